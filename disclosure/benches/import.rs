@@ -1,0 +1,2 @@
+//! Placeholder while the import benchmark is written.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Placeholder while the search benchmark is written.
+fn main() {}

@@ -1,0 +1,604 @@
+//! A county's content folder, as kept in `assets/demo/` and handed to
+//! `county publish`:
+//!
+//! ```text
+//! regions.csv                         行政区划代码,名称,层级,上级代码
+//! catalog/<代码-名称>/*.csv|xlsx       catalog sheets of that region
+//! documents/<代码-名称>/*.md           documents; <name>.解读.md interprets one
+//! guides/<代码-名称>/*.md              办事指南
+//! notices/<代码-名称>/*.md             公告, 征求意见, 政府开放日
+//! ```
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::ImportError;
+use super::catalog::parse_catalog_file;
+use super::front_matter::FrontMatter;
+use super::grid::{decode_text, parse_csv};
+use crate::{
+    Attachment, ContentBundle, Date, Document, DocumentKey, Domain, EffectStatus, Interpretation,
+    InterpretationForm, Notice, NoticeKind, Region, RegionCode, RegionLevel, ServiceGuide,
+};
+
+/// A loaded folder and what was noticed on the way.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedContent {
+    pub bundle: ContentBundle,
+    pub warnings: Vec<ImportError>,
+}
+
+/// Largest attachment accepted.
+const MAX_ATTACHMENT_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Reads `regions.csv`: every code valid, its level matching its length,
+/// its parent listed.
+pub fn load_regions(path: &Path) -> Result<Vec<Region>, Vec<ImportError>> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![ImportError::file(&file, format!("无法读取：{e}"))])?;
+    let text =
+        decode_text(&bytes).ok_or_else(|| vec![ImportError::file(&file, "不是文本文件".into())])?;
+    let grid = parse_csv(&text, &file).map_err(|e| vec![e])?;
+    let header: Vec<&str> = (0..4).map(|c| grid.cell(0, c)).collect();
+    if header != ["行政区划代码", "名称", "层级", "上级代码"] {
+        return Err(vec![grid.error(
+            Some(0),
+            None,
+            "表头应为“行政区划代码,名称,层级,上级代码”".into(),
+        )]);
+    }
+    let mut regions = Vec::new();
+    let mut errors = Vec::new();
+    let mut codes = HashSet::new();
+    for row in 1..grid.rows.len() {
+        if grid.row_is_empty(row) {
+            continue;
+        }
+        let code = match grid.cell(row, 0).parse::<RegionCode>() {
+            Ok(c) => c,
+            Err(e) => {
+                errors.push(grid.error(Some(row), Some(0), e.to_string()));
+                continue;
+            }
+        };
+        let name = grid.cell(row, 1).to_string();
+        if name.is_empty() {
+            errors.push(grid.error(Some(row), Some(1), "名称不能为空".into()));
+        }
+        let level = match RegionLevel::from_chinese(grid.cell(row, 2)) {
+            Some(l) if l == code.level() => l,
+            Some(l) => {
+                errors.push(grid.error(
+                    Some(row),
+                    Some(2),
+                    format!(
+                        "层级“{}”与代码位数不符（{}位代码应为{}）",
+                        l.short_name(),
+                        code.as_str().len(),
+                        code.level().short_name()
+                    ),
+                ));
+                continue;
+            }
+            None => {
+                errors.push(grid.error(
+                    Some(row),
+                    Some(2),
+                    format!("层级“{}”无法识别，应为县、乡或村", grid.cell(row, 2)),
+                ));
+                continue;
+            }
+        };
+        let parent_text = grid.cell(row, 3);
+        let parent = if parent_text.is_empty() {
+            None
+        } else {
+            match parent_text.parse::<RegionCode>() {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    errors.push(grid.error(Some(row), Some(3), e.to_string()));
+                    continue;
+                }
+            }
+        };
+        if parent != code.parent() {
+            errors.push(grid.error(
+                Some(row),
+                Some(3),
+                format!(
+                    "上级代码应为“{}”",
+                    code.parent().map(|p| p.to_string()).unwrap_or_default()
+                ),
+            ));
+            continue;
+        }
+        if !codes.insert(code.clone()) {
+            errors.push(grid.error(Some(row), Some(0), format!("代码 {code} 重复")));
+            continue;
+        }
+        regions.push(Region {
+            code,
+            name,
+            level,
+            parent,
+        });
+    }
+    for r in &regions {
+        if let Some(p) = &r.parent {
+            if !codes.contains(p) {
+                errors.push(ImportError::file(
+                    &file,
+                    format!("{} {} 的上级 {p} 不在表中", r.code, r.name),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(regions)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The region a folder named `<代码-名称>` belongs to.
+fn folder_region(
+    dir: &Path,
+    regions: &HashMap<RegionCode, Region>,
+) -> Result<RegionCode, ImportError> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let code_text = name.split(['-', '_', ' ']).next().unwrap_or("");
+    let code: RegionCode = code_text.parse().map_err(|_| {
+        ImportError::file(
+            &dir.display().to_string(),
+            "文件夹名应以行政区划代码开头，例如“990521-云溪县”".into(),
+        )
+    })?;
+    if !regions.contains_key(&code) {
+        return Err(ImportError::file(
+            &dir.display().to_string(),
+            format!("行政区划代码 {code} 不在 regions.csv 中"),
+        ));
+    }
+    Ok(code)
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
+    let rd = std::fs::read_dir(dir).map_err(|e| {
+        ImportError::file(&dir.display().to_string(), format!("无法读取文件夹：{e}"))
+    })?;
+    let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    v.sort();
+    Ok(v)
+}
+
+/// Region sub-folders of `dir` (missing `dir` is fine: no such content).
+fn region_dirs(
+    dir: &Path,
+    regions: &HashMap<RegionCode, Region>,
+    errors: &mut Vec<ImportError>,
+) -> Vec<(RegionCode, PathBuf)> {
+    if !dir.exists() {
+        return Vec::new();
+    }
+    let entries = match sorted_entries(dir) {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(e);
+            return Vec::new();
+        }
+    };
+    entries
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .filter_map(|p| match folder_region(&p, regions) {
+            Ok(c) => Some((c, p)),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        })
+        .collect()
+}
+
+fn is_catalog_file(p: &Path) -> bool {
+    matches!(
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("csv" | "xlsx" | "xlsm" | "xls" | "ods")
+    )
+}
+
+fn is_markdown(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()) == Some("md")
+}
+
+/// Loads a whole content folder. Items without an update column are dated
+/// `as_of`. Any error anywhere loads nothing.
+pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<ImportError>> {
+    let regions = load_regions(&dir.join("regions.csv"))?;
+    let by_code: HashMap<RegionCode, Region> = regions
+        .iter()
+        .map(|r| (r.code.clone(), r.clone()))
+        .collect();
+    let mut errors = Vec::new();
+    let mut out = LoadedContent::default();
+    out.bundle.regions = regions;
+
+    // Catalog sheets.
+    let mut keys: HashMap<String, String> = HashMap::new();
+    for (region, rdir) in region_dirs(&dir.join("catalog"), &by_code, &mut errors) {
+        let files = match sorted_entries(&rdir) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        for f in files.into_iter().filter(|p| is_catalog_file(p)) {
+            match parse_catalog_file(&f) {
+                Ok(parsed) => {
+                    out.warnings.extend(parsed.warnings);
+                    for p in parsed.items {
+                        let (file, sheet, row) = (p.file.clone(), p.sheet.clone(), p.row);
+                        let item = p.into_item(&region, as_of);
+                        if let Some(first) = keys.insert(item.key.0.clone(), item.source.clone()) {
+                            errors.push(ImportError {
+                                file,
+                                sheet,
+                                row: Some(row),
+                                column: None,
+                                message: format!("公开事项“{}”与 {first} 重复", item.name),
+                            });
+                        }
+                        out.bundle.items.push(item);
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+    }
+
+    // Documents first, so interpretations can find them by 文号.
+    let mut interp_files = Vec::new();
+    for (region, rdir) in region_dirs(&dir.join("documents"), &by_code, &mut errors) {
+        let files = match sorted_entries(&rdir) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        for f in files.into_iter().filter(|p| is_markdown(p)) {
+            let Some(fm) = read_front_matter(&f, &mut errors) else {
+                continue;
+            };
+            match fm.optional("类型").as_deref() {
+                Some("解读") => interp_files.push((region.clone(), f, fm)),
+                _ => {
+                    if let Some((doc, blobs)) = document(&region, &f, fm, &mut errors) {
+                        out.bundle.blobs.extend(blobs);
+                        out.bundle.documents.push(doc);
+                    }
+                }
+            }
+        }
+    }
+    let by_no: BTreeMap<(String, RegionCode), DocumentKey> = out
+        .bundle
+        .documents
+        .iter()
+        .filter_map(|d| {
+            d.doc_no
+                .clone()
+                .map(|n| ((n, d.region.clone()), d.key.clone()))
+        })
+        .collect();
+    for (region, f, fm) in interp_files {
+        if let Some(i) = interpretation(&region, &f, fm, &by_no, &mut errors) {
+            out.bundle.interpretations.push(i);
+        }
+    }
+    for (region, rdir) in region_dirs(&dir.join("guides"), &by_code, &mut errors) {
+        for f in sorted_entries(&rdir)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| is_markdown(p))
+        {
+            if let Some(fm) = read_front_matter(&f, &mut errors) {
+                if let Some(g) = guide(&region, &f, fm, &mut errors) {
+                    out.bundle.guides.push(g);
+                }
+            }
+        }
+    }
+    for (region, rdir) in region_dirs(&dir.join("notices"), &by_code, &mut errors) {
+        for f in sorted_entries(&rdir)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| is_markdown(p))
+        {
+            if let Some(fm) = read_front_matter(&f, &mut errors) {
+                if let Some(n) = notice(&region, &f, fm, &mut errors) {
+                    out.bundle.notices.push(n);
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_front_matter(path: &Path, errors: &mut Vec<ImportError>) -> Option<FrontMatter> {
+    let file = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            errors.push(ImportError::file(&file, format!("无法读取：{e}")));
+            return None;
+        }
+    };
+    let Some(text) = decode_text(&bytes) else {
+        errors.push(ImportError::file(
+            &file,
+            "不是文本文件（编码无法识别）".into(),
+        ));
+        return None;
+    };
+    match FrontMatter::parse(&file, &text) {
+        Ok(fm) => Some(fm),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+fn slug(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn finish<T>(mut fm: FrontMatter, value: T, errors: &mut Vec<ImportError>) -> Option<T> {
+    if fm.body.is_empty() {
+        fm.report_line(fm.body_line, "正文为空".into());
+    }
+    if fm.errors.is_empty() {
+        Some(value)
+    } else {
+        errors.append(&mut fm.errors);
+        None
+    }
+}
+
+fn domain_field(fm: &mut FrontMatter) -> Option<Domain> {
+    fm.parsed("领域", Domain::from_name, "26个试点领域之一或“其他”")
+}
+
+type Blobs = Vec<(String, Vec<u8>)>;
+
+fn document(
+    region: &RegionCode,
+    path: &Path,
+    mut fm: FrontMatter,
+    errors: &mut Vec<ImportError>,
+) -> Option<(Document, Blobs)> {
+    fm.check_keys(&[
+        "类型",
+        "标题",
+        "文号",
+        "发文机关",
+        "发文日期",
+        "生效日期",
+        "失效日期",
+        "效力状态",
+        "领域",
+        "附件",
+    ]);
+    if let Some(t) = fm.optional("类型") {
+        if t != "文件" {
+            fm.report(
+                "类型",
+                format!("documents 文件夹中的类型应为“文件”或“解读”，不是“{t}”"),
+            );
+        }
+    }
+    let title = fm.required("标题");
+    let issuer = fm.required("发文机关");
+    let issued = fm.date("发文日期", true);
+    let effective_from = fm.date("生效日期", false);
+    let effective_until = fm.date("失效日期", false);
+    if let (Some(a), Some(b)) = (effective_from, effective_until) {
+        if b < a {
+            fm.report("失效日期", "失效日期早于生效日期".into());
+        }
+    }
+    let status = fm.parsed(
+        "效力状态",
+        EffectStatus::from_chinese,
+        "现行有效、已修订或已废止",
+    );
+    let domain = domain_field(&mut fm);
+    let mut attachments = Vec::new();
+    let mut blobs = Vec::new();
+    if let Some(list) = fm.optional("附件") {
+        for name in list
+            .split(['；', ';'])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            let p = path.with_file_name(name);
+            match std::fs::metadata(&p) {
+                Ok(m) if m.len() > MAX_ATTACHMENT_BYTES => {
+                    fm.report("附件", format!("附件“{name}”超过 50 MB"));
+                }
+                Ok(_) => match std::fs::read(&p) {
+                    Ok(bytes) => {
+                        let sha: String = Sha256::digest(&bytes)
+                            .iter()
+                            .map(|b| format!("{b:02x}"))
+                            .collect();
+                        attachments.push(Attachment {
+                            file_name: name.to_string(),
+                            sha256: sha.clone(),
+                            size: bytes.len() as u64,
+                        });
+                        blobs.push((sha, bytes));
+                    }
+                    Err(e) => fm.report("附件", format!("无法读取附件“{name}”：{e}")),
+                },
+                Err(_) => fm.report(
+                    "附件",
+                    format!("附件“{name}”不存在（应与本文件在同一文件夹）"),
+                ),
+            }
+        }
+    }
+    let (Some(issued), Some(status), Some(domain)) = (issued, status, domain) else {
+        errors.append(&mut fm.errors);
+        return None;
+    };
+    let doc = Document {
+        key: DocumentKey::new(region, &slug(path)),
+        region: region.clone(),
+        domain,
+        title,
+        doc_no: fm.optional("文号"),
+        issuer,
+        issued,
+        effective_from,
+        effective_until,
+        status,
+        body: fm.body.clone(),
+        attachments,
+    };
+    finish(fm, (doc, blobs), errors)
+}
+
+fn interpretation(
+    region: &RegionCode,
+    path: &Path,
+    mut fm: FrontMatter,
+    by_no: &BTreeMap<(String, RegionCode), DocumentKey>,
+    errors: &mut Vec<ImportError>,
+) -> Option<Interpretation> {
+    fm.check_keys(&["类型", "标题", "解读文件", "形式", "发布日期", "解读机关"]);
+    let title = fm.required("标题");
+    let target = fm.required("解读文件");
+    let form = fm.parsed(
+        "形式",
+        InterpretationForm::from_chinese,
+        "文字解读、图解或简明问答",
+    );
+    let published = fm.date("发布日期", true);
+    let issuer = fm.required("解读机关");
+    // The document it explains: same region first, then the regions above.
+    let document = region
+        .with_ancestors()
+        .into_iter()
+        .find_map(|r| by_no.get(&(target.clone(), r)).cloned());
+    if document.is_none() && !target.is_empty() {
+        fm.report("解读文件", format!("找不到文号为“{target}”的文件"));
+    }
+    let (Some(document), Some(form), Some(published)) = (document, form, published) else {
+        errors.append(&mut fm.errors);
+        return None;
+    };
+    let i = Interpretation {
+        key: DocumentKey::new(region, &slug(path)),
+        document,
+        title,
+        form,
+        published,
+        issuer,
+        body: fm.body.clone(),
+    };
+    finish(fm, i, errors)
+}
+
+fn guide(
+    region: &RegionCode,
+    path: &Path,
+    mut fm: FrontMatter,
+    errors: &mut Vec<ImportError>,
+) -> Option<ServiceGuide> {
+    fm.check_keys(&[
+        "类型",
+        "事项名称",
+        "领域",
+        "办理机构",
+        "办理地点",
+        "办理时间",
+        "咨询电话",
+        "承诺时限",
+        "收费标准",
+    ]);
+    let g = ServiceGuide {
+        key: DocumentKey::new(region, &slug(path)),
+        region: region.clone(),
+        domain: domain_field(&mut fm).unwrap_or(Domain::OTHER),
+        name: fm.required("事项名称"),
+        agency: fm.required("办理机构"),
+        place: fm.required("办理地点"),
+        hours: fm.required("办理时间"),
+        phone: fm.required("咨询电话"),
+        time_limit: fm.required("承诺时限"),
+        fee: fm.required("收费标准"),
+        body: fm.body.clone(),
+    };
+    finish(fm, g, errors)
+}
+
+fn notice(
+    region: &RegionCode,
+    path: &Path,
+    mut fm: FrontMatter,
+    errors: &mut Vec<ImportError>,
+) -> Option<Notice> {
+    fm.check_keys(&["类型", "标题", "发布单位", "发布日期", "截止日期", "领域"]);
+    let kind = fm.parsed(
+        "类型",
+        NoticeKind::from_chinese,
+        "公告、征求意见或政府开放日",
+    );
+    let published = fm.date("发布日期", true);
+    let closes = fm.date("截止日期", kind == Some(NoticeKind::Consultation));
+    if let (Some(p), Some(c)) = (published, closes) {
+        if c < p {
+            fm.report("截止日期", "截止日期早于发布日期".into());
+        }
+    }
+    let domain = match fm.optional("领域") {
+        Some(_) => domain_field(&mut fm),
+        None => None,
+    };
+    let title = fm.required("标题");
+    let issuer = fm.required("发布单位");
+    let (Some(kind), Some(published)) = (kind, published) else {
+        errors.append(&mut fm.errors);
+        return None;
+    };
+    let n = Notice {
+        key: DocumentKey::new(region, &slug(path)),
+        region: region.clone(),
+        kind,
+        title,
+        issuer,
+        published,
+        closes,
+        domain,
+        body: fm.body.clone(),
+    };
+    finish(fm, n, errors)
+}

@@ -1,0 +1,305 @@
+//! A sheet read into a grid of cell texts, whatever file it came from:
+//! CSV (UTF-8 or GBK/GB18030, as Excel on Chinese Windows saves it),
+//! XLSX, XLS or ODS. Merged cells are expanded so every cell of a merged
+//! region holds the region's value.
+
+use std::path::Path;
+
+use calamine::{Data, Reader, Sheets, open_workbook_auto};
+
+use super::ImportError;
+use crate::Date;
+
+/// One cell: its text as a person reads it, and its date when the
+/// spreadsheet stored a date.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Cell {
+    pub text: String,
+    pub date: Option<Date>,
+}
+
+/// One sheet. Row 0 is the row a spreadsheet program numbers 1.
+#[derive(Debug, Clone)]
+pub(crate) struct Grid {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Grid {
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .map(|c| c.text.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn date(&self, row: usize, col: usize) -> Option<Date> {
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .and_then(|c| c.date)
+    }
+
+    pub fn row_is_empty(&self, row: usize) -> bool {
+        self.rows
+            .get(row)
+            .is_none_or(|r| r.iter().all(|c| c.text.is_empty()))
+    }
+
+    /// An error located at a cell (`row`, `col` 0-based).
+    pub fn error(&self, row: Option<usize>, col: Option<usize>, message: String) -> ImportError {
+        ImportError {
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row: row.map(|r| r as u32 + 1),
+            column: col.map(column_letter),
+            message,
+        }
+    }
+}
+
+/// `0` → `A`, `25` → `Z`, `26` → `AA`.
+pub(crate) fn column_letter(col: usize) -> String {
+    let mut n = col + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        s.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// Cleans a cell's text: CR LF to LF, trims each end, drops control
+/// characters other than line breaks and tabs, and zero-width spaces.
+pub(crate) fn clean_text(raw: &str) -> String {
+    let s = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let s: String = s
+        .chars()
+        .filter(|c| {
+            !matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{00AD}')
+                && (!c.is_control() || *c == '\n' || *c == '\t')
+        })
+        .collect();
+    s.trim_matches(|c: char| c.is_whitespace()).to_string()
+}
+
+/// Reads every sheet of a spreadsheet file.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<Grid>, ImportError> {
+    let file = path.display().to_string();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "csv" | "txt" => read_csv(path, &file).map(|g| vec![g]),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &file),
+        _ => Err(ImportError::file(
+            &file,
+            "不支持的文件类型，目录表格应为 .csv、.xlsx、.xls 或 .ods 文件".into(),
+        )),
+    }
+}
+
+fn read_csv(path: &Path, file: &str) -> Result<Grid, ImportError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| ImportError::file(file, format!("无法读取文件：{e}")))?;
+    let text = decode_text(&bytes).ok_or_else(|| {
+        ImportError::file(
+            file,
+            "不是文本格式的表格（CSV）：文件编码既不是 UTF-8 也不是 GBK".into(),
+        )
+    })?;
+    parse_csv(&text, file)
+}
+
+/// Decodes CSV bytes: UTF-8 (with or without BOM), else GB18030 (a
+/// superset of GBK). `None` for binary data.
+pub(crate) fn decode_text(bytes: &[u8]) -> Option<String> {
+    if bytes.contains(&0) {
+        return None;
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Some(s.to_string());
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| text.into_owned())
+}
+
+pub(crate) fn parse_csv(text: &str, file: &str) -> Result<Grid, ImportError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| ImportError {
+            file: file.to_string(),
+            sheet: None,
+            row: Some(i as u32 + 1),
+            column: None,
+            message: format!("CSV 格式错误：{e}"),
+        })?;
+        rows.push(
+            rec.iter()
+                .map(|t| Cell {
+                    text: clean_text(t),
+                    date: None,
+                })
+                .collect(),
+        );
+    }
+    Ok(Grid {
+        file: file.to_string(),
+        sheet: None,
+        rows,
+    })
+}
+
+fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
+    let mut wb = open_workbook_auto(path).map_err(|e| {
+        ImportError::file(
+            file,
+            format!("无法打开表格文件（文件已损坏或不是电子表格）：{e}"),
+        )
+    })?;
+    let names = wb.sheet_names().to_vec();
+    let mut grids = Vec::new();
+    for name in names {
+        let range = wb.worksheet_range(&name).map_err(|e| ImportError {
+            file: file.to_string(),
+            sheet: Some(name.clone()),
+            row: None,
+            column: None,
+            message: format!("无法读取工作表：{e}"),
+        })?;
+        let merges = match &mut wb {
+            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); r0 as usize];
+        for row in range.rows() {
+            let mut cells = vec![Cell::default(); c0 as usize];
+            cells.extend(row.iter().map(cell_of));
+            rows.push(cells);
+        }
+        for m in merges {
+            let (top, left) = (m.start.0 as usize, m.start.1 as usize);
+            let value = rows
+                .get(top)
+                .and_then(|r| r.get(left))
+                .cloned()
+                .unwrap_or_default();
+            for r in top..=m.end.0 as usize {
+                for c in left..=m.end.1 as usize {
+                    if r == top && c == left {
+                        continue;
+                    }
+                    if rows.len() <= r {
+                        rows.resize(r + 1, Vec::new());
+                    }
+                    if rows[r].len() <= c {
+                        rows[r].resize(c + 1, Cell::default());
+                    }
+                    rows[r][c] = value.clone();
+                }
+            }
+        }
+        grids.push(Grid {
+            file: file.to_string(),
+            sheet: Some(name),
+            rows,
+        });
+    }
+    Ok(grids)
+}
+
+fn cell_of(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::default(),
+        Data::String(s) => Cell {
+            text: clean_text(s),
+            date: None,
+        },
+        Data::Int(i) => Cell {
+            text: i.to_string(),
+            date: None,
+        },
+        Data::Float(f) => Cell {
+            text: if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            },
+            date: None,
+        },
+        Data::Bool(b) => Cell {
+            text: if *b { "是" } else { "否" }.into(),
+            date: None,
+        },
+        Data::DateTime(dt) => {
+            let date = Date::from_spreadsheet_serial(dt.as_f64());
+            Cell {
+                text: date.map(|d| d.to_string()).unwrap_or_default(),
+                date,
+            }
+        }
+        Data::DateTimeIso(s) => {
+            let date = s.get(..10).and_then(|p| p.parse().ok());
+            Cell {
+                text: s.clone(),
+                date,
+            }
+        }
+        Data::DurationIso(s) => Cell {
+            text: s.clone(),
+            date: None,
+        },
+        Data::Error(e) => Cell {
+            text: format!("#{e:?}"),
+            date: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        for (n, l) in [
+            (0, "A"),
+            (13, "N"),
+            (25, "Z"),
+            (26, "AA"),
+            (27, "AB"),
+            (701, "ZZ"),
+            (702, "AAA"),
+        ] {
+            assert_eq!(column_letter(n), l);
+        }
+    }
+
+    #[test]
+    fn decodes_utf8_bom_and_gbk() {
+        assert_eq!(decode_text("序号".as_bytes()).as_deref(), Some("序号"));
+        assert_eq!(decode_text(b"\xEF\xBB\xBFab").as_deref(), Some("ab"));
+        let (gbk, _, _) = encoding_rs::GBK.encode("公开事项,内容");
+        assert_eq!(decode_text(&gbk).as_deref(), Some("公开事项,内容"));
+        assert_eq!(decode_text(b"\x89PNG\r\n\x1a\n\0\0"), None);
+    }
+
+    #[test]
+    fn cleans_cells() {
+        assert_eq!(clean_text("  1.a\r\n2.b \u{200B}"), "1.a\n2.b");
+        assert_eq!(clean_text("\u{7}x"), "x");
+    }
+}

@@ -1,0 +1,28 @@
+//! The disclosure domain and the terminal's local content store (`content.db`).
+//!
+//! This crate knows nothing of Slint, tokio, HTTP or serial ports: it holds the
+//! types of the 政务公开 catalog, the SQLite store the kiosk reads, the search
+//! over it, and the importer that turns a county's spreadsheets and document
+//! folders into a [`ContentBundle`].
+
+pub mod bundle;
+pub mod catalog;
+pub mod date;
+pub mod document;
+pub mod domain;
+pub mod import;
+pub mod region;
+pub mod search;
+pub mod store;
+pub mod synth;
+
+pub use bundle::ContentBundle;
+pub use catalog::{Audience, CatalogItem, DisclosureMode, ItemKey, PublishLevels};
+pub use date::Date;
+pub use document::{
+    Attachment, Document, DocumentKey, EffectStatus, Interpretation, InterpretationForm, Notice,
+    NoticeKind, ServiceGuide,
+};
+pub use domain::Domain;
+pub use region::{Region, RegionCode, RegionLevel};
+pub use store::{ContentStore, FeedVersion, StoreError};

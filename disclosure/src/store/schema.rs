@@ -1,0 +1,165 @@
+//! The `content.db` schema as an ordered list of migrations.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. A migration
+//! is never edited once released: a change to the schema is a new entry at
+//! the end, which upgrades older files in place.
+
+use rusqlite::Transaction;
+
+use super::StoreError;
+
+/// One schema step. `sql` runs first, then `after` (for data backfills).
+pub(crate) struct Migration {
+    pub sql: &'static str,
+    pub after: Option<fn(&Transaction<'_>) -> Result<(), StoreError>>,
+}
+
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    // 1: regions, domains, catalog items, documents, guides, notices.
+    Migration {
+        sql: r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE region (
+    code   TEXT PRIMARY KEY,
+    name   TEXT NOT NULL,
+    level  TEXT NOT NULL CHECK (level IN ('county', 'township', 'village')),
+    parent TEXT REFERENCES region(code)
+) STRICT;
+
+CREATE TABLE domain (
+    code INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE catalog_item (
+    id             INTEGER PRIMARY KEY,
+    item_key       TEXT NOT NULL UNIQUE,
+    region_code    TEXT NOT NULL REFERENCES region(code),
+    domain_code    INTEGER NOT NULL REFERENCES domain(code),
+    column1        TEXT NOT NULL,
+    column2        TEXT,
+    column3        TEXT,
+    name           TEXT NOT NULL,
+    content        TEXT NOT NULL,
+    basis          TEXT,
+    time_limit     TEXT NOT NULL,
+    publisher      TEXT NOT NULL,
+    mode_bits      INTEGER NOT NULL CHECK (mode_bits BETWEEN 1 AND 3),
+    channel        TEXT,
+    audience       TEXT NOT NULL CHECK (audience IN ('public', 'specific')),
+    level_bits     INTEGER NOT NULL CHECK (level_bits BETWEEN 1 AND 7),
+    office         TEXT,
+    contact_person TEXT,
+    contact_phone  TEXT,
+    updated        TEXT NOT NULL,
+    source         TEXT NOT NULL
+) STRICT;
+CREATE INDEX catalog_item_by_domain ON catalog_item(domain_code, region_code);
+
+CREATE TABLE document (
+    id              INTEGER PRIMARY KEY,
+    doc_key         TEXT NOT NULL UNIQUE,
+    region_code     TEXT NOT NULL REFERENCES region(code),
+    domain_code     INTEGER NOT NULL REFERENCES domain(code),
+    title           TEXT NOT NULL,
+    doc_no          TEXT,
+    issuer          TEXT NOT NULL,
+    issued          TEXT NOT NULL,
+    effective_from  TEXT,
+    effective_until TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('valid', 'amended', 'repealed')),
+    body            TEXT NOT NULL
+) STRICT;
+CREATE INDEX document_by_issued ON document(issued);
+
+CREATE TABLE blob (
+    sha256 TEXT PRIMARY KEY,
+    bytes  BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE attachment (
+    document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    file_name   TEXT NOT NULL,
+    sha256      TEXT NOT NULL REFERENCES blob(sha256),
+    size        INTEGER NOT NULL,
+    PRIMARY KEY (document_id, position)
+) STRICT;
+
+CREATE TABLE interpretation (
+    id          INTEGER PRIMARY KEY,
+    interp_key  TEXT NOT NULL UNIQUE,
+    document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    form        TEXT NOT NULL CHECK (form IN ('text', 'graphic', 'qa')),
+    published   TEXT NOT NULL,
+    issuer      TEXT NOT NULL,
+    body        TEXT NOT NULL
+) STRICT;
+CREATE INDEX interpretation_by_document ON interpretation(document_id);
+
+CREATE TABLE service_guide (
+    id          INTEGER PRIMARY KEY,
+    guide_key   TEXT NOT NULL UNIQUE,
+    region_code TEXT NOT NULL REFERENCES region(code),
+    domain_code INTEGER NOT NULL REFERENCES domain(code),
+    name        TEXT NOT NULL,
+    agency      TEXT NOT NULL,
+    place       TEXT NOT NULL,
+    hours       TEXT NOT NULL,
+    phone       TEXT NOT NULL,
+    time_limit  TEXT NOT NULL,
+    fee         TEXT NOT NULL,
+    body        TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE notice (
+    id          INTEGER PRIMARY KEY,
+    notice_key  TEXT NOT NULL UNIQUE,
+    region_code TEXT NOT NULL REFERENCES region(code),
+    kind        TEXT NOT NULL CHECK (kind IN ('announcement', 'consultation', 'open_day')),
+    title       TEXT NOT NULL,
+    issuer      TEXT NOT NULL,
+    published   TEXT NOT NULL,
+    closes      TEXT,
+    domain_code INTEGER REFERENCES domain(code),
+    body        TEXT NOT NULL
+) STRICT;
+CREATE INDEX notice_by_published ON notice(published);
+"#,
+        after: Some(insert_domains),
+    },
+    // 2: the search index over items, documents, interpretations, guides and
+    // notices; an older file gets its index built from the rows it holds.
+    Migration {
+        sql: r#"
+CREATE TABLE search_doc (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('item', 'document', 'interpretation', 'guide', 'notice')),
+    record_key  TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL
+) STRICT;
+CREATE INDEX search_doc_by_key ON search_doc(record_key);
+
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    title, body,
+    content = '', contentless_delete = 1, detail = column, tokenize = 'ascii'
+);
+"#,
+        after: Some(crate::search::index::rebuild),
+    },
+];
+
+fn insert_domains(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare("INSERT INTO domain(code, name) VALUES (?1, ?2)")?;
+    for d in crate::Domain::all() {
+        stmt.execute((d.code(), d.name()))?;
+    }
+    Ok(())
+}

@@ -36,6 +36,8 @@ pub struct Hit {
     pub kind: RecordKind,
     pub key: String,
     pub matched: HitKind,
+    /// Whether the record contains the query text (a pinyin hit may also).
+    pub contains_text: bool,
     pub title: String,
     pub title_marks: Vec<Range<usize>>,
     /// A short piece of the body around the first match (or its start).
@@ -124,16 +126,15 @@ impl Searcher {
         self.run(store, scope, query, limit, Self::COUNT_CAP)
     }
 
-    /// Every matching record's key (no cap), in rank order. For exports and
+    /// Every matching record (no cap), in rank order. For exports and
     /// recall tests.
     pub fn search_all(
         &self,
         store: &ContentStore,
         scope: &RegionScope,
         query: &str,
-    ) -> Result<Vec<String>, SearchError> {
-        let r = self.run(store, scope, query, usize::MAX, usize::MAX)?;
-        Ok(r.hits.into_iter().map(|h| h.key).collect())
+    ) -> Result<Vec<Hit>, SearchError> {
+        Ok(self.run(store, scope, query, usize::MAX, usize::MAX)?.hits)
     }
 
     fn run(
@@ -170,7 +171,7 @@ impl Searcher {
 
         // Tier 2: pinyin over titles, for queries of Latin letters.
         let letters: Vec<u8> = q.bytes().filter(|b| *b != b' ' && *b != b'\'').collect();
-        let mut pinyin_extra = 0usize;
+        let mut pinyin_ids: HashSet<i64> = HashSet::new();
         if !letters.is_empty()
             && letters.len() <= MAX_PINYIN_QUERY
             && letters.iter().all(u8::is_ascii_lowercase)
@@ -180,7 +181,7 @@ impl Searcher {
                 .into_iter()
                 .filter(|h| !seen.contains(&h.id))
                 .collect();
-            pinyin_extra = new.len();
+            pinyin_ids.extend(new.iter().map(|h| h.id));
             let want = limit.saturating_sub(hits.len());
             let ids: Vec<i64> = new.iter().take(want).map(|h| h.id).collect();
             let cands = fetch(store, &ids)?;
@@ -203,6 +204,8 @@ impl Searcher {
                     .all(|t| c.title.contains(t.as_str()) || c.body.contains(t.as_str()));
             if ok {
                 text_total += 1;
+                // Found by pinyin too: counted once, here.
+                pinyin_ids.remove(&c.id);
                 if hits.len() < limit && !seen.contains(&c.id) {
                     seen.insert(c.id);
                     hits.push(make_hit(&c, &terms, HitKind::Body, None));
@@ -216,7 +219,7 @@ impl Searcher {
         })?;
         Ok(SearchResults {
             hits,
-            total: text_total + pinyin_extra,
+            total: text_total + pinyin_ids.len(),
             total_capped: capped,
         })
     }
@@ -286,7 +289,11 @@ fn make_hit(
         None => marks(&c.title, terms),
     };
     let (snippet, snippet_marks) = snippet(&c.body, terms);
+    let contains_text = terms
+        .iter()
+        .all(|t| c.title.contains(t.as_str()) || c.body.contains(t.as_str()));
     Hit {
+        contains_text,
         kind: RecordKind::from_db_name(&c.kind).unwrap_or(RecordKind::Item),
         key: c.key.clone(),
         matched,

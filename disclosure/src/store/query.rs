@@ -621,8 +621,10 @@ impl ContentStore {
             .optional()?)
     }
 
-    /// 最新更新: the most recent items, documents, interpretations and
-    /// notices the scope sees, newest first.
+    /// 最新更新: the most recent documents, interpretations and notices the
+    /// scope sees, newest first. Catalog items are left out: most sheets carry
+    /// no update date, so their date is the import's, and they would crowd
+    /// out the publications people come to read.
     pub fn latest_updates(
         &self,
         scope: &RegionScope,
@@ -631,10 +633,7 @@ impl ContentStore {
         let p = scope.placeholders(2);
         let sql = format!(
             "SELECT kind, k, title, d FROM (
-                SELECT 'item' AS kind, item_key AS k, name AS title, updated AS d, id
-                  FROM catalog_item WHERE region_code IN ({p})
-                UNION ALL
-                SELECT 'document', doc_key, title, issued, id
+                SELECT 'document' AS kind, doc_key AS k, title, issued AS d, id
                   FROM document WHERE region_code IN ({p})
                 UNION ALL
                 SELECT 'interpretation', i.interp_key, i.title, i.published, i.id

@@ -1,2 +1,209 @@
-//! Placeholder while the search benchmark is written.
-fn main() {}
+//! Search speed at 100k items: p50/p95/max for 1-, 2- and 4-character
+//! Chinese queries and pinyin (initials and full) queries, and the ratio
+//! against a plain `LIKE '%q%'` scan of the same data.
+//!
+//! Run: `cargo bench -p disclosure --bench search` (release build).
+//! `GONGKAI_BENCH_ITEMS` sets the catalog size (default 100000).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use disclosure::search::{Searcher, like_scan, pinyin_of};
+use disclosure::store::RegionScope;
+use disclosure::synth::{SplitMix64, synthetic_bundle};
+use disclosure::{ContentStore, FeedVersion};
+
+fn store_path(n: usize) -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let dir = PathBuf::from(target).join("bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!(
+        "synth-{n}-s{}.db",
+        ContentStore::current_schema_version()
+    ))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Row {
+    name: &'static str,
+    queries: Vec<String>,
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+fn main() {
+    let n: usize = std::env::var("GONGKAI_BENCH_ITEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let path = store_path(n);
+    if !path.exists() {
+        let t = Instant::now();
+        let tmp = path.with_extension("tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let mut store = ContentStore::open(&tmp).unwrap();
+        store
+            .replace_all(&synthetic_bundle(n, 11), FeedVersion(1))
+            .unwrap();
+        drop(store);
+        for ext in ["tmp-wal", "tmp-shm"] {
+            let _ = std::fs::remove_file(path.with_extension(ext));
+        }
+        std::fs::rename(&tmp, &path).unwrap();
+        println!(
+            "built {n}-item store in {:.1} s: {}",
+            t.elapsed().as_secs_f64(),
+            path.display()
+        );
+    }
+    let size = std::fs::metadata(&path).unwrap().len();
+    let store = ContentStore::open_read_only(&path).unwrap();
+    let t = Instant::now();
+    let searcher = Searcher::new(&store).unwrap();
+    println!(
+        "store {:.1} MB; title index loaded in {:.1} ms, {:.1} MB",
+        size as f64 / 1e6,
+        ms(t.elapsed()),
+        searcher.heap_bytes() as f64 / 1e6
+    );
+    let scope = RegionScope::of(&"990521201202".parse().unwrap());
+
+    // Queries drawn from the data: substrings of titles and bodies.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let texts: Vec<(String, String)> = {
+        let mut stmt = conn
+            .prepare("SELECT title, body FROM search_doc WHERE id % 97 = 0")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let mut rng = SplitMix64::new(2026);
+    let mut chinese = |len: usize, count: usize| -> Vec<String> {
+        let mut out = Vec::new();
+        while out.len() < count {
+            let (t, b) = rng.pick(&texts);
+            let src: Vec<char> = if rng.below(2) == 0 { t } else { b }.chars().collect();
+            if src.len() < len {
+                continue;
+            }
+            let s = rng.below(src.len() - len + 1);
+            let q: Vec<char> = src[s..s + len].to_vec();
+            if q.iter().all(|c| is_cjk(*c)) {
+                out.push(q.into_iter().collect());
+            }
+        }
+        out
+    };
+    let one = chinese(1, 200);
+    let two = chinese(2, 200);
+    let four = chinese(4, 200);
+    let mut rng = SplitMix64::new(7);
+    let mut pinyin = |full: bool, count: usize| -> Vec<String> {
+        let mut out = Vec::new();
+        while out.len() < count {
+            let (t, _) = rng.pick(&texts);
+            let chars: Vec<char> = t.chars().filter(|c| is_cjk(*c)).collect();
+            let len = 2 + rng.below(3);
+            if chars.len() < len {
+                continue;
+            }
+            let s = rng.below(chars.len() - len + 1);
+            let q: String = chars[s..s + len]
+                .iter()
+                .filter_map(|c| pinyin_of(*c).into_iter().next())
+                .map(|r| if full { r } else { r[..1].to_string() })
+                .collect();
+            out.push(q);
+        }
+        out
+    };
+    let initials = pinyin(false, 200);
+    let full = pinyin(true, 200);
+    let rows = [
+        Row {
+            name: "1 字",
+            queries: one,
+        },
+        Row {
+            name: "2 字",
+            queries: two,
+        },
+        Row {
+            name: "4 字",
+            queries: four,
+        },
+        Row {
+            name: "拼音首字母",
+            queries: initials,
+        },
+        Row {
+            name: "全拼",
+            queries: full,
+        },
+    ];
+
+    println!(
+        "\n{n} items, scope = a village (sees village, township and county items), limit 30\n"
+    );
+    println!(
+        "{:<12} {:>6} {:>9} {:>9} {:>9} {:>12} {:>8}",
+        "query", "count", "p50 ms", "p95 ms", "max ms", "LIKE p50 ms", "ratio"
+    );
+    for row in &rows {
+        // Warm-up.
+        for q in row.queries.iter().take(10) {
+            searcher.search(&store, &scope, q, 30).unwrap();
+        }
+        let mut times: Vec<Duration> = row
+            .queries
+            .iter()
+            .map(|q| {
+                let t = Instant::now();
+                let r = searcher.search(&store, &scope, q, 30).unwrap();
+                std::hint::black_box(r);
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        let mut like: Vec<Duration> = row
+            .queries
+            .iter()
+            .take(20)
+            .map(|q| {
+                let t = Instant::now();
+                std::hint::black_box(like_scan(&store, &scope, q).unwrap());
+                t.elapsed()
+            })
+            .collect();
+        like.sort();
+        let p50 = percentile(&times, 0.5);
+        let like50 = percentile(&like, 0.5);
+        println!(
+            "{:<12} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>12.1} {:>7.0}×",
+            row.name,
+            times.len(),
+            ms(p50),
+            ms(percentile(&times, 0.95)),
+            ms(*times.last().unwrap()),
+            ms(like50),
+            like50.as_secs_f64() / p50.as_secs_f64().max(1e-9)
+        );
+    }
+    println!("\nratio = LIKE-scan p50 / search p50 (LIKE over 20 queries of each kind).");
+    println!(
+        "For pinyin rows LIKE scans for the Latin letters themselves: it finds no hanzi title,"
+    );
+    println!("so it is a cost reference only, not an equivalent search.");
+}

@@ -1,1 +1,4 @@
-//! Shared helpers for the end-to-end tests in `tests/tests/`.
+//! Shared code for gongkai's project-wide tests: the dependency licence
+//! policy (GPL-3.0 compatibility) used by `tests/licences.rs`.
+
+pub mod licence;

@@ -257,10 +257,10 @@ fn strip_list_marker(s: &str) -> String {
     if digits > 0 && digits < s.len() {
         let rest = &s[digits..];
         for m in ['.', '、', '．', ')', '）'] {
-            if let Some(r) = rest.strip_prefix(m) {
-                if !r.trim().is_empty() {
-                    return r.trim().to_string();
-                }
+            if let Some(r) = rest.strip_prefix(m)
+                && !r.trim().is_empty()
+            {
+                return r.trim().to_string();
             }
         }
     }
@@ -504,10 +504,10 @@ fn parse_domain_standard(grid: &Grid, header: usize) -> Result<ParsedCatalog, Ve
         if ctx.tick(township, "乡级") {
             levels = levels.with(RegionLevel::Township);
         }
-        if let Some(v) = village {
-            if ctx.tick(v, "村级") {
-                levels = levels.with(RegionLevel::Village);
-            }
+        if let Some(v) = village
+            && ctx.tick(v, "村级")
+        {
+            levels = levels.with(RegionLevel::Village);
         }
         if levels.is_empty() {
             ctx.err(Some(county), "公开层级须至少勾选“县级”或“乡级”".into());

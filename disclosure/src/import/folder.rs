@@ -127,13 +127,13 @@ pub fn load_regions(path: &Path) -> Result<Vec<Region>, Vec<ImportError>> {
         });
     }
     for r in &regions {
-        if let Some(p) = &r.parent {
-            if !codes.contains(p) {
-                errors.push(ImportError::file(
-                    &file,
-                    format!("{} {} 的上级 {p} 不在表中", r.code, r.name),
-                ));
-            }
+        if let Some(p) = &r.parent
+            && !codes.contains(p)
+        {
+            errors.push(ImportError::file(
+                &file,
+                format!("{} {} 的上级 {p} 不在表中", r.code, r.name),
+            ));
         }
     }
     if errors.is_empty() {
@@ -312,10 +312,10 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
             .into_iter()
             .filter(|p| is_markdown(p))
         {
-            if let Some(fm) = read_front_matter(&f, &mut errors) {
-                if let Some(g) = guide(&region, &f, fm, &mut errors) {
-                    out.bundle.guides.push(g);
-                }
+            if let Some(fm) = read_front_matter(&f, &mut errors)
+                && let Some(g) = guide(&region, &f, fm, &mut errors)
+            {
+                out.bundle.guides.push(g);
             }
         }
     }
@@ -325,10 +325,10 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
             .into_iter()
             .filter(|p| is_markdown(p))
         {
-            if let Some(fm) = read_front_matter(&f, &mut errors) {
-                if let Some(n) = notice(&region, &f, fm, &mut errors) {
-                    out.bundle.notices.push(n);
-                }
+            if let Some(fm) = read_front_matter(&f, &mut errors)
+                && let Some(n) = notice(&region, &f, fm, &mut errors)
+            {
+                out.bundle.notices.push(n);
             }
         }
     }
@@ -406,23 +406,23 @@ fn document(
         "领域",
         "附件",
     ]);
-    if let Some(t) = fm.optional("类型") {
-        if t != "文件" {
-            fm.report(
-                "类型",
-                format!("documents 文件夹中的类型应为“文件”或“解读”，不是“{t}”"),
-            );
-        }
+    if let Some(t) = fm.optional("类型")
+        && t != "文件"
+    {
+        fm.report(
+            "类型",
+            format!("documents 文件夹中的类型应为“文件”或“解读”，不是“{t}”"),
+        );
     }
     let title = fm.required("标题");
     let issuer = fm.required("发文机关");
     let issued = fm.date("发文日期", true);
     let effective_from = fm.date("生效日期", false);
     let effective_until = fm.date("失效日期", false);
-    if let (Some(a), Some(b)) = (effective_from, effective_until) {
-        if b < a {
-            fm.report("失效日期", "失效日期早于生效日期".into());
-        }
+    if let (Some(a), Some(b)) = (effective_from, effective_until)
+        && b < a
+    {
+        fm.report("失效日期", "失效日期早于生效日期".into());
     }
     let status = fm.parsed(
         "效力状态",
@@ -574,10 +574,10 @@ fn notice(
     );
     let published = fm.date("发布日期", true);
     let closes = fm.date("截止日期", kind == Some(NoticeKind::Consultation));
-    if let (Some(p), Some(c)) = (published, closes) {
-        if c < p {
-            fm.report("截止日期", "截止日期早于发布日期".into());
-        }
+    if let (Some(p), Some(c)) = (published, closes)
+        && c < p
+    {
+        fm.report("截止日期", "截止日期早于发布日期".into());
     }
     let domain = match fm.optional("领域") {
         Some(_) => domain_field(&mut fm),

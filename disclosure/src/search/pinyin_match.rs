@@ -33,20 +33,49 @@ pub fn pinyin_of(c: char) -> Vec<String> {
 const CJK_FIRST: u32 = 0x3400;
 const CJK_LAST: u32 = 0x9FFF;
 
-/// Bit `n` set when some reading of the character starts with letter
-/// `a + n`; bit 31 marks "has a reading". Indexed from [`CJK_FIRST`].
-fn initials_table() -> &'static [u32] {
-    static TABLE: OnceLock<Vec<u32>> = OnceLock::new();
+/// Readings of every character of the main CJK blocks, built once: for
+/// each character its initials mask (bit `n` for letter `a + n`) and its
+/// readings, so matching allocates nothing.
+struct ReadingTable {
+    masks: Vec<u32>,
+    /// (start, count) into `pool` per character.
+    spans: Vec<(u32, u8)>,
+    pool: Vec<Box<str>>,
+}
+
+fn reading_table() -> &'static ReadingTable {
+    static TABLE: OnceLock<ReadingTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        (CJK_FIRST..=CJK_LAST)
-            .map(|cp| {
-                let readings = char::from_u32(cp).map(pinyin_of).unwrap_or_default();
+        let size = (CJK_LAST - CJK_FIRST + 1) as usize;
+        let mut t = ReadingTable {
+            masks: Vec::with_capacity(size),
+            spans: Vec::with_capacity(size),
+            pool: Vec::new(),
+        };
+        for cp in CJK_FIRST..=CJK_LAST {
+            let readings = char::from_u32(cp).map(pinyin_of).unwrap_or_default();
+            t.masks.push(
                 readings
                     .iter()
-                    .fold(0u32, |m, r| m | 1 << 31 | 1 << (r.as_bytes()[0] - b'a'))
-            })
-            .collect()
+                    .fold(0u32, |m, r| m | 1 << (r.as_bytes()[0] - b'a')),
+            );
+            t.spans.push((t.pool.len() as u32, readings.len() as u8));
+            t.pool
+                .extend(readings.into_iter().map(String::into_boxed_str));
+        }
+        t
     })
+}
+
+/// The readings of a hanzi in the main blocks, from the table.
+fn table_readings(c: char) -> &'static [Box<str>] {
+    let cp = c as u32;
+    if !(CJK_FIRST..=CJK_LAST).contains(&cp) {
+        return &[];
+    }
+    let t = reading_table();
+    let (start, count) = t.spans[(cp - CJK_FIRST) as usize];
+    &t.pool[start as usize..start as usize + usize::from(count)]
 }
 
 /// How a title character takes part in pinyin matching.
@@ -64,11 +93,8 @@ enum Unit {
 fn unit_of(c: char) -> Unit {
     let cp = c as u32;
     if (CJK_FIRST..=CJK_LAST).contains(&cp) {
-        let m = initials_table()[(cp - CJK_FIRST) as usize];
-        if m != 0 {
-            return Unit::Hanzi(m & !(1 << 31));
-        }
-        return Unit::Skip;
+        let m = reading_table().masks[(cp - CJK_FIRST) as usize];
+        return if m != 0 { Unit::Hanzi(m) } else { Unit::Skip };
     }
     if c.is_ascii_alphanumeric() {
         return Unit::Latin(c.to_ascii_lowercase() as u8);
@@ -93,50 +119,78 @@ const MAX_SPAN: usize = 64;
 /// Finds the first run of `title` that `query` (lower-case ASCII letters)
 /// matches by pinyin; returns the character range of that run.
 pub fn match_title(title: &str, query: &[u8]) -> Option<std::ops::Range<usize>> {
-    if query.is_empty() || query.len() > MAX_PINYIN_QUERY {
-        return None;
-    }
-    let chars: Vec<char> = title.chars().collect();
-    let units: Vec<Unit> = chars.iter().map(|c| unit_of(*c)).collect();
-    let first = query[0];
-    let first_bit = 1u32 << (first - b'a');
-    let mut memo = Memo::new(query.len());
-    for start in 0..units.len() {
-        let plausible = match units[start] {
-            Unit::Hanzi(mask) => mask & first_bit != 0,
-            Unit::Latin(b) => b == first,
-            Unit::Skip => false,
-        };
-        if !plausible {
-            continue;
+    Scratch::default().match_title(title, query)
+}
+
+/// Buffers reused from one title to the next.
+#[derive(Default)]
+struct Scratch {
+    chars: Vec<char>,
+    units: Vec<Unit>,
+    memo: Memo,
+}
+
+impl Scratch {
+    fn match_title(&mut self, title: &str, query: &[u8]) -> Option<std::ops::Range<usize>> {
+        if query.is_empty() || query.len() > MAX_PINYIN_QUERY || !query[0].is_ascii_lowercase() {
+            return None;
         }
-        memo.clear();
-        let end_limit = (start + MAX_SPAN).min(units.len());
-        if let Some(end) = step(
-            &chars,
-            &units[..end_limit],
-            start,
-            start,
-            query,
-            0,
-            &mut memo,
-        ) {
-            return Some(start..end);
+        let first = query[0];
+        let first_bit = 1u32 << (first - b'a');
+        self.chars.clear();
+        self.units.clear();
+        let mut plausible_any = false;
+        for c in title.chars() {
+            let u = unit_of(c);
+            plausible_any |= match u {
+                Unit::Hanzi(mask) => mask & first_bit != 0,
+                Unit::Latin(b) => b == first,
+                Unit::Skip => false,
+            };
+            self.chars.push(c);
+            self.units.push(u);
         }
+        if !plausible_any {
+            return None;
+        }
+        self.memo.reset(query.len());
+        for start in 0..self.units.len() {
+            let plausible = match self.units[start] {
+                Unit::Hanzi(mask) => mask & first_bit != 0,
+                Unit::Latin(b) => b == first,
+                Unit::Skip => false,
+            };
+            if !plausible {
+                continue;
+            }
+            self.memo.clear();
+            let end_limit = (start + MAX_SPAN).min(self.units.len());
+            if let Some(end) = step(
+                &self.chars,
+                &self.units[..end_limit],
+                start,
+                start,
+                query,
+                0,
+                &mut self.memo,
+            ) {
+                return Some(start..end);
+            }
+        }
+        None
     }
-    None
 }
 
 /// Failed (query position, unit offset) pairs, so matching stays polynomial.
+#[derive(Default)]
 struct Memo {
     failed: Vec<u64>,
 }
 
 impl Memo {
-    fn new(qlen: usize) -> Memo {
-        Memo {
-            failed: vec![0; qlen + 1],
-        }
+    fn reset(&mut self, qlen: usize) {
+        self.failed.clear();
+        self.failed.resize(qlen + 1, 0);
     }
 
     fn clear(&mut self) {
@@ -177,16 +231,27 @@ fn step(
                 None
             } else {
                 let mut found = None;
-                'readings: for r in pinyin_of(chars[ui]) {
+                let c = chars[ui];
+                let owned;
+                let readings: &[Box<str>] = if (CJK_FIRST..=CJK_LAST).contains(&(c as u32)) {
+                    table_readings(c)
+                } else {
+                    owned = pinyin_of(c)
+                        .into_iter()
+                        .map(String::into_boxed_str)
+                        .collect::<Vec<_>>();
+                    &owned
+                };
+                'readings: for r in readings {
                     let r = r.as_bytes();
                     // Longest piece first: full syllables are the common case.
                     let max = r.len().min(q.len() - qi);
                     for k in (1..=max).rev() {
-                        if q[qi..qi + k] == r[..k] {
-                            if let Some(end) = step(chars, units, start, ui + 1, q, qi + k, memo) {
-                                found = Some(end);
-                                break 'readings;
-                            }
+                        if q[qi..qi + k] == r[..k]
+                            && let Some(end) = step(chars, units, start, ui + 1, q, qi + k, memo)
+                        {
+                            found = Some(end);
+                            break 'readings;
                         }
                     }
                 }
@@ -259,6 +324,7 @@ impl PinyinIndex {
     /// titles matched from their first character first.
     pub(crate) fn find(&self, query: &[u8], in_scope: impl Fn(&str) -> bool) -> Vec<PinyinHit> {
         let allowed: Vec<bool> = self.regions.iter().map(|r| in_scope(r)).collect();
+        let mut scratch = Scratch::default();
         let mut at_start = Vec::new();
         let mut inside = Vec::new();
         for e in &self.entries {
@@ -266,7 +332,7 @@ impl PinyinIndex {
                 continue;
             }
             let title = &self.arena[e.start as usize..(e.start + e.len) as usize];
-            if let Some(chars) = match_title(title, query) {
+            if let Some(chars) = scratch.match_title(title, query) {
                 let hit = PinyinHit {
                     id: i64::from(e.id),
                     chars,

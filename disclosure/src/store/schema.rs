@@ -8,10 +8,13 @@ use rusqlite::Transaction;
 
 use super::StoreError;
 
+/// A data step run after a migration's SQL, in the same transaction.
+pub(crate) type Backfill = fn(&Transaction<'_>) -> Result<(), StoreError>;
+
 /// One schema step. `sql` runs first, then `after` (for data backfills).
 pub(crate) struct Migration {
     pub sql: &'static str,
-    pub after: Option<fn(&Transaction<'_>) -> Result<(), StoreError>>,
+    pub after: Option<Backfill>,
 }
 
 pub(crate) const MIGRATIONS: &[Migration] = &[

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Checks what building gongkai needs on a Debian machine and installs the
+# missing system packages with apt-get (as root, or through sudo). Sourced by
+# scripts/run and scripts/test.
+set -euo pipefail
+
+gongkai_need_rust() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        cat >&2 <<'MSG'
+缺少 Rust 工具链（cargo）。gongkai 需要 Rust 1.90 或更新版本。
+Debian 自带的 rustc 版本过旧，请用 rustup 安装：
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh
+安装后重新打开终端，再运行本命令。
+MSG
+        exit 1
+    fi
+    local v
+    v=$(rustc --version | awk '{print $2}')
+    if [ "$(printf '%s\n1.90.0\n' "$v" | sort -V | head -1)" != "1.90.0" ]; then
+        echo "Rust $v 过旧，需要 1.90 或更新版本：请运行 rustup update" >&2
+        exit 1
+    fi
+}
+
+# Debian packages: C compiler (bundled SQLite), pkg-config.
+gongkai_need_packages() {
+    local missing=()
+    command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    echo "正在安装缺少的系统软件包：${missing[*]}" >&2
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo="sudo"
+        else
+            echo "缺少 ${missing[*]}，请以 root 身份运行：apt-get install -y ${missing[*]}" >&2
+            exit 1
+        fi
+    fi
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+}
+
+# One target directory shared by every clone on this machine, so CI runs
+# and local runs reuse each other's builds.
+gongkai_target_dir() {
+    if [ -z "${CARGO_TARGET_DIR:-}" ]; then
+        export CARGO_TARGET_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/gongkai-target"
+    fi
+    mkdir -p "$CARGO_TARGET_DIR"
+}
+
+gongkai_setup() {
+    gongkai_need_rust
+    gongkai_need_packages
+    gongkai_target_dir
+}

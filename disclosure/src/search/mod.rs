@@ -19,5 +19,5 @@ mod pinyin_match;
 mod query;
 
 pub use normalize::normalize;
-pub use pinyin_match::{PinyinIndex, pinyin_of};
+pub use pinyin_match::{PinyinIndex, match_title, pinyin_of};
 pub use query::{Hit, HitKind, SearchError, SearchResults, Searcher, like_scan};

@@ -279,6 +279,19 @@ pub fn synthetic_bundle(n: usize, seed: u64) -> ContentBundle {
     }
 }
 
+/// The two header rows of the national domain standard catalog, as a county
+/// writes them (merged groups leave their second cell blank).
+pub const DOMAIN_STANDARD_HEADER: [[&str; 14]; 2] = [
+    [
+        "序号", "公开事项", "", "公开内容（要素）", "公开依据", "公开时限", "公开主体",
+        "公开渠道和载体", "公开对象", "", "公开方式", "", "公开层级", "",
+    ],
+    [
+        "", "一级事项", "二级事项", "", "", "", "", "", "全社会", "特定群体", "主动", "依申请",
+        "县级", "乡级",
+    ],
+];
+
 /// Writes items as one national-standard-shape CSV sheet (title row,
 /// two-row header, 一级事项 left blank under its first row as a merged
 /// cell exports), the way a county would hand in a catalog.
@@ -291,38 +304,8 @@ pub fn write_domain_standard_csv(
     let mut title = vec!["云溪县其他领域基层政务公开标准目录（合成数据）"];
     title.extend_from_slice(&blank13);
     w.write_record(&title)?;
-    w.write_record([
-        "序号",
-        "公开事项",
-        "",
-        "公开内容（要素）",
-        "公开依据",
-        "公开时限",
-        "公开主体",
-        "公开渠道和载体",
-        "公开对象",
-        "",
-        "公开方式",
-        "",
-        "公开层级",
-        "",
-    ])?;
-    w.write_record([
-        "",
-        "一级事项",
-        "二级事项",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "全社会",
-        "特定群体",
-        "主动",
-        "依申请",
-        "县级",
-        "乡级",
-    ])?;
+    w.write_record(DOMAIN_STANDARD_HEADER[0])?;
+    w.write_record(DOMAIN_STANDARD_HEADER[1])?;
     let tick = |b: bool| if b { "√" } else { "" };
     let mut prev_col: Option<&str> = None;
     for (i, it) in items.iter().enumerate() {

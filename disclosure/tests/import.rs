@@ -10,41 +10,12 @@ use common::*;
 use disclosure::import::{
     CatalogShape, ImportError, load_content_dir, load_regions, parse_catalog_file,
 };
+use disclosure::synth::DOMAIN_STANDARD_HEADER;
 use disclosure::{Audience, Domain, RegionLevel};
 use rust_xlsxwriter::{Format, Workbook};
 
-const H1: [&str; 14] = [
-    "序号",
-    "公开事项",
-    "",
-    "公开内容（要素）",
-    "公开依据",
-    "公开时限",
-    "公开主体",
-    "公开渠道和载体",
-    "公开对象",
-    "",
-    "公开方式",
-    "",
-    "公开层级",
-    "",
-];
-const H2: [&str; 14] = [
-    "",
-    "一级事项",
-    "二级事项",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "全社会",
-    "特定群体",
-    "主动",
-    "依申请",
-    "县级",
-    "乡级",
-];
+const H1: [&str; 14] = DOMAIN_STANDARD_HEADER[0];
+const H2: [&str; 14] = DOMAIN_STANDARD_HEADER[1];
 
 /// A data row of the national standard shape with sensible defaults.
 fn row(seq: &str, first: &str, second: &str) -> Vec<String> {
@@ -748,6 +719,7 @@ fn content_folder_errors_name_file_line_and_key() {
         "找不到文号",
     );
     check("f.md", "标题: 没有文件头\n", Some(1), None, "---");
+    check("h.txt", &doc("2026-13-01", "现行有效", ""), Some(6), Some("发文日期"), "不是有效日期");
     check(
         "g.md",
         &doc("2026-02-01", "现行有效", "").replace("正文。\n", ""),

@@ -4,7 +4,7 @@
 //! ```text
 //! regions.csv                         行政区划代码,名称,层级,上级代码
 //! catalog/<代码-名称>/*.csv|xlsx       catalog sheets of that region
-//! documents/<代码-名称>/*.md           documents; <name>.解读.md interprets one
+//! documents/<代码-名称>/*.md|txt       documents; <name>.解读.md interprets one
 //! guides/<代码-名称>/*.md              办事指南
 //! notices/<代码-名称>/*.md             公告, 征求意见, 政府开放日
 //! ```
@@ -216,8 +216,9 @@ fn is_catalog_file(p: &Path) -> bool {
     )
 }
 
+/// Documents, guides and notices are Markdown or plain text files.
 fn is_markdown(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()) == Some("md")
+    matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "txt"))
 }
 
 /// Loads a whole content folder. Items without an update column are dated

@@ -719,7 +719,13 @@ fn content_folder_errors_name_file_line_and_key() {
         "找不到文号",
     );
     check("f.md", "标题: 没有文件头\n", Some(1), None, "---");
-    check("h.txt", &doc("2026-13-01", "现行有效", ""), Some(6), Some("发文日期"), "不是有效日期");
+    check(
+        "h.txt",
+        &doc("2026-13-01", "现行有效", ""),
+        Some(6),
+        Some("发文日期"),
+        "不是有效日期",
+    );
     check(
         "g.md",
         &doc("2026-02-01", "现行有效", "").replace("正文。\n", ""),

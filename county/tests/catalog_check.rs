@@ -55,7 +55,7 @@ fn errors_carry_file_sheet_row_and_column() {
          1,帮扶政策,小额信贷,内容,,20个工作日内,县乡村振兴局,■政府网站,√,,√,,√,\n",
     )
     .unwrap();
-    let good = demo().join("catalog/990521-云溪县/20-社会救助.csv");
+    let good = demo().join("catalog/990521-云溪县/21-养老服务.csv");
     let (code, v) = run_json(&[bad.as_os_str(), good.as_os_str()]);
     assert_eq!(code, 1);
     let errors = v["errors"].as_array().unwrap();

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use disclosure::import::{ImportError, ParsedItem, load_content_dir, parse_catalog_file};
+use disclosure::import::{
+    ImportError, ParsedItem, check_duplicates, is_catalog_file, load_content_dir,
+    parse_catalog_file,
+};
 use disclosure::{Date, Domain, RegionLevel};
 use serde::Serialize;
 
@@ -26,16 +29,6 @@ impl CatalogReport {
         d.dedup();
         d.len()
     }
-}
-
-fn is_catalog_file(p: &Path) -> bool {
-    matches!(
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("csv" | "xlsx" | "xlsm" | "xls" | "ods")
-    )
 }
 
 /// Files named directly, and the catalog files inside named folders.
@@ -104,6 +97,8 @@ pub fn check_catalog_files(paths: &[PathBuf]) -> CatalogReport {
             Err(mut e) => report.errors.append(&mut e),
         }
     }
+    // The same item in two files (each file is already free of its own).
+    check_duplicates(&report.items, &mut report.errors);
     report
 }
 
@@ -228,8 +223,10 @@ struct JsonContent<'a> {
     warnings: &'a [ImportError],
 }
 
+/// Today in China Standard Time (UTC+8), where the terminals stand.
 fn today() -> Date {
-    let d = time::OffsetDateTime::now_utc().date();
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let d = time::OffsetDateTime::now_utc().to_offset(offset).date();
     Date::from_ymd(d.year(), d.month() as u8, d.day())
         .unwrap_or_else(|| Date::from_ymd(2026, 1, 1).expect("a valid fixed date"))
 }
@@ -299,7 +296,7 @@ pub fn check_content_dir(dir: &Path, json: bool, out: &mut impl Write) -> anyhow
                 let interp = b
                     .interpretations
                     .iter()
-                    .filter(|i| i.key.as_str().starts_with(&format!("{}-", r.code)))
+                    .filter(|i| i.region == r.code)
                     .count();
                 let guides = b.guides.iter().filter(|g| g.region == r.code).count();
                 let notices = b.notices.iter().filter(|n| n.region == r.code).count();

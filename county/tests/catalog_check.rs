@@ -173,3 +173,18 @@ fn synth_writes_a_catalog_that_checks() {
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["items"], 500);
 }
+
+#[test]
+fn the_same_item_in_two_files_and_lock_files_in_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = demo().join("catalog/990521-云溪县/21-养老服务.csv");
+    std::fs::copy(&src, dir.path().join("a.csv")).unwrap();
+    std::fs::write(dir.path().join("~$a.xlsx"), b"lock").unwrap();
+    let (code, v) = run_json(&[dir.path().as_os_str()]);
+    assert_eq!(code, 0, "a lock file is not a catalog: {v}");
+    std::fs::copy(&src, dir.path().join("b.csv")).unwrap();
+    let (code, v) = run_json(&[dir.path().as_os_str()]);
+    assert_eq!(code, 1);
+    let msg = v["errors"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("重复") && msg.contains("a.csv"), "{msg}");
+}

@@ -69,7 +69,7 @@ fn main() {
     let size = std::fs::metadata(&path).unwrap().len();
     let store = ContentStore::open_read_only(&path).unwrap();
     let t = Instant::now();
-    let searcher = Searcher::new(&store).unwrap();
+    let mut searcher = Searcher::new(&store).unwrap();
     println!(
         "store {:.1} MB; title index loaded in {:.1} ms, {:.1} MB",
         size as f64 / 1e6,

@@ -5,16 +5,24 @@ use std::fmt;
 use crate::{Date, Domain, RegionCode, RegionLevel};
 
 /// A stable key for a catalog item: the publishing region and a digest of the
-/// item's domain, column path and name. It survives re-imports and feed
+/// item's domain, publisher, column path and name. It survives re-imports and feed
 /// updates, so the kiosk can tell whether the item it shows still exists.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ItemKey(pub String);
 
 impl ItemKey {
-    pub fn derive(region: &RegionCode, domain: Domain, columns: &[String], name: &str) -> ItemKey {
+    pub fn derive(
+        region: &RegionCode,
+        domain: Domain,
+        publisher: &str,
+        columns: &[String],
+        name: &str,
+    ) -> ItemKey {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         h.update([domain.code()]);
+        h.update(publisher.as_bytes());
+        h.update([0x1e]);
         for c in columns {
             h.update(c.as_bytes());
             h.update([0x1f]);

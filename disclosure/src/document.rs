@@ -149,6 +149,9 @@ impl InterpretationForm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interpretation {
     pub key: DocumentKey,
+    /// The region that published the interpretation (a township may explain
+    /// a county document).
+    pub region: RegionCode,
     /// The document it explains.
     pub document: DocumentKey,
     pub title: String,

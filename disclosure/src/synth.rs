@@ -235,8 +235,9 @@ pub fn synthetic_items(n: usize, seed: u64) -> Vec<CatalogItem> {
                 updated = updated.next_day().unwrap_or(updated);
             }
             let columns = vec![column1];
+            let publisher = format!("云溪{}", rng.pick(BODIES));
             CatalogItem {
-                key: ItemKey::derive(&region.code, domain, &columns, &name),
+                key: ItemKey::derive(&region.code, domain, &publisher, &columns, &name),
                 region: region.code.clone(),
                 domain,
                 columns,
@@ -244,7 +245,7 @@ pub fn synthetic_items(n: usize, seed: u64) -> Vec<CatalogItem> {
                 content,
                 basis: Some(format!("{}第{}条", rng.pick(BASES), 1 + rng.below(80))),
                 time_limit: rng.pick(LIMITS).to_string(),
-                publisher: format!("云溪{}", rng.pick(BODIES)),
+                publisher,
                 mode: if rng.below(10) == 0 {
                     DisclosureMode {
                         proactive: false,

@@ -13,7 +13,7 @@ use disclosure::{ContentStore, FeedVersion};
 
 /// Checks that text search finds exactly what `LIKE` finds for `q`; pinyin
 /// matches (for Latin-letter queries) may come on top, marked as such.
-fn check_recall(store: &ContentStore, s: &Searcher, scope: &RegionScope, q: &str) {
+fn check_recall(store: &ContentStore, s: &mut Searcher, scope: &RegionScope, q: &str) {
     let like: BTreeSet<String> = like_scan(store, scope, q).unwrap().into_iter().collect();
     let hits = s.search_all(store, scope, q).unwrap();
     let text: BTreeSet<String> = hits
@@ -81,7 +81,7 @@ fn texts(store_path: &std::path::Path) -> Vec<String> {
 fn recall_equals_like_on_the_demo_content() {
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(dir.path());
-    let s = Searcher::new(&store).unwrap();
+    let mut s = Searcher::new(&store).unwrap();
     let all = texts(&dir.path().join("content.db"));
     let fixed = [
         "依申请公开",
@@ -107,10 +107,10 @@ fn recall_equals_like_on_the_demo_content() {
     for scope in ["990521201201", "990521", "990521101"] {
         let scope = RegionScope::of(&code(scope));
         for q in fixed {
-            check_recall(&store, &s, &scope, q);
+            check_recall(&store, &mut s, &scope, q);
         }
         for q in sample_queries(&all, 400, 42) {
-            check_recall(&store, &s, &scope, &q);
+            check_recall(&store, &mut s, &scope, &q);
         }
     }
 }
@@ -126,14 +126,14 @@ fn recall_equals_like_on_a_100k_synthetic_catalog() {
             FeedVersion(1),
         )
         .unwrap();
-    let s = Searcher::new(&store).unwrap();
+    let mut s = Searcher::new(&store).unwrap();
     let all = texts(&path);
     let scope = RegionScope::of(&code("990521201202"));
     for q in sample_queries(&all, 60, 5) {
-        check_recall(&store, &s, &scope, &q);
+        check_recall(&store, &mut s, &scope, &q);
     }
     for q in ["申请条件", "第100000号", "（第7号）", "县", "补贴"] {
-        check_recall(&store, &s, &scope, q);
+        check_recall(&store, &mut s, &scope, q);
     }
 }
 
@@ -141,9 +141,9 @@ fn recall_equals_like_on_a_100k_synthetic_catalog() {
 fn pinyin_full_initials_and_mixed() {
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(dir.path());
-    let s = Searcher::new(&store).unwrap();
+    let mut s = Searcher::new(&store).unwrap();
     let scope = RegionScope::of(&code("990521201201"));
-    let check = |q: &str, title_part: &str| {
+    let mut check = |q: &str, title_part: &str| {
         let r = s.search(&store, &scope, q, 50).unwrap();
         let hit = r
             .hits
@@ -180,7 +180,7 @@ fn pinyin_full_initials_and_mixed() {
 fn titles_rank_before_bodies_and_marks_are_exact() {
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(dir.path());
-    let s = Searcher::new(&store).unwrap();
+    let mut s = Searcher::new(&store).unwrap();
     let scope = RegionScope::of(&code("990521201201"));
     let r = s.search_all(&store, &scope, "低保").unwrap();
     assert!(r.len() > 5);
@@ -205,7 +205,7 @@ fn titles_rank_before_bodies_and_marks_are_exact() {
 fn scope_limits_what_is_found() {
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(dir.path());
-    let s = Searcher::new(&store).unwrap();
+    let mut s = Searcher::new(&store).unwrap();
     // A subsidy list of 柳湾村 is found there, not at 石桥村 (other township).
     let q = "柳湾村";
     let at_liuwan = s
@@ -226,9 +226,9 @@ fn scope_limits_what_is_found() {
 fn odd_queries() {
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(dir.path());
-    let s = Searcher::new(&store).unwrap();
+    let mut s = Searcher::new(&store).unwrap();
     let scope = RegionScope::of(&code("990521"));
-    let check = |q: &str, expect_hits: bool| {
+    let mut check = |q: &str, expect_hits: bool| {
         let r = s.search(&store, &scope, q, 10).unwrap();
         assert_eq!(!r.hits.is_empty(), expect_hits, "{q:?}");
         assert!(r.hits.len() <= 10);

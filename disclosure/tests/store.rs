@@ -263,7 +263,7 @@ fn an_older_file_is_upgraded_in_place() {
         ContentStore::current_schema_version()
     );
     assert_eq!(store.feed_version().unwrap(), Some(FeedVersion(4)));
-    let s = disclosure::search::Searcher::new(&store).unwrap();
+    let mut s = disclosure::search::Searcher::new(&store).unwrap();
     let r = s
         .search(&store, &RegionScope::of(&code(VILLAGE)), "低保", 10)
         .unwrap();

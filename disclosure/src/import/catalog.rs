@@ -69,7 +69,13 @@ impl ParsedItem {
             None => format!("{file_name} 第{}行", self.row),
         };
         CatalogItem {
-            key: ItemKey::derive(region, self.domain, &self.columns, &self.name),
+            key: ItemKey::derive(
+                region,
+                self.domain,
+                &self.publisher,
+                &self.columns,
+                &self.name,
+            ),
             region: region.clone(),
             domain: self.domain,
             columns: self.columns,
@@ -96,6 +102,25 @@ impl ParsedItem {
 pub struct ParsedCatalog {
     pub items: Vec<ParsedItem>,
     pub warnings: Vec<ImportError>,
+}
+
+/// Whether a path names a catalog spreadsheet worth reading: a known
+/// extension (any case), and not an Office lock file (`~$…`) or hidden file.
+pub fn is_catalog_file(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if name.starts_with("~$") || name.starts_with('.') {
+        return false;
+    }
+    matches!(
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("csv" | "xlsx" | "xlsm" | "xls" | "ods")
+    )
 }
 
 /// Longest texts accepted in a cell, in characters.
@@ -259,6 +284,7 @@ fn strip_list_marker(s: &str) -> String {
         for m in ['.', '、', '．', ')', '）'] {
             if let Some(r) = rest.strip_prefix(m)
                 && !r.trim().is_empty()
+                && !r.starts_with(|c: char| c.is_ascii_digit())
             {
                 return r.trim().to_string();
             }
@@ -267,18 +293,30 @@ fn strip_list_marker(s: &str) -> String {
     s.to_string()
 }
 
-/// A row that only carries a note (`注：…`) under the table.
+/// A row that only carries a note (`注：…`) under the table; in a workbook
+/// the note is often merged across the table, so every cell holds it.
 fn is_note_row(grid: &Grid, row: usize) -> bool {
     let cells = &grid.rows[row];
-    let filled: Vec<&str> = cells
+    let mut filled = cells
         .iter()
         .map(|c| c.text.as_str())
-        .filter(|t| !t.is_empty())
-        .collect();
-    filled.len() == 1
+        .filter(|t| !t.is_empty());
+    let Some(first) = filled.next() else {
+        return false;
+    };
+    filled.all(|t| t == first)
         && ["注", "说明", "备注", "填表"]
             .iter()
-            .any(|p| filled[0].starts_with(p))
+            .any(|p| first.starts_with(p))
+}
+
+/// A template row with nothing but its 序号 filled in.
+fn is_numbered_blank_row(grid: &Grid, row: usize) -> bool {
+    let cells = &grid.rows[row];
+    cells.iter().skip(1).all(|c| c.text.is_empty())
+        && cells
+            .first()
+            .is_some_and(|c| c.text.chars().all(|ch| ch.is_ascii_digit()))
 }
 
 struct RowCtx<'a> {
@@ -366,16 +404,24 @@ fn domain_of_sheet(grid: &Grid, header: usize) -> Result<Domain, ImportError> {
     if title.contains("其他领域") || title.contains("其它领域") {
         return Ok(Domain::OTHER);
     }
+    let names = [
+        grid.sheet.clone().unwrap_or_default(),
+        Path::new(&grid.file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    ];
+    for n in &names {
+        if let Some(d) = Domain::find_in(n).or_else(|| Domain::from_name(n)) {
+            return Ok(d);
+        }
+    }
     if let Some(pos) = title.find("领域") {
         // The title names a domain that is not one of the 26.
-        let before: String = title[..pos]
-            .chars()
-            .rev()
-            .take(8)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let before: String = {
+            let chars: Vec<char> = title[..pos].chars().collect();
+            chars[chars.len().saturating_sub(8)..].iter().collect()
+        };
         let title_row = (0..header).find(|r| !grid.row_is_empty(*r));
         return Err(grid.error(
             title_row,
@@ -385,17 +431,6 @@ fn domain_of_sheet(grid: &Grid, header: usize) -> Result<Domain, ImportError> {
                  也不是“其他领域”"
             ),
         ));
-    }
-    let names = [grid.sheet.clone().unwrap_or_default(), {
-        Path::new(&grid.file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    }];
-    for n in &names {
-        if let Some(d) = Domain::find_in(n).or_else(|| Domain::from_name(n)) {
-            return Ok(d);
-        }
     }
     Err(grid.error(
         None,
@@ -439,10 +474,7 @@ fn parse_domain_standard(grid: &Grid, header: usize) -> Result<ParsedCatalog, Ve
     let mut out = ParsedCatalog::default();
     let mut group: Option<String> = None;
     for row in header + 2..grid.rows.len() {
-        if grid.row_is_empty(row) {
-            continue;
-        }
-        if is_note_row(grid, row) {
+        if grid.row_is_empty(row) || is_note_row(grid, row) || is_numbered_blank_row(grid, row) {
             continue;
         }
         let mut ctx = RowCtx {
@@ -601,14 +633,23 @@ fn parse_department_template(
             ));
         }
     }
-    // Two-row header when the row under it holds sub-headers (一级栏目…).
-    let sub_header = labels.iter().any(|(_, s)| s.contains("栏目"));
+    // Two-row header when the 一级栏目 column was found under a 栏目 group
+    // and the row under the header holds no item.
+    let sub_header = labels
+        .get(c1)
+        .is_some_and(|(g, s)| g.starts_with("栏目") && s.contains("一级"))
+        && {
+            // Empty under the 公开事项 header, or the header itself merged down.
+            let below = grid.cell(header + 1, name);
+            below.is_empty() || below == grid.cell(header, name)
+        };
     let first_data = header + if sub_header { 2 } else { 1 };
     let mut prev_unit: Option<String> = None;
     let mut prev_c1: Option<String> = None;
     let mut prev_c2: Option<String> = None;
+    let mut prev_c3: Option<String> = None;
     for row in first_data..grid.rows.len() {
-        if grid.row_is_empty(row) || is_note_row(grid, row) {
+        if grid.row_is_empty(row) || is_note_row(grid, row) || is_numbered_blank_row(grid, row) {
             continue;
         }
         let mut ctx = RowCtx {
@@ -633,23 +674,15 @@ fn parse_department_template(
         };
         let (unit_name, _) = fill(&mut ctx, unit, &mut prev_unit, "单位");
         let (col1, col1_inherited) = fill(&mut ctx, c1, &mut prev_c1, "一级栏目");
-        // 二级栏目 continues only inside the same 一级栏目 group.
-        let col2 = match c2 {
-            Some(c) => {
-                let t = ctx.text(Some(c));
-                if !t.is_empty() {
-                    prev_c2 = Some(t.clone());
-                    Some(t)
-                } else if col1_inherited {
-                    prev_c2.clone()
-                } else {
-                    prev_c2 = None;
-                    None
-                }
-            }
-            None => None,
-        };
-        let col3 = ctx.optional(c3, "三级栏目", MAX_NAME);
+        // 二级栏目 continues only inside the same 一级栏目 group, 三级栏目
+        // only inside the same 二级栏目.
+        let (col2, col2_inherited) = continue_in_group(&ctx, c2, col1_inherited, &mut prev_c2);
+        let (col3, _) = continue_in_group(&ctx, c3, col1_inherited && col2_inherited, &mut prev_c3);
+        if let Some(c) = &col3
+            && c.chars().count() > MAX_NAME
+        {
+            ctx.err(c3, format!("“三级栏目”过长（最多{MAX_NAME}字）"));
+        }
         let item_name = strip_list_marker(&ctx.required(name, "公开事项", MAX_NAME));
         let content = ctx.required(content, "内容规范", MAX_TEXT);
         let time_limit = ctx.required(limit, "公开时限", MAX_NAME);
@@ -734,11 +767,42 @@ fn parse_department_template(
     }
 }
 
-/// Two rows with the same domain, columns and name are one item twice.
-fn check_duplicates(items: &[ParsedItem], errors: &mut Vec<ImportError>) {
-    let mut seen: HashMap<(Domain, &[String], &str), &ParsedItem> = HashMap::new();
+/// A lower column cell that, left blank, continues the cell above only while
+/// the row stays in the same parent group. Returns the value and whether it
+/// was continued.
+fn continue_in_group(
+    ctx: &RowCtx<'_>,
+    col: Option<usize>,
+    parent_continued: bool,
+    prev: &mut Option<String>,
+) -> (Option<String>, bool) {
+    let Some(c) = col else {
+        return (None, false);
+    };
+    let t = ctx.text(Some(c));
+    if !t.is_empty() {
+        *prev = Some(t.clone());
+        (Some(t), false)
+    } else if parent_continued && prev.is_some() {
+        (prev.clone(), true)
+    } else {
+        *prev = None;
+        (None, false)
+    }
+}
+
+/// Two rows with the same domain, publisher, columns and name are one item
+/// twice.
+pub fn check_duplicates(items: &[ParsedItem], errors: &mut Vec<ImportError>) {
+    type Key<'a> = (Domain, &'a str, &'a [String], &'a str);
+    let mut seen: HashMap<Key<'_>, &ParsedItem> = HashMap::new();
     for it in items {
-        let k = (it.domain, it.columns.as_slice(), it.name.as_str());
+        let k = (
+            it.domain,
+            it.publisher.as_str(),
+            it.columns.as_slice(),
+            it.name.as_str(),
+        );
         if let Some(first) = seen.get(&k) {
             errors.push(ImportError {
                 file: it.file.clone(),
@@ -746,8 +810,13 @@ fn check_duplicates(items: &[ParsedItem], errors: &mut Vec<ImportError>) {
                 row: Some(it.row),
                 column: None,
                 message: format!(
-                    "公开事项“{}”与{}第{}行重复",
+                    "公开事项“{}”与{}{}第{}行重复",
                     it.name,
+                    if first.file == it.file {
+                        String::new()
+                    } else {
+                        format!("{} ", first.file)
+                    },
                     first
                         .sheet
                         .as_deref()

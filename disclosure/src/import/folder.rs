@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::ImportError;
-use super::catalog::parse_catalog_file;
+use super::catalog::{is_catalog_file, parse_catalog_file};
 use super::front_matter::FrontMatter;
 use super::grid::{decode_text, parse_csv};
 use crate::{
@@ -206,19 +206,32 @@ fn region_dirs(
         .collect()
 }
 
-fn is_catalog_file(p: &Path) -> bool {
-    matches!(
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("csv" | "xlsx" | "xlsm" | "xls" | "ods")
-    )
+/// Documents, guides and notices are Markdown or plain text files (any
+/// case); hidden files and Office lock files are not.
+fn is_markdown(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    !name.starts_with('.')
+        && !name.starts_with("~$")
+        && matches!(
+            p.extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("md" | "txt")
+        )
 }
 
-/// Documents, guides and notices are Markdown or plain text files.
-fn is_markdown(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "txt"))
+/// An attachment must be a plain file name next to its document: no
+/// folders, no `..`, no absolute paths.
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\', ':'])
+        && Path::new(name).file_name().is_some_and(|f| f == name)
 }
 
 /// Loads a whole content folder. Items without an update column are dated
@@ -269,6 +282,22 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
 
     // Documents first, so interpretations can find them by 文号.
     let mut interp_files = Vec::new();
+    let mut seen_keys: HashMap<String, PathBuf> = HashMap::new();
+    let mut claim_key = |key: String, path: &Path, errors: &mut Vec<ImportError>| -> bool {
+        match seen_keys.get(&key) {
+            Some(first) => {
+                errors.push(ImportError::file(
+                    &path.display().to_string(),
+                    format!("与 {} 同名（只是扩展名不同），请改名", first.display()),
+                ));
+                false
+            }
+            None => {
+                seen_keys.insert(key, path.to_path_buf());
+                true
+            }
+        }
+    };
     for (region, rdir) in region_dirs(&dir.join("documents"), &by_code, &mut errors) {
         let files = match sorted_entries(&rdir) {
             Ok(v) => v,
@@ -277,10 +306,30 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
                 continue;
             }
         };
+        // Read every file first: a .txt named as another document's
+        // attachment is not a document, whatever it holds.
+        let mut docs = Vec::new();
+        let mut attached: HashSet<String> = HashSet::new();
         for f in files.into_iter().filter(|p| is_markdown(p)) {
-            let Some(fm) = read_front_matter(&f, &mut errors) else {
+            let mut read_errors = Vec::new();
+            let fm = read_front_matter(&f, &mut read_errors);
+            if let Some(list) = fm.as_ref().and_then(|fm| fm.optional("附件")) {
+                attached.extend(list.split(['；', ';']).map(|n| n.trim().to_string()));
+            }
+            docs.push((f, fm, read_errors));
+        }
+        for (f, fm, mut read_errors) in docs {
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
+            if name.is_some_and(|n| attached.contains(&n)) {
+                continue; // an attachment, not a document
+            }
+            errors.append(&mut read_errors);
+            let Some(fm) = fm else {
                 continue;
             };
+            if !claim_key(DocumentKey::new(&region, &slug(&f)).0, &f, &mut errors) {
+                continue;
+            }
             match fm.optional("类型").as_deref() {
                 Some("解读") => interp_files.push((region.clone(), f, fm)),
                 _ => {
@@ -292,16 +341,17 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
             }
         }
     }
-    let by_no: BTreeMap<(String, RegionCode), DocumentKey> = out
-        .bundle
-        .documents
-        .iter()
-        .filter_map(|d| {
-            d.doc_no
-                .clone()
-                .map(|n| ((n, d.region.clone()), d.key.clone()))
-        })
-        .collect();
+    let mut by_no: BTreeMap<(String, RegionCode), DocumentKey> = BTreeMap::new();
+    for d in &out.bundle.documents {
+        if let Some(n) = &d.doc_no
+            && let Some(first) = by_no.insert((n.clone(), d.region.clone()), d.key.clone())
+        {
+            errors.push(ImportError::file(
+                &d.key.0,
+                format!("文号“{n}”与 {first} 重复：同一地区的两份文件不能同一文号"),
+            ));
+        }
+    }
     for (region, f, fm) in interp_files {
         if let Some(i) = interpretation(&region, &f, fm, &by_no, &mut errors) {
             out.bundle.interpretations.push(i);
@@ -439,6 +489,13 @@ fn document(
             .map(str::trim)
             .filter(|n| !n.is_empty())
         {
+            if !is_plain_file_name(name) {
+                fm.report(
+                    "附件",
+                    format!("附件“{name}”应是与本文件在同一文件夹中的文件名，不能含路径"),
+                );
+                continue;
+            }
             let p = path.with_file_name(name);
             match std::fs::metadata(&p) {
                 Ok(m) if m.len() > MAX_ATTACHMENT_BYTES => {
@@ -518,6 +575,7 @@ fn interpretation(
     };
     let i = Interpretation {
         key: DocumentKey::new(region, &slug(path)),
+        region: region.clone(),
         document,
         title,
         form,

@@ -69,7 +69,8 @@ impl FrontMatter {
             .skip(body_line as usize - 1)
             .collect::<Vec<_>>()
             .join("\n")
-            .trim()
+            .trim_start_matches(['\n', '\r'])
+            .trim_end()
             .to_string();
         Ok(FrontMatter {
             file: file.to_string(),
@@ -185,11 +186,11 @@ mod tests {
 
     #[test]
     fn keys_body_and_line_numbers() {
-        let fm =
-            FrontMatter::parse("a.md", "---\n标题: 甲\n文号：乙\n---\n\n正文第一行\n").unwrap();
-        assert_eq!(fm.optional("标题").as_deref(), Some("甲"));
+        let text = "---\n标题: 关于甲的通知：附件\n文号：乙\n---\n\n\u{3000}\u{3000}正文第一行\n";
+        let fm = FrontMatter::parse("a.md", text).unwrap();
+        assert_eq!(fm.optional("标题").as_deref(), Some("关于甲的通知：附件"));
         assert_eq!(fm.optional("文号").as_deref(), Some("乙"));
-        assert_eq!(fm.body, "正文第一行");
+        assert_eq!(fm.body, "\u{3000}\u{3000}正文第一行");
         assert_eq!(fm.body_line, 5);
         assert!(fm.errors.is_empty());
     }

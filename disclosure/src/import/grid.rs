@@ -136,15 +136,21 @@ pub(crate) fn parse_csv(text: &str, file: &str) -> Result<Grid, ImportError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| ImportError {
+    // Blank lines are rows in a spreadsheet program but the CSV reader
+    // skips them: count them so row numbers match what people see.
+    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); blank_lines_at(text, 0)];
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let more = rdr.read_record(&mut rec).map_err(|e| ImportError {
             file: file.to_string(),
             sheet: None,
-            row: Some(i as u32 + 1),
+            row: Some(rows.len() as u32 + 1),
             column: None,
             message: format!("CSV 格式错误：{e}"),
         })?;
+        if !more {
+            break;
+        }
         rows.push(
             rec.iter()
                 .map(|t| Cell {
@@ -153,12 +159,39 @@ pub(crate) fn parse_csv(text: &str, file: &str) -> Result<Grid, ImportError> {
                 })
                 .collect(),
         );
+        let end = rdr.position().byte() as usize;
+        rows.extend(std::iter::repeat_n(Vec::new(), blank_lines_at(text, end)));
     }
     Ok(Grid {
         file: file.to_string(),
         sheet: None,
         rows,
     })
+}
+
+/// Empty lines starting at byte `at` (just after a record's terminator).
+fn blank_lines_at(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut rest = bytes.get(at..).unwrap_or_default();
+    // The reader may stop between the CR and the LF of one terminator.
+    if at > 0 && bytes.get(at - 1) == Some(&b'\r') {
+        rest = rest.strip_prefix(b"\n").unwrap_or(rest);
+    }
+    let mut n = 0;
+    loop {
+        if let Some(r) = rest.strip_prefix(b"\r\n") {
+            rest = r;
+        } else if let Some(r) = rest
+            .strip_prefix(b"\n")
+            .or_else(|| rest.strip_prefix(b"\r"))
+        {
+            rest = r;
+        } else {
+            break;
+        }
+        n += 1;
+    }
+    n
 }
 
 fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
@@ -168,7 +201,13 @@ fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
             format!("无法打开表格文件（文件已损坏或不是电子表格）：{e}"),
         )
     })?;
-    let names = wb.sheet_names().to_vec();
+    // Hidden sheets hold lookup lists and old versions, not the catalog.
+    let names: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible == calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
     let mut grids = Vec::new();
     for name in names {
         let range = wb.worksheet_range(&name).map_err(|e| ImportError {
@@ -178,11 +217,24 @@ fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
             column: None,
             message: format!("无法读取工作表：{e}"),
         })?;
+        // ODS merges are not read: blank continuation cells of the group
+        // columns are filled down by the catalog parser instead.
         let merges = match &mut wb {
-            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            _ => Vec::new(),
-        };
+            Sheets::Xlsx(x) => x
+                .merge_cells_by_sheet_name(&name)
+                .map_err(|e| e.to_string()),
+            Sheets::Xls(x) => x
+                .merge_cells_by_sheet_name(&name)
+                .map_err(|e| e.to_string()),
+            _ => Ok(Vec::new()),
+        }
+        .map_err(|e| ImportError {
+            file: file.to_string(),
+            sheet: Some(name.clone()),
+            row: None,
+            column: None,
+            message: format!("无法读取合并单元格：{e}"),
+        })?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); r0 as usize];
         for row in range.rows() {
@@ -245,11 +297,18 @@ fn cell_of(d: &Data) -> Cell {
             date: None,
         },
         Data::DateTime(dt) => {
-            let date = Date::from_spreadsheet_serial(dt.as_f64());
-            Cell {
-                text: date.map(|d| d.to_string()).unwrap_or_default(),
-                date,
-            }
+            let serial = dt.as_f64();
+            let date = Date::from_spreadsheet_serial(serial);
+            let text = match date {
+                Some(d) => d.to_string(),
+                // A time of day alone (8:30 is 0.354…).
+                None if (0.0..1.0).contains(&serial) => {
+                    let minutes = (serial * 24.0 * 60.0).round() as u32;
+                    format!("{}:{:02}", minutes / 60, minutes % 60)
+                }
+                None => serial.to_string(),
+            };
+            Cell { text, date }
         }
         Data::DateTimeIso(s) => {
             let date = s.get(..10).and_then(|p| p.parse().ok());
@@ -295,6 +354,14 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("公开事项,内容");
         assert_eq!(decode_text(&gbk).as_deref(), Some("公开事项,内容"));
         assert_eq!(decode_text(b"\x89PNG\r\n\x1a\n\0\0"), None);
+    }
+
+    #[test]
+    fn blank_lines_count_as_rows() {
+        let g = parse_csv("\na,b\r\n\r\n\nc,\"x\n\ny\"\r\nd\r\ne\n", "t.csv").unwrap();
+        let first: Vec<&str> = (0..g.rows.len()).map(|r| g.cell(r, 0)).collect();
+        assert_eq!(first, ["", "a", "", "", "c", "d", "e"]);
+        assert_eq!(g.cell(4, 1), "x\n\ny");
     }
 
     #[test]

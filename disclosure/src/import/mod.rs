@@ -15,7 +15,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use catalog::{CatalogShape, ParsedCatalog, ParsedItem, parse_catalog_file};
+pub use catalog::{
+    CatalogShape, ParsedCatalog, ParsedItem, check_duplicates, is_catalog_file, parse_catalog_file,
+};
 pub use folder::{LoadedContent, load_content_dir, load_regions};
 
 /// A problem found while importing, located as precisely as possible.

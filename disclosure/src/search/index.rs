@@ -23,10 +23,12 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> Result<(), StoreError> {
         tx.prepare("INSERT INTO search_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?;
     let mut next_id: i64 = 1;
     let mut add = |kind: &str, key: String, region: String, title: String, body: String| {
-        let title = normalize(&title);
-        let body = normalize(&body);
         ins_doc.execute(params![next_id, kind, key, region, title, body])?;
-        ins_fts.execute(params![next_id, grams(&title), grams(&body)])?;
+        ins_fts.execute(params![
+            next_id,
+            grams(&normalize(&title)),
+            grams(&normalize(&body))
+        ])?;
         next_id += 1;
         Ok::<(), rusqlite::Error>(())
     };
@@ -52,8 +54,8 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> Result<(), StoreError> {
         ),
         (
             "interpretation",
-            "SELECT i.interp_key, d.region_code, i.title, concat_ws(char(10), i.issuer, i.body)
-             FROM interpretation i JOIN document d ON d.id = i.document_id ORDER BY i.id",
+            "SELECT interp_key, region_code, title, concat_ws(char(10), issuer, body)
+             FROM interpretation ORDER BY id",
         ),
         (
             "notice",
@@ -68,7 +70,27 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> Result<(), StoreError> {
             add(kind, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)?;
         }
     }
+    // Every rebuild is a new generation: searchers holding titles of an
+    // older one reload them.
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('search_generation', '1')
+         ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+        [],
+    )?;
     Ok(())
+}
+
+/// The generation of the search index (0 before any).
+pub(crate) fn generation(conn: &rusqlite::Connection) -> rusqlite::Result<u64> {
+    use rusqlite::OptionalExtension;
+    let v: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'search_generation'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
 /// The gram tokens of a normalised text: a unigram token for every
@@ -93,8 +115,12 @@ pub(crate) fn grams(text: &str) -> String {
     out
 }
 
+/// Most bigrams one term puts in the FTS query; a longer term uses an
+/// evenly spread subset (a superset of candidates, verified afterwards).
+pub(crate) const MAX_TERM_GRAMS: usize = 24;
+
 /// The FTS5 query for one whitespace-free query term: its unigram for one
-/// character, otherwise all its bigrams (ANDed).
+/// character, otherwise its bigrams (ANDed, at most [`MAX_TERM_GRAMS`]).
 pub(crate) fn term_query(term: &str) -> String {
     let chars: Vec<char> = term.chars().collect();
     match chars.as_slice() {
@@ -107,6 +133,12 @@ pub(crate) fn term_query(term: &str) -> String {
                 .collect();
             grams.sort();
             grams.dedup();
+            if grams.len() > MAX_TERM_GRAMS {
+                let step = grams.len() as f64 / MAX_TERM_GRAMS as f64;
+                grams = (0..MAX_TERM_GRAMS)
+                    .map(|i| grams[(i as f64 * step) as usize].clone())
+                    .collect();
+            }
             grams.join(" AND ")
         }
     }
@@ -128,5 +160,12 @@ mod tests {
         assert_eq!(term_query("公"), "u516c");
         assert_eq!(term_query("公开"), "b516cx5f00");
         assert_eq!(term_query("公公公"), "b516cx516c");
+        let long: String = (0..200)
+            .map(|i| char::from_u32(0x4e00 + i).unwrap())
+            .collect();
+        assert_eq!(
+            term_query(&long).matches(" AND ").count(),
+            MAX_TERM_GRAMS - 1
+        );
     }
 }

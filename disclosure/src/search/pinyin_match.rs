@@ -132,7 +132,10 @@ struct Scratch {
 
 impl Scratch {
     fn match_title(&mut self, title: &str, query: &[u8]) -> Option<std::ops::Range<usize>> {
-        if query.is_empty() || query.len() > MAX_PINYIN_QUERY || !query[0].is_ascii_lowercase() {
+        if query.is_empty()
+            || query.len() > MAX_PINYIN_QUERY
+            || !query.iter().all(u8::is_ascii_lowercase)
+        {
             return None;
         }
         let first = query[0];
@@ -406,5 +409,7 @@ mod tests {
         let long = "a".repeat(MAX_PINYIN_QUERY + 1);
         check("阿阿阿", &long, None);
         check("阿", "", None);
+        check("阿阿", "a1", None);
+        check("阿阿", "A", None);
     }
 }

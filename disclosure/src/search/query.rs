@@ -4,12 +4,12 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use rusqlite::params_from_iter;
+use rusqlite::{Connection, params_from_iter};
 
-use super::index::term_query;
+use super::index::{generation, term_query};
 use super::normalize::normalize;
 use super::pinyin_match::{MAX_PINYIN_QUERY, PinyinIndex};
-use crate::store::{ContentStore, FeedVersion, RecordKind, RegionScope, StoreError};
+use crate::store::{ContentStore, RecordKind, RegionScope, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -36,11 +36,13 @@ pub struct Hit {
     pub kind: RecordKind,
     pub key: String,
     pub matched: HitKind,
-    /// Whether the record contains the query text (a pinyin hit may also).
+    /// Whether the record contains the query text (a pinyin hit may too).
     pub contains_text: bool,
+    /// The title as published (not normalised).
     pub title: String,
     pub title_marks: Vec<Range<usize>>,
-    /// A short piece of the body around the first match (or its start).
+    /// A short one-line piece of the body around the first match (or its
+    /// start), as published.
     pub snippet: String,
     pub snippet_marks: Vec<Range<usize>>,
 }
@@ -48,26 +50,27 @@ pub struct Hit {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
-    /// Number of matching records, exact unless `total_capped`.
+    /// Number of matching records; exactly [`Searcher::COUNT_CAP`] with
+    /// `total_capped` when more match.
     pub total: usize,
-    /// `true` when more than [`Searcher::COUNT_CAP`] records match and
-    /// `total` is that cap (shown as “1000 条以上”).
+    /// More than [`Searcher::COUNT_CAP`] records match (shown as “1000 条以上”).
     pub total_capped: bool,
 }
 
-/// Searches one `content.db`. Holds the titles for pinyin matching; call
-/// [`Searcher::refresh`] when the store's feed version changes.
+/// Searches one `content.db`. Holds the titles for pinyin matching and
+/// reloads them whenever the store's search index has been rebuilt.
 #[derive(Debug, Default)]
 pub struct Searcher {
     pinyin: PinyinIndex,
-    version: Option<FeedVersion>,
+    generation: Option<u64>,
 }
 
-/// Longest query used, in characters; the rest is ignored.
-const MAX_QUERY_CHARS: usize = 64;
 /// Characters of body shown around a match.
 const SNIPPET_BEFORE: usize = 12;
 const SNIPPET_LEN: usize = 48;
+/// Most query terms given to the gram index; further terms are checked
+/// against the text only.
+const MAX_FTS_TERMS: usize = 8;
 
 struct Candidate {
     id: i64,
@@ -77,8 +80,23 @@ struct Candidate {
     body: String,
 }
 
+impl Candidate {
+    fn contains_all(&self, terms: &[String]) -> bool {
+        let title = normalize(&self.title);
+        let body = normalize(&self.body);
+        terms
+            .iter()
+            .all(|t| title.contains(t.as_str()) || body.contains(t.as_str()))
+    }
+
+    fn title_contains_all(&self, terms: &[String]) -> bool {
+        let title = normalize(&self.title);
+        terms.iter().all(|t| title.contains(t.as_str()))
+    }
+}
+
 impl Searcher {
-    /// Counting stops here: a kiosk shows “1000 条以上”, not an exact figure.
+    /// Counting stops above this: a kiosk shows “1000 条以上”, not a figure.
     pub const COUNT_CAP: usize = 1000;
 
     pub fn new(store: &ContentStore) -> Result<Searcher, SearchError> {
@@ -87,26 +105,31 @@ impl Searcher {
         Ok(s)
     }
 
-    /// Reloads the titles if the store holds a different feed version.
-    /// Returns whether it reloaded.
+    /// Reloads the titles if the search index was rebuilt since they were
+    /// loaded. Returns whether it reloaded.
     pub fn refresh(&mut self, store: &ContentStore) -> Result<bool, SearchError> {
-        let version = store.feed_version()?;
-        if version == self.version && (version.is_some() || !self.pinyin.is_empty()) {
+        let tx = store.conn().unchecked_transaction()?;
+        let reloaded = self.refresh_in(&tx)?;
+        tx.commit()?;
+        Ok(reloaded)
+    }
+
+    fn refresh_in(&mut self, conn: &Connection) -> Result<bool, SearchError> {
+        let current = generation(conn)?;
+        if self.generation == Some(current) {
             return Ok(false);
         }
         let mut index = PinyinIndex::default();
-        let mut stmt = store
-            .conn()
-            .prepare("SELECT id, region_code, title FROM search_doc ORDER BY id")?;
+        let mut stmt = conn.prepare("SELECT id, region_code, title FROM search_doc ORDER BY id")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let region: String = r.get(1)?;
             let title: String = r.get(2)?;
-            index.push(id, &region, &title);
+            index.push(id, &region, &normalize(&title));
         }
         self.pinyin = index;
-        self.version = version;
+        self.generation = Some(current);
         Ok(true)
     }
 
@@ -116,8 +139,13 @@ impl Searcher {
     }
 
     /// Searches what `scope` sees; at most `limit` hits, titles first.
+    ///
+    /// Whitespace separates terms; a record matches when it contains every
+    /// term (in its title or body). A query without whitespace therefore
+    /// finds exactly what `LIKE '%query%'` over the normalised text finds.
+    /// A query of Latin letters also matches titles by pinyin.
     pub fn search(
-        &self,
+        &mut self,
         store: &ContentStore,
         scope: &RegionScope,
         query: &str,
@@ -129,30 +157,42 @@ impl Searcher {
     /// Every matching record (no cap), in rank order. For exports and
     /// recall tests.
     pub fn search_all(
-        &self,
+        &mut self,
         store: &ContentStore,
         scope: &RegionScope,
         query: &str,
     ) -> Result<Vec<Hit>, SearchError> {
-        Ok(self.run(store, scope, query, usize::MAX, usize::MAX)?.hits)
+        Ok(self
+            .run(store, scope, query, usize::MAX, usize::MAX - 1)?
+            .hits)
     }
 
     fn run(
-        &self,
+        &mut self,
         store: &ContentStore,
         scope: &RegionScope,
         query: &str,
         limit: usize,
         cap: usize,
     ) -> Result<SearchResults, SearchError> {
-        let q: String = normalize(query).chars().take(MAX_QUERY_CHARS).collect();
+        let q = normalize(query);
         let terms: Vec<String> = q.split_whitespace().map(str::to_string).collect();
         if terms.is_empty() || limit == 0 {
             return Ok(SearchResults::default());
         }
-        let needs_check = terms.iter().any(|t| t.chars().count() > 2);
+        // One read transaction: every tier sees the same version of the
+        // store, and the titles are reloaded first if that version is new.
+        let tx = store.conn().unchecked_transaction()?;
+        self.refresh_in(&tx)?;
+
+        // Terms of one or two characters are exact in the gram index; longer
+        // ones, and terms left out of the index query, are checked against
+        // the text.
+        let needs_check =
+            terms.len() > MAX_FTS_TERMS || terms.iter().any(|t| t.chars().count() > 2);
         let fts = terms
             .iter()
+            .take(MAX_FTS_TERMS)
             .map(|t| format!("({})", term_query(t)))
             .collect::<Vec<_>>()
             .join(" AND ");
@@ -161,8 +201,8 @@ impl Searcher {
         let mut hits = Vec::new();
         let mut seen = HashSet::new();
         let title_query = format!("{{title}} : ({fts})");
-        self.scan(store, scope, &title_query, |c| {
-            if terms.iter().all(|t| c.title.contains(t.as_str())) {
+        scan(&tx, scope, &title_query, |c| {
+            if !needs_check || c.title_contains_all(&terms) {
                 seen.insert(c.id);
                 hits.push(make_hit(&c, &terms, HitKind::Title, None));
             }
@@ -184,25 +224,18 @@ impl Searcher {
             pinyin_ids.extend(new.iter().map(|h| h.id));
             let want = limit.saturating_sub(hits.len());
             let ids: Vec<i64> = new.iter().take(want).map(|h| h.id).collect();
-            let cands = fetch(store, &ids)?;
+            let cands = fetch(&tx, &ids)?;
             for (h, c) in new.iter().zip(cands) {
                 seen.insert(c.id);
                 hits.push(make_hit(&c, &terms, HitKind::Pinyin, Some(h.chars.clone())));
             }
         }
 
-        // Tier 3: every record containing every term, for the count and
-        // the body-only hits.
+        // Tier 3: every record containing every term, for the count and the
+        // body-only hits.
         let mut text_total = 0usize;
-        let mut capped = false;
-        self.scan(store, scope, &fts, |c| {
-            // Terms of one or two characters are exact in the gram index;
-            // longer ones are checked against the text.
-            let ok = !needs_check
-                || terms
-                    .iter()
-                    .all(|t| c.title.contains(t.as_str()) || c.body.contains(t.as_str()));
-            if ok {
+        scan(&tx, scope, &fts, |c| {
+            if !needs_check || c.contains_all(&terms) {
                 text_total += 1;
                 // Found by pinyin too: counted once, here.
                 pinyin_ids.remove(&c.id);
@@ -211,57 +244,56 @@ impl Searcher {
                     hits.push(make_hit(&c, &terms, HitKind::Body, None));
                 }
             }
-            if text_total >= cap {
-                capped = true;
-                return false;
-            }
-            true
+            text_total <= cap
         })?;
+        tx.commit()?;
+        let capped = text_total + pinyin_ids.len() > cap;
         Ok(SearchResults {
             hits,
-            total: text_total + pinyin_ids.len(),
+            total: if capped {
+                cap
+            } else {
+                text_total + pinyin_ids.len()
+            },
             total_capped: capped,
         })
     }
-
-    /// Streams FTS matches in the scope, in id order, until `f` says stop.
-    fn scan(
-        &self,
-        store: &ContentStore,
-        scope: &RegionScope,
-        fts_query: &str,
-        mut f: impl FnMut(Candidate) -> bool,
-    ) -> Result<(), SearchError> {
-        let sql = format!(
-            "SELECT s.id, s.kind, s.record_key, s.title, s.body
-             FROM search_fts f CROSS JOIN search_doc s ON s.id = f.rowid
-             WHERE search_fts MATCH ?1 AND s.region_code IN ({})
-             ORDER BY f.rowid",
-            scope.placeholders(2)
-        );
-        let mut stmt = store.conn().prepare_cached(&sql)?;
-        let params =
-            std::iter::once(fts_query.to_string()).chain(scope.params().map(str::to_string));
-        let mut rows = stmt.query(params_from_iter(params))?;
-        while let Some(r) = rows.next()? {
-            let c = Candidate {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                key: r.get(2)?,
-                title: r.get(3)?,
-                body: r.get(4)?,
-            };
-            if !f(c) {
-                break;
-            }
-        }
-        Ok(())
-    }
 }
 
-fn fetch(store: &ContentStore, ids: &[i64]) -> Result<Vec<Candidate>, SearchError> {
-    let mut stmt = store
-        .conn()
+/// Streams FTS matches in the scope, in id order, until `f` says stop.
+fn scan(
+    conn: &Connection,
+    scope: &RegionScope,
+    fts_query: &str,
+    mut f: impl FnMut(Candidate) -> bool,
+) -> Result<(), SearchError> {
+    let sql = format!(
+        "SELECT s.id, s.kind, s.record_key, s.title, s.body
+         FROM search_fts f CROSS JOIN search_doc s ON s.id = f.rowid
+         WHERE search_fts MATCH ?1 AND s.region_code IN ({})
+         ORDER BY f.rowid",
+        scope.placeholders(2)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let params = std::iter::once(fts_query.to_string()).chain(scope.params().map(str::to_string));
+    let mut rows = stmt.query(params_from_iter(params))?;
+    while let Some(r) = rows.next()? {
+        let c = Candidate {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            key: r.get(2)?,
+            title: r.get(3)?,
+            body: r.get(4)?,
+        };
+        if !f(c) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn fetch(conn: &Connection, ids: &[i64]) -> Result<Vec<Candidate>, SearchError> {
+    let mut stmt = conn
         .prepare_cached("SELECT id, kind, record_key, title, body FROM search_doc WHERE id = ?1")?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
@@ -284,16 +316,15 @@ fn make_hit(
     matched: HitKind,
     pinyin: Option<Range<usize>>,
 ) -> Hit {
+    // Normalisation maps one character to one character, so ranges found
+    // in the normalised text mark the same characters of the original.
     let title_marks = match pinyin {
         Some(r) => vec![r],
-        None => marks(&c.title, terms),
+        None => marks(&normalize(&c.title), terms),
     };
     let (snippet, snippet_marks) = snippet(&c.body, terms);
-    let contains_text = terms
-        .iter()
-        .all(|t| c.title.contains(t.as_str()) || c.body.contains(t.as_str()));
     Hit {
-        contains_text,
+        contains_text: c.contains_all(terms),
         kind: RecordKind::from_db_name(&c.kind).unwrap_or(RecordKind::Item),
         key: c.key.clone(),
         matched,
@@ -324,29 +355,36 @@ fn marks(text: &str, terms: &[String]) -> Vec<Range<usize>> {
     merged
 }
 
-/// A one-line piece of the body around the first match.
+/// A one-line piece of the body around the first match, as published.
 fn snippet(body: &str, terms: &[String]) -> (String, Vec<Range<usize>>) {
-    let flat: String = body
+    let flat: Vec<char> = body
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
+    let norm: String = normalize(&flat.iter().collect::<String>());
     let first = terms
         .iter()
-        .filter_map(|t| flat.find(t.as_str()))
+        .filter_map(|t| norm.find(t.as_str()))
         .min()
-        .map(|b| flat[..b].chars().count())
+        .map(|b| norm[..b].chars().count())
         .unwrap_or(0);
     let start = first.saturating_sub(SNIPPET_BEFORE);
-    let piece: String = flat.chars().skip(start).take(SNIPPET_LEN).collect();
+    let end = (start + SNIPPET_LEN).min(flat.len());
     let mut text = String::new();
+    let mut offset = 0;
     if start > 0 {
         text.push('…');
+        offset = 1;
     }
-    text.push_str(piece.trim_end());
-    if flat.chars().count() > start + SNIPPET_LEN {
+    text.extend(&flat[start..end]);
+    if end < flat.len() {
         text.push('…');
     }
-    let m = marks(&text, terms);
+    let piece_norm: String = normalize(&flat[start..end].iter().collect::<String>());
+    let m = marks(&piece_norm, terms)
+        .into_iter()
+        .map(|r| r.start + offset..r.end + offset)
+        .collect();
     (text, m)
 }
 
@@ -358,6 +396,14 @@ pub fn like_scan(
     scope: &RegionScope,
     query: &str,
 ) -> Result<Vec<String>, SearchError> {
+    let conn = store.conn();
+    conn.create_scalar_function(
+        "gk_normalize",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(normalize(&ctx.get::<String>(0)?)),
+    )?;
     let q = normalize(query);
     let escaped: String = q
         .chars()
@@ -368,11 +414,11 @@ pub fn like_scan(
         .collect();
     let sql = format!(
         "SELECT record_key FROM search_doc
-         WHERE (title LIKE ?1 ESCAPE '\\' OR body LIKE ?1 ESCAPE '\\')
+         WHERE (gk_normalize(title) LIKE ?1 ESCAPE '\\' OR gk_normalize(body) LIKE ?1 ESCAPE '\\')
            AND region_code IN ({}) ORDER BY id",
         scope.placeholders(2)
     );
-    let mut stmt = store.conn().prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let params = std::iter::once(format!("%{escaped}%")).chain(scope.params().map(str::to_string));
     let rows = stmt.query_map(params_from_iter(params), |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)

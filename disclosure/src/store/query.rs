@@ -232,6 +232,11 @@ fn region_from_row(r: &Row<'_>) -> rusqlite::Result<Region> {
 const DOC_COLUMNS: &str = "id, doc_key, region_code, domain_code, title, doc_no, issuer, issued,
     effective_from, effective_until, status, body";
 
+/// Columns for [`interpretation_from_row`], with `i` the interpretation and
+/// `d` its document.
+const INTERP_COLUMNS: &str =
+    "i.interp_key, d.doc_key, i.title, i.form, i.published, i.issuer, i.body, i.region_code";
+
 fn interpretation_from_row(r: &Row<'_>) -> rusqlite::Result<Interpretation> {
     let form: String = r.get(3)?;
     Ok(Interpretation {
@@ -242,6 +247,7 @@ fn interpretation_from_row(r: &Row<'_>) -> rusqlite::Result<Interpretation> {
         published: date(r, 4)?,
         issuer: r.get(5)?,
         body: r.get(6)?,
+        region: region_code(r, 7)?,
     })
 }
 
@@ -469,11 +475,11 @@ impl ContentStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let mut stmt = self.conn().prepare(
-            "SELECT i.interp_key, d.doc_key, i.title, i.form, i.published, i.issuer, i.body
-             FROM interpretation i JOIN document d ON d.id = i.document_id
-             WHERE i.document_id = ?1 ORDER BY i.published, i.id",
-        )?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {INTERP_COLUMNS}
+                 FROM interpretation i JOIN document d ON d.id = i.document_id
+                 WHERE i.document_id = ?1 ORDER BY i.published, i.id"
+        ))?;
         let interpretations = stmt
             .query_map([id], interpretation_from_row)?
             .collect::<Result<_, _>>()?;
@@ -502,9 +508,11 @@ impl ContentStore {
         Ok(self
             .conn()
             .query_row(
-                "SELECT i.interp_key, d.doc_key, i.title, i.form, i.published, i.issuer, i.body
-                 FROM interpretation i JOIN document d ON d.id = i.document_id
-                 WHERE i.interp_key = ?1",
+                &format!(
+                    "SELECT {INTERP_COLUMNS}
+                     FROM interpretation i JOIN document d ON d.id = i.document_id
+                     WHERE i.interp_key = ?1"
+                ),
                 [key.as_str()],
                 interpretation_from_row,
             )
@@ -548,9 +556,9 @@ impl ContentStore {
         limit: usize,
     ) -> Result<Vec<Interpretation>, StoreError> {
         let sql = format!(
-            "SELECT i.interp_key, d.doc_key, i.title, i.form, i.published, i.issuer, i.body
+            "SELECT {INTERP_COLUMNS}
              FROM interpretation i JOIN document d ON d.id = i.document_id
-             WHERE d.region_code IN ({}) ORDER BY i.published DESC, i.id LIMIT ?1",
+             WHERE i.region_code IN ({}) ORDER BY i.published DESC, i.id LIMIT ?1",
             scope.placeholders(2)
         );
         let mut stmt = self.conn().prepare(&sql)?;
@@ -636,9 +644,8 @@ impl ContentStore {
                 SELECT 'document' AS kind, doc_key AS k, title, issued AS d, id
                   FROM document WHERE region_code IN ({p})
                 UNION ALL
-                SELECT 'interpretation', i.interp_key, i.title, i.published, i.id
-                  FROM interpretation i JOIN document d ON d.id = i.document_id
-                  WHERE d.region_code IN ({p})
+                SELECT 'interpretation', interp_key, title, published, id
+                  FROM interpretation WHERE region_code IN ({p})
                 UNION ALL
                 SELECT 'notice', notice_key, title, published, id
                   FROM notice WHERE region_code IN ({p})

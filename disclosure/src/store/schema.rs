@@ -96,6 +96,7 @@ CREATE TABLE attachment (
 CREATE TABLE interpretation (
     id          INTEGER PRIMARY KEY,
     interp_key  TEXT NOT NULL UNIQUE,
+    region_code TEXT NOT NULL REFERENCES region(code),
     document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
     title       TEXT NOT NULL,
     form        TEXT NOT NULL CHECK (form IN ('text', 'graphic', 'qa')),

@@ -153,8 +153,8 @@ fn write_bundle(tx: &Transaction<'_>, b: &ContentBundle) -> Result<(), StoreErro
     }
     {
         let mut stmt = tx.prepare(
-            "INSERT INTO interpretation(interp_key, document_id, title, form, published,
-                issuer, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO interpretation(interp_key, region_code, document_id, title, form,
+                published, issuer, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for i in &b.interpretations {
             let doc_id = match doc_ids.get(i.document.as_str()) {
@@ -175,6 +175,7 @@ fn write_bundle(tx: &Transaction<'_>, b: &ContentBundle) -> Result<(), StoreErro
             };
             stmt.execute(params![
                 i.key.as_str(),
+                i.region.as_str(),
                 doc_id,
                 i.title,
                 i.form.db_name(),

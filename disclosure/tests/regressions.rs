@@ -1,0 +1,509 @@
+//! Regression tests for bugs found in review; each test names its bug.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use disclosure::import::{load_content_dir, parse_catalog_file};
+use disclosure::search::{HitKind, Searcher, like_scan};
+use disclosure::store::RegionScope;
+use disclosure::synth::{DOMAIN_STANDARD_HEADER, synthetic_bundle};
+use disclosure::{ContentStore, FeedVersion};
+
+fn csv(rows: &[&[&str]]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    for r in rows {
+        w.write_record(*r).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const STD_ROW: [&str; 14] = [
+    "1",
+    "最低生活保障",
+    "低保政策",
+    "标准",
+    "《社会救助暂行办法》",
+    "20个工作日内",
+    "云溪县民政局",
+    "■政府网站",
+    "√",
+    "",
+    "√",
+    "",
+    "√",
+    "",
+];
+
+fn standard(title: &str, rows: &[&[&str]]) -> String {
+    let title_row = [title];
+    let mut all: Vec<&[&str]> = vec![
+        &title_row,
+        &DOMAIN_STANDARD_HEADER[0],
+        &DOMAIN_STANDARD_HEADER[1],
+    ];
+    all.extend_from_slice(rows);
+    csv(&all)
+}
+
+#[test]
+fn bug_one_row_template_header_swallowed_a_first_item_mentioning_栏目() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = csv(&[
+        &[
+            "序号",
+            "单位",
+            "一级栏目",
+            "公开事项",
+            "内容规范",
+            "公开时限",
+        ],
+        &[
+            "1",
+            "城关镇人民政府",
+            "政策文件",
+            "规范性文件",
+            "在政府网站政务公开栏目公布",
+            "20个工作日内",
+        ],
+        &["2", "", "", "其他文件", "全文", "20个工作日内"],
+    ]);
+    let items = parse_catalog_file(&write(dir.path(), "t.csv", &text))
+        .unwrap()
+        .items;
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].row, 2);
+}
+
+#[test]
+fn bug_two_units_with_the_same_columns_were_called_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = csv(&[
+        &[
+            "序号",
+            "单位",
+            "一级栏目",
+            "公开事项",
+            "内容规范",
+            "公开时限",
+        ],
+        &[
+            "1",
+            "云溪县民政局",
+            "机构职能",
+            "机构概况",
+            "职责",
+            "20个工作日内",
+        ],
+        &[
+            "2",
+            "云溪县财政局",
+            "机构职能",
+            "机构概况",
+            "职责",
+            "20个工作日内",
+        ],
+    ]);
+    let items = parse_catalog_file(&write(dir.path(), "t.csv", &text))
+        .unwrap()
+        .items;
+    assert_eq!(items.len(), 2);
+    let region = code("990521");
+    let a = items[0].clone().into_item(&region, demo_as_of());
+    let b = items[1].clone().into_item(&region, demo_as_of());
+    assert_ne!(a.key, b.key);
+}
+
+#[test]
+fn bug_a_note_merged_across_the_table_was_read_as_an_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("n.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let f = rust_xlsxwriter::Format::new();
+    ws.write_string(0, 0, "云溪县社会救助领域基层政务公开标准目录")
+        .unwrap();
+    for (r, row) in DOMAIN_STANDARD_HEADER.iter().enumerate() {
+        for (c, t) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *t).unwrap();
+        }
+    }
+    for (c, t) in STD_ROW.iter().enumerate() {
+        ws.write_string(3, c as u16, *t).unwrap();
+    }
+    ws.merge_range(4, 0, 4, 13, "注：√表示需要公开的层级和对象。", &f)
+        .unwrap();
+    wb.save(&p).unwrap();
+    let items = parse_catalog_file(&p).unwrap().items;
+    assert_eq!(items.len(), 1);
+}
+
+#[test]
+fn bug_blank_lines_in_a_csv_shifted_row_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bad = STD_ROW;
+    bad[4] = "";
+    let text = standard("云溪县社会救助领域基层政务公开标准目录", &[&STD_ROW]);
+    // A blank line between the header and the data, as hand edits leave.
+    let text = text.replacen("乡级\n", "乡级\n\n", 1) + &csv(&[&bad]);
+    let p = write(dir.path(), "b.csv", &text);
+    let errors = parse_catalog_file(&p).unwrap_err();
+    assert_eq!(errors[0].row, Some(6), "{errors:?}");
+}
+
+#[test]
+fn bug_三级栏目_merged_down_was_lost_in_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = csv(&[
+        &[
+            "序号",
+            "单位",
+            "栏目",
+            "",
+            "",
+            "公开事项",
+            "内容规范",
+            "公开时限",
+        ],
+        &["", "", "一级栏目", "二级栏目", "三级栏目", "", "", ""],
+        &[
+            "1",
+            "城关镇人民政府",
+            "财政信息",
+            "预决算",
+            "部门预算",
+            "预算表",
+            "全文",
+            "批复后20日",
+        ],
+        &["2", "", "", "", "", "三公经费", "全文", "批复后20日"],
+        &["3", "", "", "决算", "", "决算表", "全文", "批复后20日"],
+    ]);
+    let items = parse_catalog_file(&write(dir.path(), "t.csv", &text))
+        .unwrap()
+        .items;
+    assert_eq!(items[1].columns, ["财政信息", "预决算", "部门预算"]);
+    assert_eq!(items[2].columns, ["财政信息", "决算"]);
+}
+
+#[test]
+fn bug_list_marker_stripping_ate_decimals() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = csv(&[
+        &[
+            "序号",
+            "单位",
+            "一级栏目",
+            "公开事项",
+            "内容规范",
+            "公开时限",
+        ],
+        &[
+            "1",
+            "云溪县发改局",
+            "重大项目",
+            "2.5亿元以上项目",
+            "清单",
+            "20个工作日内",
+        ],
+        &["2", "", "", "3、项目进度", "进度", "每季度"],
+    ]);
+    let items = parse_catalog_file(&write(dir.path(), "t.csv", &text))
+        .unwrap()
+        .items;
+    assert_eq!(items[0].name, "2.5亿元以上项目");
+    assert_eq!(items[1].name, "项目进度");
+}
+
+#[test]
+fn bug_numbered_blank_template_rows_were_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = standard(
+        "云溪县社会救助领域基层政务公开标准目录",
+        &[
+            &STD_ROW,
+            &["2"],
+            &["3", "", "", "", "", "", "", "", "", "", "", "", "", ""],
+        ],
+    );
+    let items = parse_catalog_file(&write(dir.path(), "t.csv", &text))
+        .unwrap()
+        .items;
+    assert_eq!(items.len(), 1);
+}
+
+#[test]
+fn bug_an_unknown_领域_in_the_title_hid_the_sheet_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = standard("云溪县重点领域基层政务公开标准目录", &[&STD_ROW]);
+    let items = parse_catalog_file(&write(dir.path(), "20-社会救助.csv", &text))
+        .unwrap()
+        .items;
+    assert_eq!(items[0].domain.name(), "社会救助");
+}
+
+/// A copy of the demo folder to break.
+fn demo_copy(dir: &Path) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let t = to.join(e.file_name());
+            if e.path().is_dir() {
+                copy(&e.path(), &t);
+            } else {
+                std::fs::copy(e.path(), t).unwrap();
+            }
+        }
+    }
+    let to = dir.join("demo");
+    copy(&demo_dir(), &to);
+    to
+}
+
+const DOC: &str = "---\n类型: 文件\n标题: 测试\n文号: 云测〔2026〕1号\n发文机关: 云溪县人民政府\n\
+                   发文日期: 2026-02-01\n效力状态: 现行有效\n领域: 社会救助\n{extra}---\n正文。\n";
+
+#[test]
+fn bug_attachment_names_could_read_any_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_copy(dir.path());
+    let docs = root.join("documents/990521-云溪县");
+    for bad in ["/etc/passwd", "../../regions.csv", "..", "a/b.pdf"] {
+        std::fs::write(
+            docs.join("x.md"),
+            DOC.replace("{extra}", &format!("附件: {bad}\n")),
+        )
+        .unwrap();
+        let errors = load_content_dir(&root, demo_as_of()).unwrap_err();
+        assert!(
+            errors.iter().any(|e| e.message.contains("不能含路径")),
+            "{bad}: {errors:?}"
+        );
+    }
+}
+
+#[test]
+fn bug_same_stem_md_and_txt_failed_only_at_store_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_copy(dir.path());
+    let docs = root.join("documents/990521-云溪县");
+    std::fs::write(docs.join("x.md"), DOC.replace("{extra}", "")).unwrap();
+    std::fs::write(
+        docs.join("x.txt"),
+        DOC.replace("{extra}", "").replace("1号", "2号"),
+    )
+    .unwrap();
+    let errors = load_content_dir(&root, demo_as_of()).unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.message.contains("同名")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn bug_txt_attachments_and_upper_case_extensions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_copy(dir.path());
+    let docs = root.join("documents/990521-云溪县");
+    std::fs::write(
+        docs.join("X.MD"),
+        DOC.replace("{extra}", "附件: 说明.txt\n"),
+    )
+    .unwrap();
+    std::fs::write(docs.join("说明.txt"), "这是附件，不是文件。").unwrap();
+    std::fs::write(docs.join("~$X.MD"), "lock").unwrap();
+    std::fs::write(
+        root.join("catalog/990521-云溪县/~$20-社会救助.xlsx"),
+        "lock",
+    )
+    .unwrap();
+    let loaded = load_content_dir(&root, demo_as_of()).unwrap();
+    let doc = loaded
+        .bundle
+        .documents
+        .iter()
+        .find(|d| d.title == "测试")
+        .unwrap();
+    assert_eq!(doc.attachments[0].file_name, "说明.txt");
+}
+
+#[test]
+fn bug_duplicate_文号_in_one_region_was_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_copy(dir.path());
+    let docs = root.join("documents/990521-云溪县");
+    std::fs::write(docs.join("x.md"), DOC.replace("{extra}", "")).unwrap();
+    std::fs::write(docs.join("y.md"), DOC.replace("{extra}", "")).unwrap();
+    let errors = load_content_dir(&root, demo_as_of()).unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.message.contains("重复")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn bug_a_township_interpretation_of_a_county_document_showed_county_wide() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_copy(dir.path());
+    let township = root.join("documents/990521201-石桥乡");
+    std::fs::write(
+        township.join("dibao-xiangjie.解读.md"),
+        "---\n类型: 解读\n标题: 石桥乡低保政策问答\n解读文件: 云政规〔2025〕3号\n形式: 简明问答\n\
+         发布日期: 2026-11-01\n解读机关: 石桥乡人民政府\n---\n问：怎么申请？\n答：到乡便民服务中心。\n",
+    )
+    .unwrap();
+    let loaded = load_content_dir(&root, demo_as_of()).unwrap();
+    let mut store = ContentStore::open(&dir.path().join("c.db")).unwrap();
+    store.replace_all(&loaded.bundle, FeedVersion(1)).unwrap();
+    let title = "石桥乡低保政策问答";
+    let at = |r: &str| {
+        store
+            .interpretations(&RegionScope::of(&code(r)), 1000)
+            .unwrap()
+            .iter()
+            .any(|i| i.title == title)
+    };
+    assert!(at("990521201"));
+    assert!(at("990521201202"));
+    assert!(!at("990521"));
+    assert!(!at("990521101"));
+}
+
+#[test]
+fn bug_search_used_a_stale_title_index_after_a_same_version_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo_store(dir.path());
+    let mut s = Searcher::new(&store).unwrap();
+    let scope = RegionScope::of(&code("990521"));
+    assert!(s.search(&store, &scope, "ysqgk", 10).unwrap().total > 0);
+    // Same feed version, different content.
+    store
+        .replace_all(&synthetic_bundle(30, 4), FeedVersion(1))
+        .unwrap();
+    let r = s.search(&store, &scope, "ysqgk", 10).unwrap();
+    assert!(
+        r.hits.iter().all(|h| !h.title.contains("依申请公开")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn bug_count_cap_and_pinyin_double_counting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ContentStore::open(&dir.path().join("c.db")).unwrap();
+    let scope = RegionScope::of(&code("990521"));
+    // Every synthetic item name ends with （第N号）; all in the county here.
+    for (n, capped) in [(1000, false), (1001, true)] {
+        let mut bundle = synthetic_bundle(n, 5);
+        for i in &mut bundle.items {
+            i.region = code("990521");
+        }
+        store.replace_all(&bundle, FeedVersion(n as u64)).unwrap();
+        let mut s = Searcher::new(&store).unwrap();
+        let r = s.search(&store, &scope, "号）", 10).unwrap();
+        assert_eq!(r.total_capped, capped, "{n}");
+        assert_eq!(r.total, 1000, "{n}");
+    }
+}
+
+#[test]
+fn bug_long_and_spaced_queries_must_still_equal_like() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let mut s = Searcher::new(&store).unwrap();
+    let scope = RegionScope::of(&code("990521"));
+    // A 70-character run of a real body: past any length the index query uses.
+    let conn = rusqlite::Connection::open(dir.path().join("content.db")).unwrap();
+    let body: String = conn
+        .query_row(
+            "SELECT body FROM search_doc WHERE kind = 'document' AND length(body) > 1000 LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let long: String = body
+        .split_whitespace()
+        .find(|piece| piece.chars().count() >= 70)
+        .expect("a long paragraph")
+        .chars()
+        .take(70)
+        .collect();
+    // Whitespace separates terms: a record must contain every term, so the
+    // result is the intersection of the per-term LIKE scans.
+    let like_all = |q: &str| -> Vec<String> {
+        let mut sets = q
+            .split_whitespace()
+            .map(|t| like_scan(&store, &scope, t).unwrap());
+        let first = sets.next().unwrap_or_default();
+        let rest: Vec<Vec<String>> = sets.collect();
+        let mut out: Vec<String> = first
+            .into_iter()
+            .filter(|k| rest.iter().all(|r| r.contains(k)))
+            .collect();
+        out.sort();
+        out
+    };
+    for q in [
+        long.as_str(),
+        "公开 ",
+        " 低保\u{3000}申请 ",
+        "低保 申请 条件 材料 审核 公示 发放 标准 复核",
+    ] {
+        let mut hits: Vec<String> = s
+            .search_all(&store, &scope, q)
+            .unwrap()
+            .into_iter()
+            .filter(|h| h.contains_text)
+            .map(|h| h.key)
+            .collect();
+        hits.sort();
+        let like = like_all(q);
+        assert_eq!(like, hits, "{q:?}");
+        if q != long && !q.contains("复核") {
+            assert!(!like.is_empty(), "{q:?}");
+        }
+    }
+    assert!(!like_all(&long).is_empty());
+}
+
+#[test]
+fn bug_hits_showed_normalised_titles() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_copy(dir.path());
+    std::fs::write(
+        root.join("notices/990521-云溪县/pdf.md"),
+        "---\n类型: 公告\n标题: 政策文件ＰＤＦ版下载说明\n发布单位: 云溪县人民政府办公室\n\
+         发布日期: 2026-11-01\n---\n在专区终端扫码获取ＰＤＦ文件。\n",
+    )
+    .unwrap();
+    let loaded = load_content_dir(&root, demo_as_of()).unwrap();
+    let mut store = ContentStore::open(&dir.path().join("c.db")).unwrap();
+    store.replace_all(&loaded.bundle, FeedVersion(1)).unwrap();
+    let mut s = Searcher::new(&store).unwrap();
+    let r = s
+        .search(&store, &RegionScope::of(&code("990521")), "pdf", 10)
+        .unwrap();
+    let hit = r
+        .hits
+        .iter()
+        .find(|h| h.title.contains("ＰＤＦ"))
+        .expect("found");
+    assert_eq!(hit.matched, HitKind::Title);
+    let marked: String = hit
+        .title
+        .chars()
+        .skip(hit.title_marks[0].start)
+        .take(hit.title_marks[0].len())
+        .collect();
+    assert_eq!(marked, "ＰＤＦ");
+}

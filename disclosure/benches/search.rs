@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use disclosure::search::{Searcher, like_scan, pinyin_of};
+use disclosure::search::{Searcher, pinyin_of};
 use disclosure::store::RegionScope;
 use disclosure::synth::{SplitMix64, synthetic_bundle};
 use disclosure::{ContentStore, FeedVersion};
@@ -177,13 +177,26 @@ fn main() {
             })
             .collect();
         times.sort();
+        // The baseline: SQLite's own LIKE over the same rows and scope.
+        let mut plain = conn
+            .prepare(
+                "SELECT record_key FROM search_doc
+                 WHERE (title LIKE ?1 OR body LIKE ?1)
+                   AND region_code IN ('990521201202', '990521201', '990521')",
+            )
+            .unwrap();
         let mut like: Vec<Duration> = row
             .queries
             .iter()
             .take(20)
             .map(|q| {
                 let t = Instant::now();
-                std::hint::black_box(like_scan(&store, &scope, q).unwrap());
+                let keys: Vec<String> = plain
+                    .query_map([format!("%{q}%")], |r| r.get(0))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                std::hint::black_box(keys);
                 t.elapsed()
             })
             .collect();

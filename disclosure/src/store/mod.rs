@@ -173,6 +173,13 @@ impl ContentStore {
         .transpose()
     }
 
+    /// A number that changes whenever content is written (every
+    /// `replace_all`, even of the same feed version). Readers poll it to
+    /// notice new content.
+    pub fn content_generation(&self) -> Result<u64, StoreError> {
+        Ok(crate::search::index::generation(&self.conn)?)
+    }
+
     /// Runs SQLite's own consistency check; `Ok(())` when it says "ok".
     pub fn integrity_check(&self) -> Result<(), StoreError> {
         let r: String = self

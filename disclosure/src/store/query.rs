@@ -424,6 +424,17 @@ impl ContentStore {
         Ok(Some(ItemDetail { item, region }))
     }
 
+    /// Every title and catalog column name, for the keyboard's vocabulary.
+    pub fn titles(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT title FROM search_doc
+             UNION ALL SELECT DISTINCT column1 FROM catalog_item
+             UNION ALL SELECT DISTINCT column2 FROM catalog_item WHERE column2 IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// All items, in insertion order (for exports and tests).
     pub fn all_items(&self) -> Result<Vec<CatalogItem>, StoreError> {
         let sql = format!("SELECT {ITEM_COLUMNS} FROM catalog_item ORDER BY id");

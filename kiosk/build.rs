@@ -1,0 +1,48 @@
+//! Compiles the kiosk's Slint UI (`ui/main.slint`) into Rust, and embeds the
+//! demo content folder (`assets/demo`) so the kiosk runs without any files.
+use std::path::{Path, PathBuf};
+
+fn main() {
+    slint_build::compile("ui/main.slint").expect("the kiosk UI compiles");
+
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+    let mut files = Vec::new();
+    collect(&demo, &mut files);
+    files.sort();
+    let mut out = String::from(
+        "/// The demo content folder: (path inside it, bytes).\npub static DEMO_FILES: &[(&str, &[u8])] = &[\n",
+    );
+    for f in &files {
+        let rel = f
+            .strip_prefix(&demo)
+            .expect("inside demo")
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push_str(&format!(
+            "    ({rel:?}, include_bytes!({:?})),\n",
+            f.display().to_string()
+        ));
+    }
+    out.push_str("];\n");
+    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("demo_files.rs");
+    std::fs::write(dest, out).expect("write demo_files.rs");
+    println!("cargo:rerun-if-changed={}", demo.display());
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir)
+        .expect("assets/demo exists")
+        .flatten()
+    {
+        let p = e.path();
+        if p.is_dir() {
+            println!("cargo:rerun-if-changed={}", p.display());
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Hanzi candidates for the on-screen pinyin keyboard.
+//!
+//! The candidates are words of the terminal's own content (substrings of
+//! titles and catalog columns), ranked by how often they occur there: on a
+//! disclosure kiosk every candidate then leads to results, and the
+//! vocabulary follows the county's content without a separate dictionary
+//! to maintain. Readings come from the `pinyin` crate's table, every
+//! reading of a polyphonic character counts.
+
+use std::collections::HashMap;
+
+use disclosure::search::pinyin_of;
+
+/// Longest word offered, in characters.
+const MAX_WORD: usize = 4;
+/// Candidates shown at once.
+pub const MAX_CANDIDATES: usize = 8;
+
+#[derive(Debug, Default)]
+pub struct CandidateDictionary {
+    /// Words with their frequency, most frequent first.
+    words: Vec<(String, u32)>,
+}
+
+fn is_hanzi(c: char) -> bool {
+    ('\u{3400}'..='\u{9FFF}').contains(&c)
+}
+
+impl CandidateDictionary {
+    /// Builds the vocabulary from texts (titles, column names).
+    pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> CandidateDictionary {
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for t in texts {
+            let chars: Vec<char> = t.chars().collect();
+            for run in chars.split(|c| !is_hanzi(*c)) {
+                for len in 1..=MAX_WORD.min(run.len()) {
+                    for w in run.windows(len) {
+                        *counts.entry(w.iter().collect()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        // Words of two or more characters must recur to count as words.
+        let mut words: Vec<(String, u32)> = counts
+            .into_iter()
+            .filter(|(w, n)| w.chars().count() == 1 || *n >= 2)
+            .collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        CandidateDictionary { words }
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Candidates for the letters typed so far: words whose characters take
+    /// up all of `input` (each a non-empty prefix of one of its readings).
+    /// Words spelled in full syllables rank first, then longer words, then
+    /// frequent ones.
+    pub fn candidates(&self, input: &str) -> Vec<String> {
+        let q: Vec<u8> = input.bytes().map(|b| b.to_ascii_lowercase()).collect();
+        if q.is_empty() || q.len() > 48 || !q.iter().all(u8::is_ascii_lowercase) {
+            return Vec::new();
+        }
+        let mut found: Vec<(u32, usize, u32, &str)> = Vec::new();
+        for (w, n) in &self.words {
+            let chars: Vec<char> = w.chars().collect();
+            if let Some(full) = spell(&chars, &q) {
+                found.push((full, chars.len(), *n, w));
+            }
+        }
+        // Full syllables for every character first, longer words, frequency.
+        found.sort_by(|a, b| {
+            let a_full = a.0 as usize == a.1;
+            let b_full = b.0 as usize == b.1;
+            b_full.cmp(&a_full).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2))
+        });
+        found
+            .into_iter()
+            .take(MAX_CANDIDATES)
+            .map(|(_, _, _, w)| w.to_string())
+            .collect()
+    }
+}
+
+/// Whether `chars` spell exactly `q`; returns how many characters were
+/// spelled with a full syllable (the best way).
+fn spell(chars: &[char], q: &[u8]) -> Option<u32> {
+    let (first, rest) = chars.split_first()?;
+    let mut best: Option<u32> = None;
+    for r in pinyin_of(*first) {
+        let r = r.as_bytes();
+        for k in 1..=r.len().min(q.len()) {
+            if q[..k] != r[..k] {
+                break;
+            }
+            let full = u32::from(k == r.len());
+            let tail = if rest.is_empty() {
+                (k == q.len()).then_some(0)
+            } else if k < q.len() {
+                spell(rest, &q[k..])
+            } else {
+                None
+            };
+            if let Some(t) = tail {
+                best = Some(best.map_or(full + t, |b| b.max(full + t)));
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dict() -> CandidateDictionary {
+        CandidateDictionary::from_texts([
+            "城乡居民最低生活保障",
+            "最低生活保障申请",
+            "低保对象名单",
+            "低保标准调整",
+            "临时救助",
+            "地方政府债务",
+            "政府信息依申请公开",
+            "依申请公开办理流程",
+        ])
+    }
+
+    #[test]
+    fn full_pinyin_initials_and_prefixes() {
+        let d = dict();
+        assert_eq!(
+            d.candidates("dibao").first().map(String::as_str),
+            Some("低保")
+        );
+        assert!(d.candidates("db").contains(&"低保".to_string()));
+        assert!(
+            d.candidates("ysqgk").contains(&"申请公开".to_string())
+                || d.candidates("sqgk").contains(&"申请公开".to_string())
+        );
+        assert!(d.candidates("shenqing").contains(&"申请".to_string()));
+        let di = d.candidates("di");
+        assert!(
+            di.contains(&"低".to_string()) && di.contains(&"地".to_string()),
+            "{di:?}"
+        );
+        assert!(d.candidates("xyz").is_empty());
+        assert!(d.candidates("").is_empty());
+        assert!(d.candidates("di1").is_empty());
+        assert!(
+            d.candidates("dibaoduixiangmingdan")
+                .contains(&"低保对象".to_string())
+                == false
+        );
+    }
+
+    #[test]
+    fn words_must_recur_but_characters_need_not() {
+        let d = CandidateDictionary::from_texts(["独一无二的标题"]);
+        assert!(
+            d.candidates("duyi").is_empty(),
+            "a word seen once is not offered"
+        );
+        assert_eq!(d.candidates("du"), ["独"]);
+    }
+}

@@ -1,0 +1,135 @@
+//! `kiosk`: the touchscreen app. Parses arguments and configuration, sets up
+//! logging, and runs the UI (or renders one page to a PNG).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use kiosk::MainWindow;
+use kiosk::config::{DEFAULT_PATH, KioskConfig};
+use kiosk::controller::{App, today_cst};
+use kiosk::demo::DemoContent;
+use slint::ComponentHandle;
+
+#[derive(Debug, Parser)]
+#[command(name = "kiosk", version, about = "政务公开专区终端")]
+struct Cli {
+    /// 配置文件（默认 /etc/gongkai/kiosk.toml；没有时运行内置演示内容）
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// 不开窗口，把一个页面渲染成 PNG 后退出
+    #[arg(long, value_name = "FILE.png")]
+    screenshot: Option<PathBuf>,
+    /// 截图尺寸，如 1920x1080
+    #[arg(long, value_name = "WxH", default_value = "1920x1080")]
+    size: String,
+    /// 截图页面：home, attract, domains, items, item, document, interpretation,
+    /// guides, notices, interpretations, village, search
+    #[arg(long, default_value = "home")]
+    page: String,
+    /// 截图时使用大字模式
+    #[arg(long)]
+    large_text: bool,
+    /// 截图时使用高对比模式
+    #[arg(long)]
+    high_contrast: bool,
+    /// 截图时在搜索页输入的拼音（如 dibao）
+    #[arg(long)]
+    typed: Option<String>,
+}
+
+fn parse_size(s: &str) -> anyhow::Result<slint::PhysicalSize> {
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| anyhow::anyhow!("--size 应写作 宽x高，如 1920x1080"))?;
+    let (w, h): (u32, u32) = (w.trim().parse()?, h.trim().parse()?);
+    anyhow::ensure!(
+        (320..=7680).contains(&w) && (320..=7680).contains(&h),
+        "--size 超出范围"
+    );
+    Ok(slint::PhysicalSize::new(w, h))
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<KioskConfig> {
+    match &cli.config {
+        Some(p) => Ok(KioskConfig::load(p)?),
+        None if std::path::Path::new(DEFAULT_PATH).exists() => {
+            Ok(KioskConfig::load(std::path::Path::new(DEFAULT_PATH))?)
+        }
+        None => Ok(KioskConfig::default()),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = load_config(&cli)?;
+    // The demo is unpacked when no database is configured.
+    let demo;
+    let database = match &config.database {
+        Some(p) => p.clone(),
+        None => {
+            demo = DemoContent::unpack(today_cst())?;
+            tracing::info!(dir = %demo.dir().display(), "running the embedded demo content");
+            demo.database()
+        }
+    };
+    let store = disclosure::ContentStore::open_read_only(&database)?;
+
+    if let Some(out) = &cli.screenshot {
+        let size = parse_size(&cli.size)?;
+        let (platform, window) = kiosk::screenshot::OffscreenPlatform::new();
+        slint::platform::set_platform(Box::new(platform)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let ui = MainWindow::new()?;
+        let mut config = config;
+        config.large_text |= cli.large_text;
+        config.high_contrast |= cli.high_contrast;
+        let app = App::new(&ui, config, store)?;
+        app.show_named(&cli.page)?;
+        if let Some(t) = &cli.typed {
+            app.wait_for_dictionary(std::time::Duration::from_secs(10));
+            for c in t.chars() {
+                app.type_key(&c.to_string());
+            }
+        }
+        ui.show()?;
+        let rgb = kiosk::screenshot::render(&window, size);
+        kiosk::screenshot::write_png(out, size, &rgb)?;
+        return Ok(());
+    }
+
+    if let Some(name) = config.backend.slint_name()
+        && std::env::var_os("SLINT_BACKEND").is_none()
+    {
+        // SAFETY: single-threaded here, before any thread or backend starts.
+        unsafe { std::env::set_var("SLINT_BACKEND", name) };
+    }
+    let ui = MainWindow::new()?;
+    if config.fullscreen {
+        ui.window().set_fullscreen(true);
+    } else {
+        ui.window().set_size(slint::LogicalSize::new(
+            config.width as f32,
+            config.height as f32,
+        ));
+    }
+    let app = App::new(&ui, config, store)?;
+    let _timers = app.start_timers();
+    ui.run()?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GONGKAI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Every page rendered by the real `kiosk --screenshot` (software renderer,
+//! no display) at 1920×1080, 1080×1920 and 1024×600, plus large-text and
+//! high-contrast variants. The PNGs stay in `$CARGO_TARGET_DIR/kiosk-screenshots`
+//! for people to look at.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const PAGES: &[&str] = &[
+    "home",
+    "attract",
+    "domains",
+    "items",
+    "item",
+    "document",
+    "interpretation",
+    "guides",
+    "notices",
+    "village",
+    "search",
+];
+const SIZES: &[(u32, u32)] = &[(1920, 1080), (1080, 1920), (1024, 600)];
+
+fn out_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let d = target.join("kiosk-screenshots");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Renders one page and checks the PNG: right size, not blank, several colours.
+fn shoot(page: &str, (w, h): (u32, u32), extra: &[&str], suffix: &str) {
+    let file = out_dir().join(format!("{page}-{w}x{h}{suffix}.png"));
+    let _ = std::fs::remove_file(&file);
+    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--screenshot"])
+        .arg(&file)
+        .args(["--size", &format!("{w}x{h}"), "--page", page])
+        .args(extra)
+        .env("GONGKAI_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{page} {w}x{h}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (w, h), "{page}");
+    let pixels = &buf[..info.buffer_size()];
+    let mut colours = std::collections::HashSet::new();
+    for px in pixels.chunks(3).step_by(97) {
+        colours.insert((px[0] >> 3, px[1] >> 3, px[2] >> 3));
+    }
+    assert!(
+        colours.len() >= 4,
+        "{page} {w}x{h} looks blank ({} colours)",
+        colours.len()
+    );
+}
+
+#[test]
+fn every_page_at_three_sizes() {
+    for &size in SIZES {
+        for page in PAGES {
+            let typed: &[&str] = if *page == "search" {
+                &["--typed", "dibao"]
+            } else {
+                &[]
+            };
+            shoot(page, size, typed, "");
+        }
+    }
+}
+
+#[test]
+fn large_text_and_high_contrast_variants() {
+    for &size in SIZES {
+        for page in ["home", "items", "item", "document", "search"] {
+            shoot(page, size, &["--large-text"], "-large");
+        }
+    }
+    for page in ["home", "document"] {
+        shoot(page, (1920, 1080), &["--high-contrast"], "-contrast");
+    }
+}
+
+#[test]
+fn unknown_page_and_bad_size_are_refused_in_chinese() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--screenshot", "/tmp/x.png", "--page", "nope"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("未知页面"));
+    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["--screenshot", "/tmp/x.png", "--size", "big"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--size"));
+}

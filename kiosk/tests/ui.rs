@@ -1,0 +1,299 @@
+//! The kiosk driven by accessible labels on Slint's testing backend, over
+//! the real demo content in a real `content.db`.
+
+use std::time::{Duration, Instant};
+
+use disclosure::store::RegionScope;
+use disclosure::{ContentStore, Domain, FeedVersion};
+use i_slint_backend_testing::ElementHandle;
+use kiosk::config::KioskConfig;
+use kiosk::controller::{App, Page};
+use kiosk::demo::DemoContent;
+use kiosk::{AppState, ItemAdapter, MainWindow, ReaderAdapter, SearchAdapter, Theme};
+use slint::{ComponentHandle, Model};
+
+struct Kiosk {
+    ui: MainWindow,
+    app: App,
+    demo: DemoContent,
+}
+
+fn start() -> Kiosk {
+    i_slint_backend_testing::init_no_event_loop();
+    let demo = DemoContent::unpack(disclosure::Date::from_ymd(2026, 11, 22).unwrap()).unwrap();
+    let store = ContentStore::open_read_only(&demo.database()).unwrap();
+    let ui = MainWindow::new().unwrap();
+    let app = App::new(&ui, KioskConfig::default(), store).unwrap();
+    assert!(app.wait_for_dictionary(Duration::from_secs(20)));
+    Kiosk { ui, app, demo }
+}
+
+impl Kiosk {
+    /// Taps the first element labelled `label`.
+    fn tap(&self, label: &str) {
+        let el = ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .unwrap_or_else(|| panic!("nothing labelled “{label}” on page {:?}", self.app.page()));
+        el.invoke_accessible_default_action();
+    }
+
+    fn has(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .is_some()
+    }
+
+    fn page(&self) -> String {
+        self.ui.global::<AppState>().get_page().to_string()
+    }
+
+    fn store(&self) -> ContentStore {
+        ContentStore::open_read_only(&self.demo.database()).unwrap()
+    }
+}
+
+#[test]
+fn home_domain_item_document_interpretation_and_back() {
+    let k = start();
+    assert_eq!(k.page(), "home");
+    assert!(k.has("石桥村政务公开查阅点"));
+    assert!(k.has("村务公开"), "a village box shows 村务公开");
+
+    k.tap("信息查询");
+    assert_eq!(k.page(), "domains");
+    k.tap("社会救助");
+    assert_eq!(k.page(), "items");
+    // The first item of the domain, as the store lists it.
+    let scope = RegionScope::of(&"990521201201".parse().unwrap());
+    let items = k
+        .store()
+        .items_in(&scope, Domain::from_name("社会救助").unwrap(), &[])
+        .unwrap();
+    k.tap(&items[0].name);
+    assert_eq!(k.page(), "item");
+    let fields = k.ui.global::<ItemAdapter>().get_fields();
+    let labels: Vec<String> = fields.iter().map(|f| f.label.to_string()).collect();
+    for l in [
+        "公开内容",
+        "公开依据",
+        "公开时限",
+        "公开主体",
+        "公开方式",
+        "公开渠道和载体",
+        "公开对象",
+        "公开层级",
+    ] {
+        assert!(labels.iter().any(|x| x == l), "{l} missing: {labels:?}");
+    }
+    assert!(
+        k.ui.global::<ItemAdapter>().get_qr().size().width > 0,
+        "QR code shown"
+    );
+    k.tap("返回");
+    assert_eq!(k.page(), "items");
+    k.tap("首页");
+    assert_eq!(k.page(), "home");
+
+    // Document → its interpretation → back to the document.
+    k.tap("政策解读");
+    assert_eq!(k.page(), "list");
+    let interp = k.store().interpretations(&scope, 1).unwrap().remove(0);
+    k.tap(&interp.title);
+    assert_eq!(k.page(), "reader");
+    assert_eq!(k.ui.global::<ReaderAdapter>().get_kind(), "政策解读");
+    k.tap("查看原文");
+    assert_eq!(k.ui.global::<ReaderAdapter>().get_kind(), "文件");
+    let status = k.ui.global::<ReaderAdapter>().get_status().to_string();
+    assert!(
+        ["现行有效", "已修订", "已废止"].contains(&status.as_str()),
+        "{status}"
+    );
+    assert!(k.has(&format!("效力状态：{status}")));
+    // One tap to an interpretation of this document.
+    let link =
+        k.ui.global::<ReaderAdapter>()
+            .get_links()
+            .row_data(0)
+            .unwrap();
+    k.tap(&link.title);
+    assert_eq!(k.ui.global::<ReaderAdapter>().get_kind(), "政策解读");
+    k.tap("返回");
+    assert_eq!(k.ui.global::<ReaderAdapter>().get_kind(), "文件");
+    k.tap("返回");
+    k.tap("返回");
+    assert_eq!(k.page(), "list");
+    k.tap("返回");
+    assert_eq!(k.page(), "home");
+}
+
+#[test]
+fn search_by_pinyin_candidates_initials_and_digits() {
+    let k = start();
+    k.tap("搜索");
+    assert_eq!(k.page(), "search");
+    for c in "dibao".chars() {
+        k.tap(&format!("键 {c}"));
+    }
+    let s = k.ui.global::<SearchAdapter>();
+    assert_eq!(s.get_composing(), "dibao");
+    let cands: Vec<String> = s.get_candidates().iter().map(|c| c.to_string()).collect();
+    assert_eq!(cands.first().map(String::as_str), Some("低保"), "{cands:?}");
+    // Results already show while typing (pinyin over titles).
+    assert!(s.get_results().row_count() > 0, "{}", s.get_summary());
+    // Picking the candidate searches the hanzi.
+    k.tap("候选 低保");
+    assert_eq!(s.get_query(), "低保");
+    assert_eq!(s.get_composing(), "");
+    let results = s.get_results();
+    assert!(results.row_count() > 0);
+    for r in results.iter() {
+        let whole = format!(
+            "{}{}{}{}{}{}",
+            r.title_pre, r.title_mark, r.title_post, r.snippet_pre, r.snippet_mark, r.snippet_post
+        );
+        assert!(whole.contains("低保"), "{whole}");
+    }
+    assert!(s.get_summary().starts_with("找到"), "{}", s.get_summary());
+
+    // Initials: 最低生活保障 by zdshbz.
+    k.tap("清空");
+    k.tap("首字母");
+    for c in "zdshbz".chars() {
+        k.tap(&format!("键 {c}"));
+    }
+    assert_eq!(s.get_query(), "zdshbz");
+    let titles: Vec<String> = s
+        .get_results()
+        .iter()
+        .map(|r| format!("{}{}{}", r.title_pre, r.title_mark, r.title_post))
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.contains("最低生活保障")),
+        "{titles:?}"
+    );
+    let first = s.get_results().row_data(0).unwrap();
+    assert!(!first.title_mark.is_empty(), "the pinyin match is marked");
+
+    // Backspace, and digits for 12345 or 0999 numbers.
+    k.tap("删除");
+    assert_eq!(s.get_query(), "zdshb");
+    k.tap("清空");
+    k.tap("数字");
+    for c in "0999".chars() {
+        k.tap(&format!("键 {c}"));
+    }
+    assert!(s.get_results().row_count() > 0);
+
+    // Opening a result.
+    let key = s.get_results().row_data(0).unwrap();
+    let label = format!("{}{}{}", key.title_pre, key.title_mark, key.title_post);
+    k.tap(&label);
+    assert!(k.page() == "item" || k.page() == "reader", "{}", k.page());
+
+    // Nothing found: a helpful message, not an empty screen.
+    k.tap("首页");
+    k.tap("搜索");
+    k.tap("首字母");
+    for c in "qqqqq".chars() {
+        k.tap(&format!("键 {c}"));
+    }
+    assert!(s.get_summary().contains("没有找到"), "{}", s.get_summary());
+}
+
+#[test]
+fn idle_timeout_returns_home_clears_search_then_attracts() {
+    let k = start();
+    k.tap("搜索");
+    k.tap("首字母");
+    k.tap("键 d");
+    assert_eq!(k.app.search_input().committed, "d");
+    let now = Instant::now();
+    let cfg = KioskConfig::default();
+    k.app
+        .tick(now + Duration::from_secs(cfg.reset_after_secs - 5));
+    assert_eq!(k.page(), "search", "not yet idle");
+    k.app
+        .tick(now + Duration::from_secs(cfg.reset_after_secs + 1));
+    assert_eq!(k.page(), "home");
+    assert_eq!(k.app.search_input().committed, "");
+    k.tap("搜索");
+    assert_eq!(
+        k.ui.global::<SearchAdapter>().get_query(),
+        "",
+        "search cleared"
+    );
+    k.tap("首页");
+    k.app
+        .tick(now + Duration::from_secs(cfg.attract_after_secs + 1));
+    assert_eq!(k.page(), "attract");
+    assert_eq!(k.app.page(), Page::Attract);
+    // Slides turn, and any touch returns home.
+    let first = k.ui.global::<kiosk::AttractAdapter>().get_slide().title;
+    k.app.tick(
+        now + Duration::from_secs(cfg.attract_after_secs + 1 + kiosk::controller::SLIDE_SECS),
+    );
+    let second = k.ui.global::<kiosk::AttractAdapter>().get_slide().title;
+    assert_ne!(first, second);
+    k.tap("轻触屏幕开始");
+    assert_eq!(k.page(), "home");
+}
+
+#[test]
+fn live_content_change_refreshes_and_a_vanished_item_closes_gracefully() {
+    let k = start();
+    k.tap("信息查询");
+    k.tap("社会救助");
+    let scope = RegionScope::of(&"990521201201".parse().unwrap());
+    let items = k
+        .store()
+        .items_in(&scope, Domain::from_name("社会救助").unwrap(), &[])
+        .unwrap();
+    k.tap(&items[0].name);
+    assert!(!k.ui.global::<ItemAdapter>().get_gone());
+    assert!(!k.app.check_content(), "nothing new yet");
+
+    // The sync agent writes a new version without this item.
+    let mut bundle = disclosure::import::load_content_dir(
+        &k.demo.dir().join("content"),
+        disclosure::Date::from_ymd(2026, 11, 22).unwrap(),
+    )
+    .unwrap()
+    .bundle;
+    bundle.items.retain(|i| i.key != items[0].key);
+    let mut writer = ContentStore::open(&k.demo.database()).unwrap();
+    writer.replace_all(&bundle, FeedVersion(2)).unwrap();
+
+    assert!(k.app.check_content());
+    assert_eq!(k.page(), "item");
+    assert!(
+        k.ui.global::<ItemAdapter>().get_gone(),
+        "the item says it is gone"
+    );
+    k.tap("返回");
+    assert_eq!(k.page(), "items");
+    assert!(!k.has(&items[0].name), "the list no longer shows it");
+}
+
+#[test]
+fn large_text_and_high_contrast_are_one_tap_from_every_page() {
+    let k = start();
+    for page in ["home", "domains", "search"] {
+        k.app.show_named(page).unwrap();
+        let t = k.ui.global::<Theme>();
+        k.tap(if t.get_large_text() {
+            "标准字"
+        } else {
+            "大字"
+        });
+        k.tap(if t.get_high_contrast() {
+            "标准色"
+        } else {
+            "高对比"
+        });
+    }
+    let t = k.ui.global::<Theme>();
+    assert!(t.get_large_text() && t.get_high_contrast());
+    assert!((t.get_scale() - 1.5).abs() < 1e-6);
+    k.tap("标准字");
+    assert!(!t.get_large_text());
+}

@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    slint_build::compile("ui/main.slint").expect("the kiosk UI compiles");
+    // Debug info lets the UI tests find elements by accessible label.
+    let config = slint_build::CompilerConfiguration::new().with_debug_info(true);
+    slint_build::compile_with_config("ui/main.slint", config).expect("the kiosk UI compiles");
 
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
     let mut files = Vec::new();

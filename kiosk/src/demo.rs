@@ -24,7 +24,9 @@ impl DemoContent {
             .map(PathBuf::from)
             .filter(|p| p.is_dir())
             .unwrap_or_else(std::env::temp_dir);
-        let dir = base.join(format!("gongkai-demo-{}", std::process::id()));
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = base.join(format!("gongkai-demo-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let demo = DemoContent { dir };
         let src = demo.dir.join("content");

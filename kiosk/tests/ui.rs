@@ -23,6 +23,8 @@ fn start() -> Kiosk {
     let demo = DemoContent::unpack(disclosure::Date::from_ymd(2026, 11, 22).unwrap()).unwrap();
     let store = ContentStore::open_read_only(&demo.database()).unwrap();
     let ui = MainWindow::new().unwrap();
+    ui.window().set_size(slint::PhysicalSize::new(1920, 1080));
+    ui.show().unwrap();
     let app = App::new(&ui, KioskConfig::default(), store).unwrap();
     assert!(app.wait_for_dictionary(Duration::from_secs(20)));
     Kiosk { ui, app, demo }

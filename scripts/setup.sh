@@ -22,11 +22,19 @@ MSG
     fi
 }
 
-# Debian packages: C compiler (bundled SQLite), pkg-config.
+# Debian packages: C compiler (bundled SQLite), pkg-config, the libraries
+# the kiosk's Slint backends link (libinput, udev, xkbcommon, gbm, drm,
+# fontconfig), and the Simplified Chinese font it shows.
 gongkai_need_packages() {
     local missing=()
     command -v cc >/dev/null 2>&1 || missing+=(build-essential)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    local pkg
+    for pkg in libinput-dev libudev-dev libxkbcommon-dev libgbm-dev libdrm-dev \
+               libfontconfig-dev fonts-noto-cjk; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
     if [ ${#missing[@]} -eq 0 ]; then
         return 0
     fi

@@ -1253,7 +1253,7 @@ mod tests {
     #[test]
     fn marks_split_on_characters() {
         assert_eq!(
-            split_mark("城乡低保标准", &[2..4]),
+            split_mark("城乡低保标准", std::slice::from_ref(&(2..4))),
             ("城乡".into(), "低保".into(), "标准".into())
         );
         assert_eq!(
@@ -1261,7 +1261,7 @@ mod tests {
             ("标题".into(), "".into(), "".into())
         );
         assert_eq!(
-            split_mark("标题", &[1..9]),
+            split_mark("标题", std::slice::from_ref(&(1..9))),
             ("标题".into(), "".into(), "".into())
         );
     }

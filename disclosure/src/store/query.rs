@@ -424,12 +424,14 @@ impl ContentStore {
         Ok(Some(ItemDetail { item, region }))
     }
 
-    /// Every title and catalog column name, for the keyboard's vocabulary.
+    /// Every catalog column name, then every title, for the keyboard's
+    /// vocabulary.
     pub fn titles(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn().prepare(
-            "SELECT title FROM search_doc
-             UNION ALL SELECT DISTINCT column1 FROM catalog_item
-             UNION ALL SELECT DISTINCT column2 FROM catalog_item WHERE column2 IS NOT NULL",
+            "SELECT * FROM (SELECT DISTINCT column1 FROM catalog_item)
+             UNION ALL SELECT * FROM (SELECT DISTINCT column2 FROM catalog_item
+                                      WHERE column2 IS NOT NULL)
+             UNION ALL SELECT * FROM (SELECT title FROM search_doc ORDER BY id)",
         )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)

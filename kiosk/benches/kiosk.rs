@@ -1,0 +1,206 @@
+//! Kiosk speed and memory on the 100k-item synthetic catalog, software
+//! renderer, release build:
+//! - exec to first frame (the real binary rendering its home page);
+//! - full-frame render time of every page at 1920×1080;
+//! - resident memory, and its growth over 1,000 scripted page visits;
+//! - keystroke to updated result list (controller + re-render).
+//!
+//! Run: `cargo bench -p kiosk --bench kiosk`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use disclosure::synth::synthetic_bundle;
+use disclosure::{ContentStore, FeedVersion};
+use kiosk::MainWindow;
+use kiosk::config::KioskConfig;
+use kiosk::controller::App;
+use kiosk::screenshot::{OffscreenPlatform, render};
+use slint::ComponentHandle;
+
+fn rss_mb() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn store_path(n: usize) -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let dir = PathBuf::from(target).join("bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(format!(
+        "kiosk-demo-plus-{n}-s{}.db",
+        ContentStore::current_schema_version()
+    ));
+    if !p.exists() {
+        // The demo content (documents, interpretations, guides, notices)
+        // plus n synthetic catalog items in the same regions.
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+        let mut bundle = disclosure::import::load_content_dir(
+            &demo,
+            disclosure::Date::from_ymd(2026, 11, 22).unwrap(),
+        )
+        .unwrap()
+        .bundle;
+        bundle.items.extend(synthetic_bundle(n, 11).items);
+        let tmp = p.with_extension("tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let mut s = ContentStore::open(&tmp).unwrap();
+        s.replace_all(&bundle, FeedVersion(1)).unwrap();
+        drop(s);
+        std::fs::rename(&tmp, &p).unwrap();
+    }
+    p
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    let n: usize = std::env::var("GONGKAI_BENCH_ITEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let db = store_path(n);
+    let cfg_file = db.with_extension("toml");
+    std::fs::write(
+        &cfg_file,
+        format!(
+            "[hall]\nname = \"桃源村政务公开查阅点\"\nregion = \"990521201202\"\n\n[content]\ndatabase = {:?}\n",
+            db.display().to_string()
+        ),
+    )
+    .unwrap();
+
+    // 1. exec → first frame, the real binary (median of 5).
+    let mut firsts: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            let st = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+                .arg("--config")
+                .arg(&cfg_file)
+                .args([
+                    "--screenshot",
+                    "/tmp/gongkai-bench-first.png",
+                    "--size",
+                    "1920x1080",
+                ])
+                .env("GONGKAI_LOG", "warn")
+                .status()
+                .unwrap();
+            assert!(st.success());
+            t.elapsed()
+        })
+        .collect();
+    firsts.sort();
+    println!(
+        "{n} items: exec to first frame (home, 1920×1080, written as PNG): median {:.0} ms, max {:.0} ms",
+        ms(firsts[2]),
+        ms(firsts[4])
+    );
+
+    // In-process: an offscreen window driven by the controller.
+    let (platform, window) = OffscreenPlatform::new();
+    slint::platform::set_platform(Box::new(platform)).unwrap();
+    let ui = MainWindow::new().unwrap();
+    let config = KioskConfig::load(&cfg_file).unwrap();
+    let store = ContentStore::open_read_only(&db).unwrap();
+    let app = App::new(&ui, config, store).unwrap();
+    app.wait_for_dictionary(Duration::from_secs(120));
+    ui.show().unwrap();
+    let size = slint::PhysicalSize::new(1920, 1080);
+
+    // 2. Full-frame render of each page.
+    let pages = [
+        "home",
+        "domains",
+        "items",
+        "item",
+        "document",
+        "interpretation",
+        "guides",
+        "notices",
+        "search",
+        "attract",
+    ];
+    println!("\nfull-frame software render at 1920×1080 (p50 / max of 20):");
+    let mut heaviest = (0.0, "");
+    for p in pages {
+        app.show_named(p).unwrap();
+        if p == "search" {
+            for c in "dibao".chars() {
+                app.type_key(&c.to_string());
+            }
+        }
+        render(&window, size);
+        let mut t: Vec<Duration> = (0..20)
+            .map(|_| {
+                let s = Instant::now();
+                std::hint::black_box(render(&window, size));
+                s.elapsed()
+            })
+            .collect();
+        t.sort();
+        println!("  {p:<15} {:>6.1} ms / {:>6.1} ms", ms(t[10]), ms(t[19]));
+        if ms(t[10]) > heaviest.0 {
+            heaviest = (ms(t[10]), p);
+        }
+    }
+    println!("  heaviest: {} at {:.1} ms (p50)", heaviest.1, heaviest.0);
+
+    // 3. Keystroke → updated results (controller, models, one frame).
+    app.show_named("search").unwrap();
+    let mut keys = Vec::new();
+    for word in ["zuidi", "shehui", "dibao", "gengdi", "yanglao", "zdshbz"] {
+        app.set_mode(if word == "zdshbz" {
+            "initials"
+        } else {
+            "pinyin"
+        });
+        app.clear_search();
+        for c in word.chars() {
+            let t = Instant::now();
+            app.type_key(&c.to_string());
+            render(&window, size);
+            keys.push(t.elapsed());
+        }
+    }
+    keys.sort();
+    println!(
+        "\nkeystroke → updated result list and frame: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms ({} keys)",
+        ms(keys[keys.len() / 2]),
+        ms(keys[keys.len() * 95 / 100]),
+        ms(*keys.last().unwrap()),
+        keys.len()
+    );
+
+    // 4. Memory over 1,000 scripted visits.
+    let visit = |i: usize| {
+        let p = pages[i % pages.len()];
+        app.show_named(p).unwrap();
+        if p == "search" {
+            app.clear_search();
+            for c in "db".chars() {
+                app.type_key(&c.to_string());
+            }
+        }
+        render(&window, size);
+        app.back();
+    };
+    for i in 0..100 {
+        visit(i);
+    }
+    let before = rss_mb();
+    for i in 0..1000 {
+        visit(i);
+    }
+    let after = rss_mb();
+    println!(
+        "\nresident memory: {before:.1} MB after warm-up, {after:.1} MB after 1,000 page visits ({:+.1}%)",
+        (after - before) / before * 100.0
+    );
+}

@@ -6,10 +6,12 @@
 //! folders into a [`ContentBundle`].
 
 pub mod bundle;
+pub mod calendar;
 pub mod catalog;
 pub mod date;
 pub mod document;
 pub mod domain;
+pub mod identity;
 pub mod import;
 pub mod region;
 pub mod search;

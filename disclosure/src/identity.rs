@@ -24,6 +24,14 @@ pub enum IdentityError {
     Phone(String),
 }
 
+/// What was typed, without spaces, ASCII letters in upper case.
+fn compact_upper(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 /// A checked 居民身份证号码 (upper-case X).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdNumber(String);
@@ -48,11 +56,7 @@ impl IdNumber {
     /// Checks length, characters, birth date (not after `today`) and the
     /// check digit. Spaces are ignored; a lower-case x is accepted.
     pub fn parse(text: &str, today: Date) -> Result<IdNumber, IdentityError> {
-        let t: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let t = compact_upper(text);
         let n = t.chars().count();
         if n != 18 {
             return Err(IdentityError::IdLength(n));
@@ -112,11 +116,7 @@ pub fn credit_check_char(first17: &str) -> Option<char> {
 
 impl CreditCode {
     pub fn parse(text: &str) -> Result<CreditCode, IdentityError> {
-        let t: String = text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let t = compact_upper(text);
         let n = t.chars().count();
         if n != 18 {
             return Err(IdentityError::CreditCodeLength(n));

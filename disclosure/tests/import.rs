@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use disclosure::import::{
@@ -40,16 +40,6 @@ fn row(seq: &str, first: &str, second: &str) -> Vec<String> {
     .collect()
 }
 
-fn csv_text(rows: &[Vec<String>]) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(Vec::new());
-    for r in rows {
-        w.write_record(r).unwrap();
-    }
-    String::from_utf8(w.into_inner().unwrap()).unwrap()
-}
-
 fn standard_sheet(title: &str, data: Vec<Vec<String>>) -> Vec<Vec<String>> {
     let mut rows = vec![
         std::iter::once(title.to_string())
@@ -60,12 +50,6 @@ fn standard_sheet(title: &str, data: Vec<Vec<String>>) -> Vec<Vec<String>> {
     ];
     rows.extend(data);
     rows
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
 }
 
 /// Expects `parse_catalog_file` to fail with an error at `row`/`column`
@@ -108,7 +92,7 @@ fn national_standard_csv() {
     let mut third = row("3", "临时救助", "");
     third[12] = "".into();
     third[13] = "√".into();
-    let text = csv_text(&standard_sheet(
+    let text = csv_of(&standard_sheet(
         "云溪县社会救助领域基层政务公开标准目录",
         vec![row("1", "最低生活保障", "低保政策"), second, third],
     ));
@@ -142,7 +126,7 @@ fn national_standard_csv() {
 #[test]
 fn gbk_csv_as_excel_saves_it() {
     let dir = tempfile::tempdir().unwrap();
-    let text = csv_text(&standard_sheet(
+    let text = csv_of(&standard_sheet(
         "云溪县扶贫领域基层政务公开标准目录",
         vec![row("1", "帮扶政策", "小额信贷")],
     ));
@@ -313,7 +297,7 @@ fn template_sheet(data: &[[&str; 11]]) -> String {
         data.iter()
             .map(|r| r.iter().map(|s| s.to_string()).collect()),
     );
-    csv_text(&rows)
+    csv_of(&rows)
 }
 
 #[test]
@@ -459,7 +443,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
     let mut rows = standard_sheet(title, vec![good()]);
     rows[1][4] = "依据说明".into();
     check_error(
-        &write(d, "h.csv", &csv_text(&rows)),
+        &write(d, "h.csv", &csv_of(&rows)),
         Some(2),
         None,
         "表头缺少“公开依据”列",
@@ -478,11 +462,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
     let mut r = good();
     r[4] = "".into();
     check_error(
-        &write(
-            d,
-            "m.csv",
-            &csv_text(&standard_sheet(title, vec![good(), r])),
-        ),
+        &write(d, "m.csv", &csv_of(&standard_sheet(title, vec![good(), r]))),
         Some(5),
         Some("E"),
         "“公开依据”不能为空",
@@ -492,7 +472,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
         &write(
             d,
             "q.csv",
-            &csv_text(&standard_sheet(title, vec![row("1", "", "低保政策")])),
+            &csv_of(&standard_sheet(title, vec![row("1", "", "低保政策")])),
         ),
         Some(4),
         Some("B"),
@@ -504,7 +484,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
         &write(
             d,
             "u.csv",
-            &csv_text(&standard_sheet(
+            &csv_of(&standard_sheet(
                 "云溪县殡葬服务领域基层政务公开标准目录",
                 vec![good()],
             )),
@@ -518,7 +498,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
         &write(
             d,
             "x.csv",
-            &csv_text(&standard_sheet("云溪县基层政务公开标准目录", vec![good()])),
+            &csv_of(&standard_sheet("云溪县基层政务公开标准目录", vec![good()])),
         ),
         None,
         None,
@@ -529,7 +509,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
     let mut r = good();
     r[10] = "有".into();
     check_error(
-        &write(d, "t1.csv", &csv_text(&standard_sheet(title, vec![r]))),
+        &write(d, "t1.csv", &csv_of(&standard_sheet(title, vec![r]))),
         Some(4),
         Some("K"),
         "无法识别",
@@ -537,7 +517,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
     let mut r = good();
     r[9] = "√".into();
     check_error(
-        &write(d, "t2.csv", &csv_text(&standard_sheet(title, vec![r]))),
+        &write(d, "t2.csv", &csv_of(&standard_sheet(title, vec![r]))),
         Some(4),
         Some("I"),
         "只勾选一项",
@@ -545,7 +525,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
     let mut r = good();
     r[10] = "".into();
     check_error(
-        &write(d, "t3.csv", &csv_text(&standard_sheet(title, vec![r]))),
+        &write(d, "t3.csv", &csv_of(&standard_sheet(title, vec![r]))),
         Some(4),
         Some("K"),
         "公开方式",
@@ -553,7 +533,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
     let mut r = good();
     r[12] = "".into();
     check_error(
-        &write(d, "t4.csv", &csv_text(&standard_sheet(title, vec![r]))),
+        &write(d, "t4.csv", &csv_of(&standard_sheet(title, vec![r]))),
         Some(4),
         Some("M"),
         "公开层级",
@@ -564,7 +544,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
         &write(
             d,
             "dup.csv",
-            &csv_text(&standard_sheet(
+            &csv_of(&standard_sheet(
                 title,
                 vec![good(), row("2", "最低生活保障", "低保政策")],
             )),
@@ -578,7 +558,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
         &write(
             d,
             "long.csv",
-            &csv_text(&standard_sheet(
+            &csv_of(&standard_sheet(
                 title,
                 vec![row("1", "最低生活保障", &long)],
             )),
@@ -589,7 +569,7 @@ fn bad_sheets_are_refused_with_the_place_of_the_error() {
     );
     // A header and no rows.
     check_error(
-        &write(d, "empty.csv", &csv_text(&standard_sheet(title, vec![]))),
+        &write(d, "empty.csv", &csv_of(&standard_sheet(title, vec![]))),
         Some(2),
         None,
         "没有公开事项",
@@ -638,25 +618,6 @@ fn files_that_are_not_spreadsheets() {
     // Invalid CSV quoting.
     let p = write(d, "quote.csv", "序号,\"公开事项\n");
     assert!(parse_catalog_file(&p).is_err());
-}
-
-/// Copies the demo folder so a test can break one file of it.
-fn demo_copy(dir: &Path) -> PathBuf {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let t = to.join(e.file_name());
-            if e.path().is_dir() {
-                copy(&e.path(), &t);
-            } else {
-                std::fs::copy(e.path(), t).unwrap();
-            }
-        }
-    }
-    let to = dir.join("demo");
-    copy(&demo_dir(), &to);
-    to
 }
 
 #[test]

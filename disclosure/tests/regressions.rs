@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use common::*;
 use disclosure::import::{load_content_dir, parse_catalog_file};
 use disclosure::search::{HitKind, Searcher, like_scan};
@@ -11,21 +9,15 @@ use disclosure::store::RegionScope;
 use disclosure::synth::{DOMAIN_STANDARD_HEADER, synthetic_bundle};
 use disclosure::{ContentStore, FeedVersion};
 
-fn csv(rows: &[&[&str]]) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(Vec::new());
-    for r in rows {
-        w.write_record(*r).unwrap();
-    }
-    String::from_utf8(w.into_inner().unwrap()).unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+/// The one-row header of a 目录规范梳理表 without 栏目 sub-columns.
+const TEMPLATE_HEADER: [&str; 6] = [
+    "序号",
+    "单位",
+    "一级栏目",
+    "公开事项",
+    "内容规范",
+    "公开时限",
+];
 
 const STD_ROW: [&str; 14] = [
     "1",
@@ -52,21 +44,14 @@ fn standard(title: &str, rows: &[&[&str]]) -> String {
         &DOMAIN_STANDARD_HEADER[1],
     ];
     all.extend_from_slice(rows);
-    csv(&all)
+    csv_of(&all)
 }
 
 #[test]
 fn bug_one_row_template_header_swallowed_a_first_item_mentioning_栏目() {
     let dir = tempfile::tempdir().unwrap();
-    let text = csv(&[
-        &[
-            "序号",
-            "单位",
-            "一级栏目",
-            "公开事项",
-            "内容规范",
-            "公开时限",
-        ],
+    let text = csv_of(&[
+        &TEMPLATE_HEADER,
         &[
             "1",
             "城关镇人民政府",
@@ -87,15 +72,8 @@ fn bug_one_row_template_header_swallowed_a_first_item_mentioning_栏目() {
 #[test]
 fn bug_two_units_with_the_same_columns_were_called_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    let text = csv(&[
-        &[
-            "序号",
-            "单位",
-            "一级栏目",
-            "公开事项",
-            "内容规范",
-            "公开时限",
-        ],
+    let text = csv_of(&[
+        &TEMPLATE_HEADER,
         &[
             "1",
             "云溪县民政局",
@@ -154,7 +132,7 @@ fn bug_blank_lines_in_a_csv_shifted_row_numbers() {
     bad[4] = "";
     let text = standard("云溪县社会救助领域基层政务公开标准目录", &[&STD_ROW]);
     // A blank line between the header and the data, as hand edits leave.
-    let text = text.replacen("乡级\n", "乡级\n\n", 1) + &csv(&[&bad]);
+    let text = text.replacen("乡级\n", "乡级\n\n", 1) + &csv_of(&[&bad]);
     let p = write(dir.path(), "b.csv", &text);
     let errors = parse_catalog_file(&p).unwrap_err();
     assert_eq!(errors[0].row, Some(6), "{errors:?}");
@@ -163,7 +141,7 @@ fn bug_blank_lines_in_a_csv_shifted_row_numbers() {
 #[test]
 fn bug_三级栏目_merged_down_was_lost_in_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let text = csv(&[
+    let text = csv_of(&[
         &[
             "序号",
             "单位",
@@ -198,15 +176,8 @@ fn bug_三级栏目_merged_down_was_lost_in_csv() {
 #[test]
 fn bug_list_marker_stripping_ate_decimals() {
     let dir = tempfile::tempdir().unwrap();
-    let text = csv(&[
-        &[
-            "序号",
-            "单位",
-            "一级栏目",
-            "公开事项",
-            "内容规范",
-            "公开时限",
-        ],
+    let text = csv_of(&[
+        &TEMPLATE_HEADER,
         &[
             "1",
             "云溪县发改局",
@@ -249,25 +220,6 @@ fn bug_an_unknown_领域_in_the_title_hid_the_sheet_name() {
         .unwrap()
         .items;
     assert_eq!(items[0].domain.name(), "社会救助");
-}
-
-/// A copy of the demo folder to break.
-fn demo_copy(dir: &Path) -> PathBuf {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let t = to.join(e.file_name());
-            if e.path().is_dir() {
-                copy(&e.path(), &t);
-            } else {
-                std::fs::copy(e.path(), t).unwrap();
-            }
-        }
-    }
-    let to = dir.join("demo");
-    copy(&demo_dir(), &to);
-    to
 }
 
 const DOC: &str = "---\n类型: 文件\n标题: 测试\n文号: 云测〔2026〕1号\n发文机关: 云溪县人民政府\n\

@@ -52,6 +52,14 @@ impl Kiosk {
     fn store(&self) -> ContentStore {
         ContentStore::open_read_only(&self.demo.database()).unwrap()
     }
+
+    /// The items of 社会救助 the village box lists, in its order.
+    fn social_assistance_items(&self) -> Vec<disclosure::store::ItemSummary> {
+        let scope = RegionScope::of(&"990521201201".parse().unwrap());
+        self.store()
+            .items_in(&scope, Domain::from_name("社会救助").unwrap(), &[])
+            .unwrap()
+    }
 }
 
 #[test]
@@ -66,11 +74,7 @@ fn home_domain_item_document_interpretation_and_back() {
     k.tap("社会救助");
     assert_eq!(k.page(), "items");
     // The first item of the domain, as the store lists it.
-    let scope = RegionScope::of(&"990521201201".parse().unwrap());
-    let items = k
-        .store()
-        .items_in(&scope, Domain::from_name("社会救助").unwrap(), &[])
-        .unwrap();
+    let items = k.social_assistance_items();
     k.tap(&items[0].name);
     assert_eq!(k.page(), "item");
     let fields = k.ui.global::<ItemAdapter>().get_fields();
@@ -99,6 +103,7 @@ fn home_domain_item_document_interpretation_and_back() {
     // Document → its interpretation → back to the document.
     k.tap("政策解读");
     assert_eq!(k.page(), "list");
+    let scope = RegionScope::of(&"990521201201".parse().unwrap());
     let interp = k.store().interpretations(&scope, 1).unwrap().remove(0);
     k.tap(&interp.title);
     assert_eq!(k.page(), "reader");
@@ -245,11 +250,7 @@ fn live_content_change_refreshes_and_a_vanished_item_closes_gracefully() {
     let k = start();
     k.tap("信息查询");
     k.tap("社会救助");
-    let scope = RegionScope::of(&"990521201201".parse().unwrap());
-    let items = k
-        .store()
-        .items_in(&scope, Domain::from_name("社会救助").unwrap(), &[])
-        .unwrap();
+    let items = k.social_assistance_items();
     k.tap(&items[0].name);
     assert!(!k.ui.global::<ItemAdapter>().get_gone());
     assert!(!k.app.check_content(), "nothing new yet");

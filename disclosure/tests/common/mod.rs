@@ -39,3 +39,44 @@ pub fn demo_store(dir: &Path) -> ContentStore {
 pub fn code(s: &str) -> disclosure::RegionCode {
     s.parse().unwrap()
 }
+
+/// A copy of the demo folder that a test may break.
+pub fn demo_copy(dir: &Path) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let t = to.join(e.file_name());
+            if e.path().is_dir() {
+                copy(&e.path(), &t);
+            } else {
+                std::fs::copy(e.path(), t).unwrap();
+            }
+        }
+    }
+    let to = dir.join("demo");
+    copy(&demo_dir(), &to);
+    to
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Rows written as CSV, the way a spreadsheet program saves them.
+pub fn csv_of<R, S>(rows: &[R]) -> String
+where
+    R: AsRef<[S]>,
+    S: AsRef<[u8]>,
+{
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r.as_ref().iter()).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}

@@ -194,6 +194,16 @@ fn paragraphs(body: &str) -> Vec<SharedString> {
         .collect()
 }
 
+/// The word for an update line: a notice says which kind (征求意见, 政府开放日…).
+fn kind_label(store: &ContentStore, u: &disclosure::store::UpdateEntry) -> String {
+    if u.kind == RecordKind::Notice
+        && let Ok(Some(n)) = store.notice(&DocumentKey(u.key.clone()))
+    {
+        return n.kind.name().to_string();
+    }
+    u.kind.name().to_string()
+}
+
 /// Splits `text` (chars) around the first mark.
 fn split_mark(text: &str, marks: &[std::ops::Range<usize>]) -> (String, String, String) {
     let chars: Vec<char> = text.chars().collect();
@@ -649,7 +659,7 @@ impl App {
                 .encode()
                 .into(),
                 title: u.title.as_str().into(),
-                subtitle: format!("{} · {}", u.kind.name(), u.date.chinese()).into(),
+                subtitle: format!("{} · {}", kind_label(&st.store, u), u.date.chinese()).into(),
                 level: SharedString::new(),
             })
             .collect();

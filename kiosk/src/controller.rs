@@ -25,6 +25,8 @@ use crate::{
 
 /// Search hits shown at once.
 const RESULT_LIMIT: usize = 50;
+/// Pages 返回 can go back through.
+const MAX_HISTORY: usize = 20;
 /// How often the attract loop turns a slide.
 pub const SLIDE_SECS: u64 = 8;
 
@@ -452,8 +454,15 @@ impl App {
         {
             let mut st = self.state.borrow_mut();
             let current = st.page.clone();
-            if current != page && current != Page::Attract {
+            if let Some(pos) = st.history.iter().position(|p| *p == page) {
+                // Going back to a page already in the history: return to it
+                // rather than piling up a loop (文件 → 解读 → 文件 → …).
+                st.history.truncate(pos);
+            } else if current != page && current != Page::Attract {
                 st.history.push(current);
+                if st.history.len() > MAX_HISTORY {
+                    st.history.remove(0);
+                }
             }
         }
         self.show(page);
@@ -823,6 +832,8 @@ impl App {
             a.set_qr_url(url.into());
             let Some(d) = st.store.item(key)? else {
                 a.set_gone(true);
+                a.set_name("此事项已撤下".into());
+                a.set_level(SharedString::new());
                 a.set_fields(ModelRc::new(VecModel::from(Vec::<FieldData>::new())));
                 app.set_title("公开事项".into());
                 return Ok(());
@@ -868,7 +879,9 @@ impl App {
         }
         let r = ui.global::<ReaderAdapter>();
         r.set_qr(qr);
-        r.set_zoom(1.0);
+        if st.page != Page::Reader(target.clone()) {
+            r.set_zoom(1.0); // a content refresh keeps the reader's zoom
+        }
         let set = |kind: &str,
                    title: &str,
                    meta: Vec<String>,
@@ -888,6 +901,9 @@ impl App {
         };
         let gone = |kind: &str| {
             r.set_gone(true);
+            r.set_title("此内容已撤下".into());
+            r.set_meta(ModelRc::new(VecModel::from(Vec::<SharedString>::new())));
+            r.set_status(SharedString::new());
             r.set_kind(kind.into());
             r.set_paragraphs(ModelRc::new(VecModel::from(Vec::<SharedString>::new())));
             r.set_links(rows(Vec::new()));
@@ -1002,7 +1018,13 @@ impl App {
             } = &mut *st;
             searcher.search(store, scope, &query, RESULT_LIMIT)?
         };
-        let summary = if query.is_empty() {
+        let summary = if !input.committed.is_empty() && !input.composing.is_empty() {
+            if input.candidates.is_empty() {
+                format!("“{}”没有对应的字词，请删除后重新输入", input.composing)
+            } else {
+                "请在上方候选中选字".to_string()
+            }
+        } else if query.is_empty() {
             "请用下方键盘输入：全拼选字，或直接输入拼音首字母".to_string()
         } else if results.total == 0 {
             format!("没有找到“{query}”，换个词试试，或改用首字母")
@@ -1110,12 +1132,21 @@ impl App {
         }
         {
             let mut st = self.state.borrow_mut();
-            st.input.mode = mode.to_string();
-            // Letters typed for candidates become initials in 首字母 mode.
-            let pending = std::mem::take(&mut st.input.composing);
-            if mode == "initials" {
-                st.input.committed.push_str(&pending);
+            if st.input.mode == mode {
+                return; // tapping the lit mode changes nothing
             }
+            // Pinyin not yet turned into hanzi stays as letters (which still
+            // find titles by pinyin); letters alone go back to composing when
+            // returning to 全拼.
+            let pending = std::mem::take(&mut st.input.composing);
+            st.input.committed.push_str(&pending);
+            if mode == "pinyin"
+                && !st.input.committed.is_empty()
+                && st.input.committed.chars().all(|c| c.is_ascii_lowercase())
+            {
+                st.input.composing = std::mem::take(&mut st.input.committed);
+            }
+            st.input.mode = mode.to_string();
         }
         self.refresh_candidates();
         self.show(Page::Search);
@@ -1164,17 +1195,40 @@ impl App {
             return;
         }
         if idle >= attract {
-            self.go_home();
+            self.reset_for_next_person();
             {
                 let mut st = self.state.borrow_mut();
                 st.slides.clear();
                 st.last_slide = now;
             }
             self.show(Page::Attract);
-        } else if idle >= reset && (page != Page::Home || !self.search_input().committed.is_empty())
-        {
+        } else if idle >= reset && (page != Page::Home || self.needs_reset()) {
             tracing::info!("idle for {}s: back home", idle.as_secs());
-            self.go_home();
+            self.reset_for_next_person();
+        }
+    }
+
+    /// Whether anything of the last person is still set on the home page.
+    fn needs_reset(&self) -> bool {
+        let st = self.state.borrow();
+        let theme_changed = self.ui.upgrade().is_some_and(|ui| {
+            let t = ui.global::<Theme>();
+            t.get_large_text() != st.config.large_text
+                || t.get_high_contrast() != st.config.high_contrast
+        });
+        !st.input.committed.is_empty() || !st.input.composing.is_empty() || theme_changed
+    }
+
+    /// Home, search cleared, 大字/高对比 back to the configured defaults.
+    fn reset_for_next_person(&self) {
+        self.go_home();
+        let (large, contrast) = {
+            let st = self.state.borrow();
+            (st.config.large_text, st.config.high_contrast)
+        };
+        if let Some(ui) = self.ui.upgrade() {
+            ui.global::<Theme>().set_large_text(large);
+            ui.global::<Theme>().set_high_contrast(contrast);
         }
     }
 

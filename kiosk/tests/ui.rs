@@ -122,13 +122,20 @@ fn home_domain_item_document_interpretation_and_back() {
             .get_links()
             .row_data(0)
             .unwrap();
+    let came_from = kiosk::controller::Target::Interpretation(interp.key.clone()).encode();
     k.tap(&link.title);
     assert_eq!(k.ui.global::<ReaderAdapter>().get_kind(), "政策解读");
     k.tap("返回");
-    assert_eq!(k.ui.global::<ReaderAdapter>().get_kind(), "文件");
-    k.tap("返回");
-    k.tap("返回");
-    assert_eq!(k.page(), "list");
+    if link.key == came_from.as_str() {
+        // The same interpretation again: history goes back to where it was
+        // first opened instead of looping 解读 → 文件 → 解读.
+        assert_eq!(k.page(), "list");
+    } else {
+        assert_eq!(k.ui.global::<ReaderAdapter>().get_kind(), "文件");
+        k.tap("返回");
+        k.tap("返回");
+        assert_eq!(k.page(), "list");
+    }
     k.tap("返回");
     assert_eq!(k.page(), "home");
 }
@@ -299,4 +306,65 @@ fn large_text_and_high_contrast_are_one_tap_from_every_page() {
     assert!((t.get_scale() - 1.5).abs() < 1e-6);
     k.tap("标准字");
     assert!(!t.get_large_text());
+}
+
+#[test]
+fn bug_review_switching_modes_lost_what_was_typed() {
+    let k = start();
+    k.tap("搜索");
+    for c in "dibao".chars() {
+        k.tap(&format!("键 {c}"));
+    }
+    let s = k.ui.global::<SearchAdapter>();
+    k.tap("全拼"); // the lit mode: nothing changes
+    assert_eq!(s.get_composing(), "dibao");
+    k.tap("数字"); // letters kept, still searching titles by pinyin
+    assert_eq!(s.get_query(), "dibao");
+    assert!(s.get_results().row_count() > 0);
+    k.tap("全拼"); // letters back to composing, candidates again
+    assert_eq!(s.get_composing(), "dibao");
+    assert!(s.get_candidates().row_count() > 0);
+    // Letters after a picked word: the screen says to pick.
+    k.tap("候选 低保");
+    k.tap("键 x");
+    assert!(
+        s.get_summary().contains("候选") || s.get_summary().contains("没有对应"),
+        "{}",
+        s.get_summary()
+    );
+}
+
+#[test]
+fn bug_review_idle_reset_kept_large_text_and_pending_pinyin() {
+    let k = start();
+    k.tap("大字");
+    k.tap("搜索");
+    k.tap("键 d");
+    k.tap("首页");
+    let now = Instant::now();
+    k.app
+        .tick(now + Duration::from_secs(KioskConfig::default().reset_after_secs + 1));
+    assert!(
+        !k.ui.global::<Theme>().get_large_text(),
+        "back to the configured size"
+    );
+    assert_eq!(k.app.search_input().composing, "");
+}
+
+#[test]
+fn bug_review_history_loops_and_grows_without_bound() {
+    let k = start();
+    k.tap("政策解读");
+    let depth_before = 1;
+    for _ in 0..30 {
+        k.app.navigate(Page::Domains);
+        k.app.navigate(Page::Search);
+    }
+    // Alternating between two pages does not pile up 60 steps of history.
+    let mut taps = 0;
+    while k.page() != "home" && taps < 30 {
+        k.tap("返回");
+        taps += 1;
+    }
+    assert!(taps <= depth_before + 3, "{taps} taps to get home");
 }

@@ -24,11 +24,13 @@ pub struct CatalogReport {
 
 impl CatalogReport {
     pub fn domain_count(&self) -> usize {
-        let mut d: Vec<Domain> = self.items.iter().map(|i| i.domain).collect();
-        d.sort();
-        d.dedup();
-        d.len()
+        distinct_domains(self.items.iter().map(|i| i.domain))
     }
+}
+
+/// How many different domains `domains` names.
+fn distinct_domains(domains: impl Iterator<Item = Domain>) -> usize {
+    domains.collect::<std::collections::BTreeSet<_>>().len()
 }
 
 /// Files named directly, and the catalog files inside named folders.
@@ -223,18 +225,10 @@ struct JsonContent<'a> {
     warnings: &'a [ImportError],
 }
 
-/// Today in China Standard Time (UTC+8), where the terminals stand.
-fn today() -> Date {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let d = time::OffsetDateTime::now_utc().to_offset(offset).date();
-    Date::from_ymd(d.year(), d.month() as u8, d.day())
-        .unwrap_or_else(|| Date::from_ymd(2026, 1, 1).expect("a valid fixed date"))
-}
-
 /// Loads a whole content folder and summarises it by region.
 /// Returns whether it loaded without errors.
 pub fn check_content_dir(dir: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<bool> {
-    let loaded = load_content_dir(dir, today());
+    let loaded = load_content_dir(dir, Date::today_in_china());
     match loaded {
         Err(errors) => {
             if json {
@@ -314,12 +308,7 @@ pub fn check_content_dir(dir: &Path, json: bool, out: &mut impl Write) -> anyhow
                     notices
                 )?;
             }
-            let domains = {
-                let mut d: Vec<Domain> = b.items.iter().map(|i| i.domain).collect();
-                d.sort();
-                d.dedup();
-                d.len()
-            };
+            let domains = distinct_domains(b.items.iter().map(|i| i.domain));
             writeln!(
                 out,
                 "\n合计：{} 个公开事项（{} 个领域），{} 份文件，{} 份解读，{} 份办事指南，{} 条公告。",

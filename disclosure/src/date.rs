@@ -56,6 +56,13 @@ impl Date {
     pub fn inner(self) -> time::Date {
         self.0
     }
+
+    /// Today in China Standard Time (UTC+8), where the terminals stand,
+    /// whatever zone the machine's clock is set to.
+    pub fn today_in_china() -> Date {
+        let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        Date(time::OffsetDateTime::now_utc().to_offset(cst).date())
+    }
 }
 
 impl FromStr for Date {

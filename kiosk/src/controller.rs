@@ -160,14 +160,6 @@ fn weekday(d: Date) -> &'static str {
     ["一", "二", "三", "四", "五", "六", "日"][usize::from(d.weekday_number() - 1) % 7]
 }
 
-/// Today in China Standard Time.
-pub fn today_cst() -> Date {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let d = time::OffsetDateTime::now_utc().to_offset(offset).date();
-    Date::from_ymd(d.year(), d.month() as u8, d.day())
-        .unwrap_or_else(|| Date::from_ymd(2026, 1, 1).expect("a valid fixed date"))
-}
-
 /// Body text as paragraphs: Markdown headings and bullets made plain,
 /// table rows as spaced cells, table rules dropped.
 fn paragraphs(body: &str) -> Vec<SharedString> {
@@ -255,7 +247,7 @@ impl App {
             slides: Vec::new(),
             slide: 0,
             last_slide: Instant::now(),
-            today: today_cst(),
+            today: Date::today_in_china(),
             config,
             store,
         };
@@ -648,7 +640,7 @@ impl App {
 
     fn fill_home(&self, ui: &MainWindow) -> anyhow::Result<()> {
         let mut st = self.state.borrow_mut();
-        st.today = today_cst();
+        st.today = Date::today_in_china();
         let h = ui.global::<HomeAdapter>();
         h.set_hall_name(st.config.hall_name.as_str().into());
         h.set_region_line(st.region_line.as_str().into());

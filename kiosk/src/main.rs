@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use kiosk::MainWindow;
 use kiosk::config::{DEFAULT_PATH, KioskConfig};
-use kiosk::controller::{App, today_cst};
+use kiosk::controller::App;
 use kiosk::demo::DemoContent;
 use slint::ComponentHandle;
 
@@ -67,7 +67,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let database = match &config.database {
         Some(p) => p.clone(),
         None => {
-            demo = DemoContent::unpack(today_cst())?;
+            demo = DemoContent::unpack(disclosure::Date::today_in_china())?;
             tracing::info!(dir = %demo.dir().display(), "running the embedded demo content");
             demo.database()
         }

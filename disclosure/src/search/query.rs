@@ -204,7 +204,7 @@ impl Searcher {
         scan(&tx, scope, &title_query, |c| {
             if !needs_check || c.title_contains_all(&terms) {
                 seen.insert(c.id);
-                hits.push(make_hit(&c, &terms, HitKind::Title, None));
+                hits.push(make_hit(&c, &terms, HitKind::Title, true, None));
             }
             hits.len() < limit
         })?;
@@ -227,7 +227,14 @@ impl Searcher {
             let cands = fetch(&tx, &ids)?;
             for (h, c) in new.iter().zip(cands) {
                 seen.insert(c.id);
-                hits.push(make_hit(&c, &terms, HitKind::Pinyin, Some(h.chars.clone())));
+                let contains_text = c.contains_all(&terms);
+                hits.push(make_hit(
+                    &c,
+                    &terms,
+                    HitKind::Pinyin,
+                    contains_text,
+                    Some(h.chars.clone()),
+                ));
             }
         }
 
@@ -241,7 +248,7 @@ impl Searcher {
                 pinyin_ids.remove(&c.id);
                 if hits.len() < limit && !seen.contains(&c.id) {
                     seen.insert(c.id);
-                    hits.push(make_hit(&c, &terms, HitKind::Body, None));
+                    hits.push(make_hit(&c, &terms, HitKind::Body, true, None));
                 }
             }
             text_total <= cap
@@ -314,6 +321,7 @@ fn make_hit(
     c: &Candidate,
     terms: &[String],
     matched: HitKind,
+    contains_text: bool,
     pinyin: Option<Range<usize>>,
 ) -> Hit {
     // Normalisation maps one character to one character, so ranges found
@@ -324,7 +332,7 @@ fn make_hit(
     };
     let (snippet, snippet_marks) = snippet(&c.body, terms);
     Hit {
-        contains_text: c.contains_all(terms),
+        contains_text,
         kind: RecordKind::from_db_name(&c.kind).unwrap_or(RecordKind::Item),
         key: c.key.clone(),
         matched,

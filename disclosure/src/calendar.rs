@@ -165,6 +165,18 @@ impl WorkingDayCalendar {
     }
 }
 
+/// The official schedules this build carries (2025 and 2026); later years
+/// arrive through the feed.
+pub fn builtin_schedules() -> Vec<YearSchedule> {
+    [
+        include_str!("../../assets/calendars/2025.toml"),
+        include_str!("../../assets/calendars/2026.toml"),
+    ]
+    .iter()
+    .map(|t| YearSchedule::parse(t).expect("the built-in schedules parse (tested)"))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +247,12 @@ mod tests {
             c.reply_deadline(d("2026-03-02")),
             Deadline::Due(d("2026-03-30"))
         );
+    }
+
+    #[test]
+    fn builtin_schedules_are_2025_and_2026() {
+        let years: Vec<i32> = builtin_schedules().iter().map(|s| s.year).collect();
+        assert_eq!(years, [2025, 2026]);
     }
 
     #[test]

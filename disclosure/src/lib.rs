@@ -14,6 +14,7 @@ pub mod domain;
 pub mod identity;
 pub mod import;
 pub mod region;
+pub mod requests;
 pub mod search;
 pub mod store;
 pub mod synth;

@@ -1,0 +1,725 @@
+//! `requests.db`: the applications taken at this terminal, their outbox
+//! rows for the sync agent, status history, prints and ratings.
+//!
+//! Its own file, apart from `content.db`: the kiosk writes it, the sync
+//! agent delivers from it. Each application is written together with its
+//! outbox row and first status in one transaction with `synchronous=FULL`
+//! (and WAL), so once [`RequestStore::submit`] returns the application
+//! survives a power cut, and before it returns nothing may be printed.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use time::OffsetDateTime;
+
+use super::application::{
+    Applicant, Application, Delivery, IdDocumentKind, ProvideForm, ReceivingBody,
+};
+use super::receipt_no::{DeviceNo, MAX_DAILY_SEQUENCE, ReceiptNo};
+use crate::calendar::{Deadline, WorkingDayCalendar};
+use crate::{Date, RegionCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("申请数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("申请数据库 {path} 的结构版本 {found} 比本程序支持的 {expected} 新；请升级本程序")]
+    SchemaTooNew {
+        path: PathBuf,
+        found: usize,
+        expected: usize,
+    },
+    #[error(
+        "终端时钟显示今天是{today}，早于已受理申请的日期{latest}：时钟可能有误，请联系工作人员校准后再受理"
+    )]
+    ClockBehind { today: Date, latest: Date },
+    #[error("本终端今天已受理{0}件申请，达到每日上限，请到窗口办理")]
+    DailyLimit(u16),
+    #[error("找不到回执编号 {0}")]
+    UnknownReceipt(String),
+    #[error("申请数据库中的数据无效：{0}")]
+    Corrupt(String),
+}
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE application (
+    id              INTEGER PRIMARY KEY,
+    receipt_no      TEXT NOT NULL UNIQUE,
+    hall_region     TEXT NOT NULL,
+    device          INTEGER NOT NULL,
+    receipt_date    TEXT NOT NULL,
+    sequence        INTEGER NOT NULL,
+    received_at     TEXT NOT NULL,
+    channel         TEXT NOT NULL,
+    staff_assisted  INTEGER NOT NULL CHECK (staff_assisted IN (0, 1)),
+    applicant_kind  TEXT NOT NULL CHECK (applicant_kind IN ('person', 'organisation')),
+    -- Personal fields: set to NULL once the county has the application.
+    name            TEXT,
+    id_kind         TEXT,
+    id_number       TEXT,
+    credit_code     TEXT,
+    contact_person  TEXT,
+    phone           TEXT,
+    address         TEXT,
+    email           TEXT,
+    -- Masked forms for screens and reprints, kept after the purge.
+    name_masked     TEXT NOT NULL,
+    id_masked       TEXT NOT NULL,
+    phone_masked    TEXT NOT NULL,
+    item_key        TEXT,
+    document_key    TEXT,
+    linked_title    TEXT,
+    doc_no          TEXT,
+    description     TEXT NOT NULL,
+    provide_form    TEXT NOT NULL CHECK (provide_form IN ('paper', 'electronic')),
+    delivery        TEXT NOT NULL CHECK (delivery IN ('collect', 'post', 'email')),
+    body_name       TEXT NOT NULL,
+    body_region     TEXT NOT NULL,
+    deadline        TEXT,
+    deadline_unknown_year INTEGER,
+    purged_at       TEXT,
+    UNIQUE (hall_region, device, receipt_date, sequence)
+) STRICT;
+CREATE INDEX application_by_date ON application(receipt_date);
+
+CREATE TABLE status_change (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES application(id),
+    at             TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    note           TEXT NOT NULL DEFAULT '',
+    source         TEXT NOT NULL CHECK (source IN ('terminal', 'county'))
+) STRICT;
+CREATE INDEX status_change_by_application ON status_change(application_id);
+
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER NOT NULL REFERENCES application(id),
+    kind            TEXT NOT NULL CHECK (kind IN ('application', 'rating')),
+    created_at      TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    delivered_at    TEXT,
+    last_error      TEXT,
+    UNIQUE (application_id, kind)
+) STRICT;
+
+CREATE TABLE print_log (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES application(id),
+    at             TEXT NOT NULL,
+    reprint        INTEGER NOT NULL CHECK (reprint IN (0, 1)),
+    outcome        TEXT NOT NULL CHECK (outcome IN ('printed', 'failed', 'shown_on_screen')),
+    detail         TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TABLE rating (
+    application_id INTEGER PRIMARY KEY REFERENCES application(id),
+    level          INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+    at             TEXT NOT NULL
+) STRICT;
+"#];
+
+/// Where an application stands. The terminal records `received`; the
+/// others arrive from the county through the sync agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationStatus {
+    /// 终端已受理 (saved here, receipt printed or shown).
+    Received,
+    /// 已送达受理机关 (the county acknowledged it).
+    Delivered,
+    /// 登记.
+    Registered,
+    /// 补正: the body asked for corrections (Art 30).
+    CorrectionRequested,
+    /// 办理中 (审核, 办理, 征求第三方意见).
+    Processing,
+    /// 延期答复 (Art 33).
+    Extended,
+    /// 已答复 (with an Art 36 outcome in the note).
+    Replied,
+    /// 已送达 the reply to the applicant.
+    Served,
+    /// 已归档.
+    Archived,
+}
+
+impl ApplicationStatus {
+    pub const ALL: [ApplicationStatus; 9] = [
+        Self::Received,
+        Self::Delivered,
+        Self::Registered,
+        Self::CorrectionRequested,
+        Self::Processing,
+        Self::Extended,
+        Self::Replied,
+        Self::Served,
+        Self::Archived,
+    ];
+
+    pub fn db_name(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Delivered => "delivered",
+            Self::Registered => "registered",
+            Self::CorrectionRequested => "correction_requested",
+            Self::Processing => "processing",
+            Self::Extended => "extended",
+            Self::Replied => "replied",
+            Self::Served => "served",
+            Self::Archived => "archived",
+        }
+    }
+
+    pub fn from_db_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.db_name() == s)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Received => "终端已受理",
+            Self::Delivered => "已送达受理机关",
+            Self::Registered => "已登记",
+            Self::CorrectionRequested => "需要补正",
+            Self::Processing => "办理中",
+            Self::Extended => "延期答复",
+            Self::Replied => "已答复",
+            Self::Served => "答复已送达",
+            Self::Archived => "已归档",
+        }
+    }
+}
+
+/// What happened when a receipt was to be printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintOutcome {
+    Printed,
+    /// The printer could not print; the receipt was shown on screen as a
+    /// QR code instead. `detail` says why.
+    ShownOnScreen {
+        detail: String,
+    },
+    Failed {
+        detail: String,
+    },
+}
+
+/// What [`RequestStore::submit`] returns: the application is saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub receipt_no: ReceiptNo,
+    pub received_at: OffsetDateTime,
+    pub deadline: Deadline,
+}
+
+/// One line of an application's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    pub at: String,
+    pub status: ApplicationStatus,
+    pub note: String,
+}
+
+/// An application as the progress page and receipts show it: masked
+/// personal data only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationView {
+    pub receipt_no: ReceiptNo,
+    pub received_at: String,
+    pub channel: String,
+    pub staff_assisted: bool,
+    pub applicant_kind: String,
+    pub name_masked: String,
+    pub id_masked: String,
+    pub phone_masked: String,
+    pub wanted: String,
+    pub form: ProvideForm,
+    pub delivery: Delivery,
+    pub body_name: String,
+    pub deadline: Deadline,
+    pub history: Vec<StatusEntry>,
+    pub rating: Option<u8>,
+    pub prints: u32,
+}
+
+/// A row of the outbox, for the sync agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub receipt_no: ReceiptNo,
+    pub kind: String,
+    pub attempts: u32,
+    pub next_attempt_at: String,
+}
+
+/// The channel recorded for applications made at the terminal (Art 31).
+pub const KIOSK_CHANNEL: &str = "政务公开专区终端（现场）";
+
+/// `2026-11-23 09:05:07+08:00`: sortable, with the zone.
+pub fn format_time(t: OffsetDateTime) -> String {
+    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let t = t.to_offset(cst);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}+08:00",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The date of `t` in China.
+pub fn china_date(t: OffsetDateTime) -> Date {
+    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let d = t.to_offset(cst).date();
+    Date::from_ymd(d.year(), u8::from(d.month()), d.day()).expect("a calendar date")
+}
+
+/// `王**`: the first character and a star for each other one.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
+fn mask_middle(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= 4 {
+        return "*".repeat(chars.len());
+    }
+    let keep = 2;
+    chars[..keep]
+        .iter()
+        .chain(std::iter::repeat_n(&'*', chars.len() - 2 * keep))
+        .chain(&chars[chars.len() - keep..])
+        .collect()
+}
+
+/// An open `requests.db`.
+pub struct RequestStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl RequestStore {
+    /// Opens (or creates) the file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<RequestStore, RequestError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let found = found as usize;
+        if found > MIGRATIONS.len() {
+            return Err(RequestError::SchemaTooNew {
+                path: path.to_path_buf(),
+                found,
+                expected: MIGRATIONS.len(),
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(RequestStore {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Saves `app` as received at `received_at` by terminal `device` of
+    /// `hall`: the receipt number is allocated, the deadline computed, and
+    /// the application, its first status and its outbox row are committed
+    /// in one transaction. Only after this returns may a receipt be printed.
+    pub fn submit(
+        &mut self,
+        app: &Application,
+        body: &ReceivingBody,
+        hall: &RegionCode,
+        device: DeviceNo,
+        received_at: OffsetDateTime,
+        calendar: &WorkingDayCalendar,
+    ) -> Result<Submission, RequestError> {
+        let today = china_date(received_at);
+        let at = format_time(received_at);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let latest: Option<String> =
+            tx.query_row("SELECT MAX(receipt_date) FROM application", [], |r| {
+                r.get(0)
+            })?;
+        if let Some(latest) = latest {
+            let latest: Date = latest
+                .parse()
+                .map_err(|_| RequestError::Corrupt(format!("receipt_date “{latest}”")))?;
+            if today < latest {
+                return Err(RequestError::ClockBehind { today, latest });
+            }
+        }
+        let last: Option<i64> = tx.query_row(
+            "SELECT MAX(sequence) FROM application
+             WHERE hall_region = ?1 AND device = ?2 AND receipt_date = ?3",
+            params![hall.as_str(), device.get(), today.to_string()],
+            |r| r.get(0),
+        )?;
+        let sequence = last.unwrap_or(0) + 1;
+        if sequence > i64::from(MAX_DAILY_SEQUENCE) {
+            return Err(RequestError::DailyLimit(MAX_DAILY_SEQUENCE));
+        }
+        let receipt_no = ReceiptNo::new(hall, device, today, sequence as u16)
+            .ok_or_else(|| RequestError::Corrupt(format!("receipt date {today}")))?;
+        let deadline = calendar.reply_deadline(today);
+        let (deadline_text, unknown_year) = match deadline {
+            Deadline::Due(d) => (Some(d.to_string()), None),
+            Deadline::Unconfirmed { year } => (None, Some(year)),
+        };
+        let (kind, name, id_kind, id_number, credit_code, contact, name_masked, id_masked) =
+            match &app.applicant {
+                Applicant::Person {
+                    name,
+                    id_kind,
+                    id_number,
+                } => {
+                    let masked = if *id_kind == IdDocumentKind::ResidentId && id_number.len() == 18
+                    {
+                        format!("{}********{}", &id_number[..6], &id_number[14..])
+                    } else {
+                        mask_middle(id_number)
+                    };
+                    (
+                        "person",
+                        name.as_str(),
+                        Some(id_kind.db_name()),
+                        Some(id_number.as_str()),
+                        None,
+                        None,
+                        mask_name(name),
+                        masked,
+                    )
+                }
+                Applicant::Organisation {
+                    name,
+                    credit_code,
+                    contact_person,
+                } => (
+                    "organisation",
+                    name.as_str(),
+                    None,
+                    None,
+                    Some(credit_code.as_str()),
+                    Some(contact_person.as_str()),
+                    // An organisation's name and code are not personal data.
+                    name.clone(),
+                    credit_code.as_str().to_string(),
+                ),
+            };
+        tx.execute(
+            "INSERT INTO application(receipt_no, hall_region, device, receipt_date, sequence,
+                received_at, channel, staff_assisted, applicant_kind, name, id_kind, id_number,
+                credit_code, contact_person, phone, address, email, name_masked, id_masked,
+                phone_masked, item_key, document_key, linked_title, doc_no, description,
+                provide_form, delivery, body_name, body_region, deadline, deadline_unknown_year)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+            params![
+                receipt_no.digits(),
+                hall.as_str(),
+                device.get(),
+                today.to_string(),
+                sequence,
+                at,
+                KIOSK_CHANNEL,
+                app.staff_assisted,
+                kind,
+                name,
+                id_kind,
+                id_number,
+                credit_code,
+                contact,
+                app.phone.as_str(),
+                app.address,
+                app.email,
+                name_masked,
+                id_masked,
+                app.phone.masked(),
+                app.wanted.item.as_ref().map(|k| k.as_str().to_string()),
+                app.wanted.document.as_ref().map(|k| k.0.clone()),
+                app.wanted.linked_title,
+                app.wanted.doc_no,
+                app.wanted.description,
+                app.form.db_name(),
+                app.delivery.db_name(),
+                body.name,
+                body.region.as_str(),
+                deadline_text,
+                unknown_year,
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        let note = if app.staff_assisted {
+            "工作人员代为填写"
+        } else {
+            ""
+        };
+        tx.execute(
+            "INSERT INTO status_change(application_id, at, status, note, source)
+             VALUES (?1, ?2, 'received', ?3, 'terminal')",
+            params![id, at, note],
+        )?;
+        tx.execute(
+            "INSERT INTO outbox(application_id, kind, created_at, next_attempt_at)
+             VALUES (?1, 'application', ?2, ?2)",
+            params![id, at],
+        )?;
+        tx.commit()?;
+        tracing::info!(receipt = %receipt_no, "application saved");
+        Ok(Submission {
+            receipt_no,
+            received_at,
+            deadline,
+        })
+    }
+
+    fn application_id(&self, receipt: &ReceiptNo) -> Result<i64, RequestError> {
+        self.conn
+            .query_row(
+                "SELECT id FROM application WHERE receipt_no = ?1",
+                [receipt.digits()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| RequestError::UnknownReceipt(receipt.to_string()))
+    }
+
+    /// Records a print (or its failure) of `receipt`.
+    pub fn record_print(
+        &mut self,
+        receipt: &ReceiptNo,
+        at: OffsetDateTime,
+        reprint: bool,
+        outcome: &PrintOutcome,
+    ) -> Result<(), RequestError> {
+        let id = self.application_id(receipt)?;
+        let (o, detail) = match outcome {
+            PrintOutcome::Printed => ("printed", ""),
+            PrintOutcome::ShownOnScreen { detail } => ("shown_on_screen", detail.as_str()),
+            PrintOutcome::Failed { detail } => ("failed", detail.as_str()),
+        };
+        self.conn.execute(
+            "INSERT INTO print_log(application_id, at, reprint, outcome, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, format_time(at), reprint, o, detail],
+        )?;
+        Ok(())
+    }
+
+    /// The 好差评 rating (1 非常不满意 … 5 非常满意), once per application
+    /// (一次一评); it goes to the county through the outbox.
+    pub fn rate(
+        &mut self,
+        receipt: &ReceiptNo,
+        level: u8,
+        at: OffsetDateTime,
+    ) -> Result<bool, RequestError> {
+        if !(1..=5).contains(&level) {
+            return Err(RequestError::Corrupt(format!("rating {level}")));
+        }
+        let id = self.application_id(receipt)?;
+        let tx = self.conn.transaction()?;
+        let at = format_time(at);
+        let n = tx.execute(
+            "INSERT OR IGNORE INTO rating(application_id, level, at) VALUES (?1, ?2, ?3)",
+            params![id, level, at],
+        )?;
+        if n == 1 {
+            tx.execute(
+                "INSERT INTO outbox(application_id, kind, created_at, next_attempt_at)
+                 VALUES (?1, 'rating', ?2, ?2)",
+                params![id, at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    /// Adds a status from the county (the sync agent calls this).
+    pub fn add_status(
+        &mut self,
+        receipt: &ReceiptNo,
+        status: ApplicationStatus,
+        at: OffsetDateTime,
+        note: &str,
+    ) -> Result<(), RequestError> {
+        let id = self.application_id(receipt)?;
+        self.conn.execute(
+            "INSERT INTO status_change(application_id, at, status, note, source)
+             VALUES (?1, ?2, ?3, ?4, 'county')",
+            params![id, format_time(at), status.db_name(), note],
+        )?;
+        Ok(())
+    }
+
+    /// The application with number `receipt`, masked, with its history.
+    pub fn lookup(&self, receipt: &ReceiptNo) -> Result<Option<ApplicationView>, RequestError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, received_at, channel, staff_assisted, applicant_kind, name_masked,
+                        id_masked, phone_masked, linked_title, description, provide_form,
+                        delivery, body_name, deadline, deadline_unknown_year,
+                        (SELECT level FROM rating WHERE application_id = application.id),
+                        (SELECT COUNT(*) FROM print_log
+                          WHERE application_id = application.id AND outcome = 'printed')
+                 FROM application WHERE receipt_no = ?1",
+                [receipt.digits()],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, bool>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, String>(9)?,
+                        r.get::<_, String>(10)?,
+                        r.get::<_, String>(11)?,
+                        r.get::<_, String>(12)?,
+                        r.get::<_, Option<String>>(13)?,
+                        r.get::<_, Option<i32>>(14)?,
+                        r.get::<_, Option<u8>>(15)?,
+                        r.get::<_, u32>(16)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let corrupt = |what: &str| RequestError::Corrupt(format!("{what} of {receipt}"));
+        let deadline = match (r.13, r.14) {
+            (Some(d), _) => Deadline::Due(d.parse().map_err(|_| corrupt("deadline"))?),
+            (None, Some(year)) => Deadline::Unconfirmed { year },
+            (None, None) => return Err(corrupt("deadline")),
+        };
+        let wanted = match (r.8, r.9.is_empty()) {
+            (Some(t), true) => t,
+            (Some(t), false) => format!("{t}：{}", r.9),
+            (None, _) => r.9,
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT at, status, note FROM status_change WHERE application_id = ?1 ORDER BY at, id",
+        )?;
+        let history = stmt
+            .query_map([r.0], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            })?
+            .map(|x| {
+                let (at, status, note) = x?;
+                let status = ApplicationStatus::from_db_name(&status)
+                    .ok_or_else(|| RequestError::Corrupt(format!("status “{status}”")))?;
+                Ok(StatusEntry { at, status, note })
+            })
+            .collect::<Result<Vec<_>, RequestError>>()?;
+        Ok(Some(ApplicationView {
+            receipt_no: receipt.clone(),
+            received_at: r.1,
+            channel: r.2,
+            staff_assisted: r.3,
+            applicant_kind: if r.4 == "person" {
+                "公民"
+            } else {
+                "法人或其他组织"
+            }
+            .to_string(),
+            name_masked: r.5,
+            id_masked: r.6,
+            phone_masked: r.7,
+            wanted,
+            form: ProvideForm::from_db_name(&r.10).ok_or_else(|| corrupt("form"))?,
+            delivery: Delivery::from_db_name(&r.11).ok_or_else(|| corrupt("delivery"))?,
+            body_name: r.12,
+            deadline,
+            history,
+            rating: r.15,
+            prints: r.16,
+        }))
+    }
+
+    /// Outbox rows not yet delivered, oldest first.
+    pub fn outbox_pending(&self) -> Result<Vec<OutboxEntry>, RequestError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT o.id, a.receipt_no, o.kind, o.attempts, o.next_attempt_at
+             FROM outbox o JOIN application a ON a.id = o.application_id
+             WHERE o.delivered_at IS NULL ORDER BY o.id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .map(|x| {
+                let (id, no, kind, attempts, next_attempt_at) = x?;
+                Ok(OutboxEntry {
+                    id,
+                    receipt_no: ReceiptNo::parse(&no)
+                        .map_err(|_| RequestError::Corrupt(format!("receipt_no “{no}”")))?,
+                    kind,
+                    attempts,
+                    next_attempt_at,
+                })
+            })
+            .collect::<Result<Vec<_>, RequestError>>()?;
+        Ok(rows)
+    }
+
+    /// Every receipt number in the file, in order of receipt.
+    pub fn receipt_numbers(&self) -> Result<Vec<ReceiptNo>, RequestError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT receipt_no FROM application ORDER BY id")?;
+        let v = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|x| {
+                let s = x?;
+                ReceiptNo::parse(&s).map_err(|_| RequestError::Corrupt(format!("receipt_no “{s}”")))
+            })
+            .collect::<Result<Vec<_>, RequestError>>()?;
+        Ok(v)
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(())` when it says "ok".
+    pub fn integrity_check(&self) -> Result<(), RequestError> {
+        let r: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if r == "ok" {
+            Ok(())
+        } else {
+            Err(RequestError::Corrupt(r))
+        }
+    }
+}

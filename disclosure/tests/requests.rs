@@ -1,0 +1,501 @@
+//! requests.db: submission in one transaction, receipt numbers, deadlines
+//! on the receipt, the clock check, ratings, lookups with masked data, and
+//! the form's checks at their boundaries.
+
+use disclosure::calendar::{Deadline, WorkingDayCalendar, builtin_schedules};
+use disclosure::requests::{
+    ApplicationForm, ApplicationStatus, Delivery, DeviceNo, Field, IdDocumentKind, PrintOutcome,
+    ProvideForm, ReceiptNo, ReceivingBody, RequestError, RequestStore,
+};
+use disclosure::{Date, ItemKey, RegionCode};
+use time::macros::datetime;
+
+const ID: &str = "11010519491231002X";
+
+fn person() -> ApplicationForm {
+    ApplicationForm {
+        name: "王秀英".into(),
+        id_kind: Some(IdDocumentKind::ResidentId),
+        id_number: ID.into(),
+        phone: "13800138000".into(),
+        description: "2025年石桥村低保名单".into(),
+        ..ApplicationForm::default()
+    }
+}
+
+fn today() -> Date {
+    "2026-11-23".parse().unwrap()
+}
+
+fn body() -> ReceivingBody {
+    ReceivingBody {
+        name: "石桥乡人民政府".into(),
+        region: "990521201".parse().unwrap(),
+    }
+}
+
+fn hall() -> RegionCode {
+    "990521201201".parse().unwrap()
+}
+
+fn calendar() -> WorkingDayCalendar {
+    WorkingDayCalendar::new(builtin_schedules())
+}
+
+#[test]
+fn submission_saves_application_status_and_outbox_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = RequestStore::open(&dir.path().join("requests.db")).unwrap();
+    let app = person().validate(today()).unwrap();
+    let dev = DeviceNo::new(3).unwrap();
+    let s1 = store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            dev,
+            datetime!(2026-11-23 09:05 +8),
+            &calendar(),
+        )
+        .unwrap();
+    let s2 = store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            dev,
+            datetime!(2026-11-23 16:59 +8),
+            &calendar(),
+        )
+        .unwrap();
+    assert_eq!(
+        s1.receipt_no.to_string()[..27].to_string(),
+        "990521201201-03-261123-0001"
+    );
+    assert_eq!(s2.receipt_no.sequence(), 2);
+    // The next day starts again at 1; a UTC evening is already the next day in China.
+    let s3 = store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            dev,
+            datetime!(2026-11-23 16:30 UTC),
+            &calendar(),
+        )
+        .unwrap();
+    assert_eq!(s3.receipt_no.date().to_string(), "2026-11-24");
+    assert_eq!(s3.receipt_no.sequence(), 1);
+    // 2026-11-23 is a Monday: 20 working days later is Monday 12-21.
+    assert_eq!(s1.deadline, Deadline::Due("2026-12-21".parse().unwrap()));
+
+    let out = store.outbox_pending().unwrap();
+    assert_eq!(out.len(), 3);
+    assert!(
+        out.iter()
+            .all(|o| o.kind == "application" && o.attempts == 0)
+    );
+
+    let v = store.lookup(&s1.receipt_no).unwrap().unwrap();
+    assert_eq!(v.name_masked, "王**");
+    assert_eq!(v.id_masked, "110105********002X");
+    assert_eq!(v.phone_masked, "138****8000");
+    assert_eq!(v.body_name, "石桥乡人民政府");
+    assert_eq!(v.history.len(), 1);
+    assert_eq!(v.history[0].status, ApplicationStatus::Received);
+    assert_eq!(v.history[0].at, "2026-11-23 09:05:00+08:00");
+    assert_eq!(v.prints, 0);
+
+    // Reopening keeps everything (the file is the truth).
+    drop(store);
+    let store = RequestStore::open(&dir.path().join("requests.db")).unwrap();
+    assert_eq!(store.receipt_numbers().unwrap().len(), 3);
+    store.integrity_check().unwrap();
+}
+
+#[test]
+fn deadlines_across_holidays_and_an_unknown_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = RequestStore::open(&dir.path().join("requests.db")).unwrap();
+    let app = person().validate(today()).unwrap();
+    let dev = DeviceNo::new(1).unwrap();
+    let check = |store: &mut RequestStore, at: time::OffsetDateTime, expected: Deadline| {
+        let s = store
+            .submit(&app, &body(), &hall(), dev, at, &calendar())
+            .unwrap();
+        assert_eq!(s.deadline, expected, "{at}");
+        let v = store.lookup(&s.receipt_no).unwrap().unwrap();
+        assert_eq!(v.deadline, expected);
+    };
+    let due = |s: &str| Deadline::Due(s.parse().unwrap());
+    // Received before 春节 (Thu 2/12): 2/13, 2/14 (Sat 调休), then from 2/24.
+    check(
+        &mut store,
+        datetime!(2026-02-12 10:00 +8),
+        due("2026-03-18"),
+    );
+    // Received on a holiday (Sat 2/21): counting starts 2/24, 2/28 (Sat 调休) counts.
+    check(
+        &mut store,
+        datetime!(2026-02-21 10:00 +8),
+        due("2026-03-20"),
+    );
+    // Across 国庆 with the 10/10 make-up Saturday.
+    check(
+        &mut store,
+        datetime!(2026-09-24 10:00 +8),
+        due("2026-10-29"),
+    );
+    // Into 2027, whose schedule is not known: never a guess.
+    check(
+        &mut store,
+        datetime!(2026-12-10 10:00 +8),
+        Deadline::Unconfirmed { year: 2027 },
+    );
+}
+
+#[test]
+fn a_clock_behind_the_last_receipt_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = RequestStore::open(&dir.path().join("requests.db")).unwrap();
+    let app = person().validate(today()).unwrap();
+    let dev = DeviceNo::new(1).unwrap();
+    store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            dev,
+            datetime!(2026-11-23 10:00 +8),
+            &calendar(),
+        )
+        .unwrap();
+    let e = store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            dev,
+            datetime!(2026-11-20 10:00 +8),
+            &calendar(),
+        )
+        .unwrap_err();
+    assert!(matches!(e, RequestError::ClockBehind { .. }), "{e}");
+    assert!(e.to_string().contains("时钟"), "{e}");
+    assert_eq!(store.receipt_numbers().unwrap().len(), 1);
+}
+
+#[test]
+fn ratings_are_once_per_application_and_queued_for_the_county() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = RequestStore::open(&dir.path().join("requests.db")).unwrap();
+    let app = person().validate(today()).unwrap();
+    let s = store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            DeviceNo::new(1).unwrap(),
+            datetime!(2026-11-23 10:00 +8),
+            &calendar(),
+        )
+        .unwrap();
+    assert!(
+        store
+            .rate(&s.receipt_no, 5, datetime!(2026-11-23 10:01 +8))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .rate(&s.receipt_no, 1, datetime!(2026-11-23 10:02 +8))
+            .unwrap()
+    );
+    assert!(
+        store
+            .rate(&s.receipt_no, 0, datetime!(2026-11-23 10:02 +8))
+            .is_err()
+    );
+    assert_eq!(
+        store.lookup(&s.receipt_no).unwrap().unwrap().rating,
+        Some(5)
+    );
+    let kinds: Vec<String> = store
+        .outbox_pending()
+        .unwrap()
+        .into_iter()
+        .map(|o| o.kind)
+        .collect();
+    assert_eq!(kinds, ["application", "rating"]);
+    store
+        .record_print(
+            &s.receipt_no,
+            datetime!(2026-11-23 10:00 +8),
+            false,
+            &PrintOutcome::Printed,
+        )
+        .unwrap();
+    store
+        .record_print(
+            &s.receipt_no,
+            datetime!(2026-11-24 10:00 +8),
+            true,
+            &PrintOutcome::Printed,
+        )
+        .unwrap();
+    store
+        .add_status(
+            &s.receipt_no,
+            ApplicationStatus::Replied,
+            datetime!(2026-11-30 15:00 +8),
+            "予以公开",
+        )
+        .unwrap();
+    let v = store.lookup(&s.receipt_no).unwrap().unwrap();
+    assert_eq!(v.prints, 2);
+    assert_eq!(v.history.last().unwrap().status, ApplicationStatus::Replied);
+    let unknown = ReceiptNo::new(&hall(), DeviceNo::new(9).unwrap(), today(), 1).unwrap();
+    assert!(store.lookup(&unknown).unwrap().is_none());
+    assert!(matches!(
+        store.rate(&unknown, 3, datetime!(2026-11-23 10:00 +8)),
+        Err(RequestError::UnknownReceipt(_))
+    ));
+}
+
+/// Checks one form: `None` when it is valid, else the fields in error with
+/// a fragment of the first message.
+fn check(form: ApplicationForm, expected: Option<(&[Field], &str)>) {
+    let got = form.validate(today());
+    match (got, expected) {
+        (Ok(_), None) => {}
+        (Err(errors), Some((fields, fragment))) => {
+            let f: Vec<Field> = errors.iter().map(|e| e.field).collect();
+            assert_eq!(f, fields, "{errors:?}");
+            assert!(
+                errors[0].message.contains(fragment),
+                "{:?} lacks {fragment}",
+                errors[0].message
+            );
+        }
+        (got, expected) => panic!("{form:?}: got {got:?}, expected {expected:?}"),
+    }
+}
+
+#[test]
+fn the_form_at_its_boundaries() {
+    check(person(), None);
+    check(
+        ApplicationForm {
+            name: " ".into(),
+            ..person()
+        },
+        Some((&[Field::Name], "请填写姓名")),
+    );
+    check(
+        ApplicationForm {
+            name: "王".repeat(61),
+            ..person()
+        },
+        Some((&[Field::Name], "最多60个字")),
+    );
+    check(
+        ApplicationForm {
+            name: "王".repeat(60),
+            ..person()
+        },
+        None,
+    );
+    check(
+        ApplicationForm {
+            name: "王秀\u{7}英".into(),
+            ..person()
+        },
+        Some((&[Field::Name], "控制字符")),
+    );
+    check(
+        ApplicationForm {
+            name: "王秀英😀".into(),
+            ..person()
+        },
+        Some((&[Field::Name], "表情符号")),
+    );
+    check(
+        ApplicationForm {
+            id_number: "110105194912310021".into(),
+            ..person()
+        },
+        Some((&[Field::IdNumber], "校验位")),
+    );
+    check(
+        ApplicationForm {
+            id_number: "11010519491231002x".into(),
+            ..person()
+        },
+        None,
+    );
+    check(
+        ApplicationForm {
+            id_number: "".into(),
+            ..person()
+        },
+        Some((&[Field::IdNumber], "请填写居民身份证号码")),
+    );
+    check(
+        ApplicationForm {
+            id_kind: Some(IdDocumentKind::Passport),
+            id_number: "E1234567".into(),
+            ..person()
+        },
+        None,
+    );
+    check(
+        ApplicationForm {
+            id_kind: Some(IdDocumentKind::Passport),
+            id_number: "E12".into(),
+            ..person()
+        },
+        Some((&[Field::IdNumber], "5到20位")),
+    );
+    check(
+        ApplicationForm {
+            phone: "".into(),
+            ..person()
+        },
+        Some((&[Field::Phone], "请填写联系电话")),
+    );
+    check(
+        ApplicationForm {
+            phone: "1380013800".into(),
+            ..person()
+        },
+        Some((&[Field::Phone], "格式不对")),
+    );
+    check(
+        ApplicationForm {
+            phone: "0999-6123456".into(),
+            ..person()
+        },
+        None,
+    );
+    check(
+        ApplicationForm {
+            description: "".into(),
+            ..person()
+        },
+        Some((&[Field::Description], "需要哪些")),
+    );
+    check(
+        ApplicationForm {
+            description: "".into(),
+            item: Some(ItemKey("X".into())),
+            ..person()
+        },
+        None,
+    );
+    check(
+        ApplicationForm {
+            description: "低".repeat(501),
+            ..person()
+        },
+        Some((&[Field::Description], "最多500个字")),
+    );
+    check(
+        ApplicationForm {
+            delivery: Some(Delivery::Post),
+            ..person()
+        },
+        Some((&[Field::Address], "请填写通信地址")),
+    );
+    check(
+        ApplicationForm {
+            delivery: Some(Delivery::Post),
+            address: "石桥村".into(),
+            ..person()
+        },
+        Some((&[Field::Address], "太短")),
+    );
+    check(
+        ApplicationForm {
+            delivery: Some(Delivery::Post),
+            address: "云溪县石桥乡石桥村3组12号".into(),
+            ..person()
+        },
+        None,
+    );
+    check(
+        ApplicationForm {
+            form: Some(ProvideForm::Electronic),
+            delivery: Some(Delivery::Email),
+            ..person()
+        },
+        Some((&[Field::Email], "请填写电子邮箱")),
+    );
+    check(
+        ApplicationForm {
+            form: Some(ProvideForm::Electronic),
+            delivery: Some(Delivery::Email),
+            email: "wang@@example.com".into(),
+            ..person()
+        },
+        Some((&[Field::Email], "格式不对")),
+    );
+    check(
+        ApplicationForm {
+            form: Some(ProvideForm::Electronic),
+            delivery: Some(Delivery::Email),
+            email: "wang.xy@example.com".into(),
+            ..person()
+        },
+        None,
+    );
+    check(
+        ApplicationForm {
+            delivery: Some(Delivery::Email),
+            email: "w@example.com".into(),
+            ..person()
+        },
+        Some((&[Field::Email], "纸质信息不能")),
+    );
+    let org = ApplicationForm {
+        organisation: true,
+        name: "云溪县石桥农机专业合作社".into(),
+        credit_code: "91350100M000100Y43".into(),
+        contact_person: "李强".into(),
+        phone: "13800138000".into(),
+        description: "农机购置补贴公示".into(),
+        ..ApplicationForm::default()
+    };
+    check(org.clone(), None);
+    check(
+        ApplicationForm {
+            credit_code: "91350100M000100Y44".into(),
+            ..org.clone()
+        },
+        Some((&[Field::CreditCode], "校验位")),
+    );
+    check(
+        ApplicationForm {
+            contact_person: "".into(),
+            ..org.clone()
+        },
+        Some((&[Field::ContactPerson], "请填写联系人")),
+    );
+    // Everything wrong at once: every field named, in the form's order.
+    check(
+        ApplicationForm {
+            name: "".into(),
+            id_number: "1".into(),
+            phone: "x".into(),
+            description: "".into(),
+            ..person()
+        },
+        Some((
+            &[
+                Field::Name,
+                Field::IdNumber,
+                Field::Phone,
+                Field::Description,
+            ],
+            "请填写姓名",
+        )),
+    );
+}

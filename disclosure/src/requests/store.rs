@@ -253,7 +253,7 @@ pub struct OutboxEntry {
 }
 
 /// The channel recorded for applications made at the terminal (Art 31).
-pub const KIOSK_CHANNEL: &str = "政务公开专区终端（现场）";
+pub const KIOSK_CHANNEL: &str = "现场·政务公开专区终端";
 
 /// `2026-11-23 09:05:07+08:00`: sortable, with the zone.
 pub fn format_time(t: OffsetDateTime) -> String {

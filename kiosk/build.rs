@@ -7,7 +7,10 @@ fn main() {
     let config = slint_build::CompilerConfiguration::new().with_debug_info(true);
     slint_build::compile_with_config("ui/main.slint", config).expect("the kiosk UI compiles");
 
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+    // Read at run time: a build script compiled for another checkout that
+    // shares the target directory must not look in that checkout.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let demo = Path::new(&manifest).join("../assets/demo");
     let mut files = Vec::new();
     collect(&demo, &mut files);
     files.sort();

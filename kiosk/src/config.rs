@@ -32,6 +32,58 @@ pub struct KioskConfig {
     pub high_contrast: bool,
     /// Public address of a record for the QR code; `{key}` is replaced.
     pub public_url: String,
+    /// This terminal's number within its region (receipt numbers).
+    pub device: disclosure::requests::DeviceNo,
+    pub applications: ApplicationsConfig,
+    /// The receipt printer; `None`: receipts are shown on screen as a QR code.
+    pub printer: Option<PrinterConfig>,
+    /// The barcode scanner's input device; `None`: numbers are typed.
+    pub scanner: Option<PathBuf>,
+}
+
+/// `[applications]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationsConfig {
+    /// `requests.db`; `None` with the demo content (kept beside it).
+    pub database: Option<PathBuf>,
+    /// 咨询电话 printed on receipts.
+    pub hotline: String,
+    /// Where a receipt's QR code leads; `{receipt}` is replaced.
+    pub progress_url: String,
+    /// Holiday schedules arriving through the feed (`YYYY.toml`), beyond
+    /// the built-in 2025 and 2026.
+    pub calendar_dir: Option<PathBuf>,
+    /// Seconds without a touch on a half-filled form before the warning.
+    pub warn_after_secs: u64,
+    /// Seconds without a touch before a half-filled form is wiped.
+    pub wipe_after_secs: u64,
+    /// The same when hall staff fill it in for someone (代为填写).
+    pub staff_wipe_after_secs: u64,
+}
+
+impl Default for ApplicationsConfig {
+    fn default() -> Self {
+        ApplicationsConfig {
+            database: None,
+            hotline: "0999-1234567".into(),
+            progress_url: "https://www.yunxi.gov.example/gk/progress/{receipt}".into(),
+            calendar_dir: None,
+            warn_after_secs: 90,
+            wipe_after_secs: 120,
+            staff_wipe_after_secs: 600,
+        }
+    }
+}
+
+/// `[printer]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrinterConfig {
+    pub serial: printer::SerialSettings,
+    pub paper: printer::PaperWidth,
+    pub text: printer::TextMode,
+    pub font_file: PathBuf,
+    pub font_family: String,
+    pub status_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +123,10 @@ impl Default for KioskConfig {
             large_text: false,
             high_contrast: false,
             public_url: "https://www.yunxi.gov.example/gk/{key}".into(),
+            device: disclosure::requests::DeviceNo::new(1).expect("1 is a device number"),
+            applications: ApplicationsConfig::default(),
+            printer: None,
+            scanner: None,
         }
     }
 }
@@ -105,6 +161,42 @@ struct RawConfig {
     idle: RawIdle,
     #[serde(default)]
     ui: RawUi,
+    #[serde(default)]
+    applications: RawApplications,
+    printer: Option<RawPrinter>,
+    #[serde(default)]
+    scanner: RawScanner,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApplications {
+    database: Option<PathBuf>,
+    hotline: Option<String>,
+    progress_url: Option<String>,
+    calendar_dir: Option<PathBuf>,
+    warn_after_secs: Option<i64>,
+    wipe_after_secs: Option<i64>,
+    staff_wipe_after_secs: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrinter {
+    port: Option<String>,
+    baud: Option<i64>,
+    flow_control: Option<String>,
+    paper: Option<String>,
+    text: Option<String>,
+    font_file: Option<PathBuf>,
+    font_family: Option<String>,
+    status_timeout_ms: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScanner {
+    device: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,6 +204,7 @@ struct RawConfig {
 struct RawHall {
     name: Option<String>,
     region: Option<String>,
+    device: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -237,7 +330,126 @@ impl KioskConfig {
             }
             c.public_url = u;
         }
+        if let Some(d) = raw.hall.device {
+            c.device = u8::try_from(d)
+                .ok()
+                .and_then(disclosure::requests::DeviceNo::new)
+                .ok_or_else(|| bad("hall.device", format!("{d} 超出范围，应在 1 到 99 之间")))?;
+        }
+        let a = raw.applications;
+        c.applications.database = a.database;
+        c.applications.calendar_dir = a.calendar_dir;
+        if let Some(h) = a.hotline {
+            if h.chars().count() > 30 || h.chars().any(|ch| ch.is_control()) {
+                return Err(bad("applications.hotline", "最多 30 个字符".into()));
+            }
+            c.applications.hotline = h.trim().to_string();
+        }
+        if let Some(u) = a.progress_url {
+            if !(u.starts_with("https://") || u.starts_with("http://")) || !u.contains("{receipt}")
+            {
+                return Err(bad(
+                    "applications.progress_url",
+                    "应以 https:// 或 http:// 开头，并含有 {receipt}".into(),
+                ));
+            }
+            c.applications.progress_url = u;
+        }
+        c.applications.warn_after_secs = secs(
+            a.warn_after_secs,
+            "applications.warn_after_secs",
+            c.applications.warn_after_secs,
+        )?;
+        c.applications.wipe_after_secs = secs(
+            a.wipe_after_secs,
+            "applications.wipe_after_secs",
+            c.applications.wipe_after_secs,
+        )?;
+        c.applications.staff_wipe_after_secs = secs(
+            a.staff_wipe_after_secs,
+            "applications.staff_wipe_after_secs",
+            c.applications.staff_wipe_after_secs,
+        )?;
+        if c.applications.warn_after_secs >= c.applications.wipe_after_secs {
+            return Err(bad(
+                "applications.warn_after_secs",
+                "应小于 applications.wipe_after_secs（先提醒，再清除）".into(),
+            ));
+        }
+        if let Some(p) = raw.printer {
+            let port = p.port.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+                bad(
+                    "printer.port",
+                    "有 [printer] 时必须写明串口，如 /dev/ttyS1".into(),
+                )
+            })?;
+            let baud = match p.baud {
+                None => 9600,
+                Some(b @ (1200 | 2400 | 4800 | 9600 | 19200 | 38400 | 57600 | 115200)) => b as u32,
+                Some(b) => {
+                    return Err(bad(
+                        "printer.baud",
+                        format!("{b} 不是常用波特率（9600、19200、38400、57600、115200…）"),
+                    ));
+                }
+            };
+            let flow_control = match p.flow_control.as_deref() {
+                None => printer::serial::FlowControl::Hardware,
+                Some(f) => printer::serial::FlowControl::parse(f).ok_or_else(|| {
+                    bad(
+                        "printer.flow_control",
+                        format!("“{f}”不可用，应为 none、software 或 hardware"),
+                    )
+                })?,
+            };
+            let paper = match p.paper.as_deref() {
+                None => printer::PaperWidth::Mm80,
+                Some(x) => printer::PaperWidth::parse(x).ok_or_else(|| {
+                    bad("printer.paper", format!("“{x}”不可用，应为 58mm 或 80mm"))
+                })?,
+            };
+            let text = match p.text.as_deref() {
+                None => printer::TextMode::Gbk,
+                Some(x) => printer::TextMode::parse(x).ok_or_else(|| {
+                    bad("printer.text", format!("“{x}”不可用，应为 gbk 或 raster"))
+                })?,
+            };
+            let status_timeout_ms = match p.status_timeout_ms {
+                None => 500,
+                Some(t) if (50..=10_000).contains(&t) => t as u64,
+                Some(t) => {
+                    return Err(bad(
+                        "printer.status_timeout_ms",
+                        format!("{t} 超出范围，应在 50 到 10000 之间"),
+                    ));
+                }
+            };
+            c.printer = Some(PrinterConfig {
+                serial: printer::SerialSettings {
+                    path: port,
+                    baud,
+                    flow_control,
+                },
+                paper,
+                text,
+                font_file: p
+                    .font_file
+                    .unwrap_or_else(|| PathBuf::from(printer::raster::DEFAULT_FONT_FILE)),
+                font_family: p
+                    .font_family
+                    .unwrap_or_else(|| printer::raster::DEFAULT_FONT_FAMILY.to_string()),
+                status_timeout_ms,
+            });
+        }
+        c.scanner = raw.scanner.device;
         Ok(c)
+    }
+
+    /// The address a receipt's QR code leads to.
+    pub fn progress_url_of(&self, receipt_digits: &str) -> String {
+        self.applications
+            .progress_url
+            .replace("{receipt}", receipt_digits)
     }
 
     /// The public address of a record, for its QR code.
@@ -286,6 +498,43 @@ mod tests {
         check("[ui]\npublic_url = \"https://x/\"", Some("ui.public_url"));
         check("[ui]\nlarge_txt = true", Some("large_txt"));
         check("[hall\n", Some("格式错误"));
+        check("[hall]\ndevice = 0", Some("hall.device"));
+        check("[hall]\ndevice = 100", Some("hall.device"));
+        check("[hall]\ndevice = 99", None);
+        check(
+            "[applications]\nprogress_url = \"https://x/\"",
+            Some("applications.progress_url"),
+        );
+        check(
+            "[applications]\nwarn_after_secs = 200",
+            Some("applications.warn_after_secs"),
+        );
+        check(
+            "[applications]\nwipe_after_secs = 5",
+            Some("applications.wipe_after_secs"),
+        );
+        check("[printer]\nbaud = 9600", Some("printer.port"));
+        check(
+            "[printer]\nport = \"/dev/ttyS1\"\nbaud = 9601",
+            Some("printer.baud"),
+        );
+        check(
+            "[printer]\nport = \"/dev/ttyS1\"\nflow_control = \"dtr\"",
+            Some("printer.flow_control"),
+        );
+        check(
+            "[printer]\nport = \"/dev/ttyS1\"\npaper = \"76mm\"",
+            Some("printer.paper"),
+        );
+        check(
+            "[printer]\nport = \"/dev/ttyS1\"\ntext = \"utf8\"",
+            Some("printer.text"),
+        );
+        check(
+            "[printer]\nport = \"/dev/ttyS1\"\nstatus_timeout_ms = 5",
+            Some("printer.status_timeout_ms"),
+        );
+        check("[scanner]\npath = \"/dev/input/event3\"", Some("path"));
     }
 
     #[test]

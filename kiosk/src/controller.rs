@@ -14,6 +14,11 @@ use disclosure::{
 };
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
+mod apply_page;
+
+pub use apply_page::{DoneState, FormState, PrintOrigin, ProgressState};
+
+use crate::applications::{Desk, PrintJob, ReceiptSink};
 use crate::config::KioskConfig;
 use crate::ime::CandidateDictionary;
 use crate::qr::qr_image;
@@ -111,6 +116,10 @@ pub enum Page {
     Reader(Target),
     List(ListKind),
     Search,
+    /// 依申请公开: the application wizard.
+    Apply,
+    /// 办理进度: lookup by receipt number.
+    Progress,
 }
 
 /// What is typed on the search page.
@@ -139,6 +148,81 @@ struct State {
     slide: usize,
     last_slide: Instant,
     today: Date,
+    desk: Desk,
+    form: FormState,
+    progress: ProgressState,
+    print_job: Option<(PrintJob, PrintOrigin)>,
+    scans: Option<std::sync::mpsc::Receiver<String>>,
+    /// The hall's region and those above it, hall first.
+    region_chain: Vec<Region>,
+}
+
+impl State {
+    /// Who receives an application made here about `linked` (Art 27).
+    fn receiving_body(
+        &self,
+        linked: Option<disclosure::requests::routing::LinkedRecord<'_>>,
+    ) -> Option<disclosure::requests::ReceivingBody> {
+        disclosure::requests::receiving_body(&self.region_chain, linked)
+    }
+}
+
+/// The printer configured in `config`, opened for each job (a USB-serial
+/// adapter may be replugged between receipts).
+struct SerialSink {
+    config: crate::config::PrinterConfig,
+    font: Option<std::sync::Arc<printer::RasterFont>>,
+}
+
+impl ReceiptSink for SerialSink {
+    fn print(
+        &self,
+        receipt: &printer::Receipt,
+    ) -> Result<printer::PrintReport, printer::PrintError> {
+        let driver = printer::SerialDriver::open(&self.config.serial).map_err(|e| {
+            printer::PrintError::Status(printer::StatusError::Io(format!(
+                "{}：{e}",
+                self.config.serial.path
+            )))
+        })?;
+        let mut p = printer::ReceiptPrinter::new(
+            driver,
+            self.config.paper,
+            self.config.text,
+            self.font.clone(),
+        );
+        p.reply_timeout = Duration::from_millis(self.config.status_timeout_ms);
+        p.print(receipt)
+    }
+}
+
+/// The application desk of `config`: `requests.db` (beside `content_db`
+/// when not configured), the calendar, the printer.
+pub fn open_desk(config: &KioskConfig, content_db: &std::path::Path) -> anyhow::Result<Desk> {
+    let path = config.applications.database.clone().unwrap_or_else(|| {
+        if config.database.is_some() {
+            std::path::PathBuf::from("/var/lib/gongkai/requests.db")
+        } else {
+            content_db.with_file_name("requests.db")
+        }
+    });
+    let store = disclosure::requests::RequestStore::open(&path)
+        .map_err(|e| anyhow::anyhow!("申请数据库 {} 无法打开：{e}", path.display()))?;
+    let calendar = crate::applications::load_calendar(config.applications.calendar_dir.as_deref());
+    let sink: Option<std::sync::Arc<dyn ReceiptSink>> = config.printer.as_ref().map(|p| {
+        let font = match printer::RasterFont::load(&p.font_file, &p.font_family) {
+            Ok(f) => Some(std::sync::Arc::new(f)),
+            Err(e) => {
+                tracing::warn!("receipt font unavailable, GBK text only: {e}");
+                None
+            }
+        };
+        std::sync::Arc::new(SerialSink {
+            config: p.clone(),
+            font,
+        }) as std::sync::Arc<dyn ReceiptSink>
+    });
+    Ok(Desk::new(store, calendar, config, sink))
 }
 
 /// The kiosk's controller. Cheap to clone: all clones share one state.
@@ -230,6 +314,18 @@ impl App {
         let region_line = format!("{} · {}", region.level.level_name(), names.join(" "));
         let searcher = Searcher::new(&store)?;
         let generation = store.content_generation()?;
+        let desk = open_desk(&config, store.path())?;
+        let mut region_chain = Vec::new();
+        for code in config.region.with_ancestors() {
+            if let Some(r) = store.region(&code)? {
+                region_chain.push(r);
+            }
+        }
+        let scans = config.scanner.clone().map(|device| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            crate::scanner::spawn(device, tx);
+            rx
+        });
         let state = State {
             scope,
             region,
@@ -248,6 +344,12 @@ impl App {
             slide: 0,
             last_slide: Instant::now(),
             today: Date::today_in_china(),
+            desk,
+            form: FormState::default(),
+            progress: ProgressState::default(),
+            print_job: None,
+            scans,
+            region_chain,
             config,
             store,
         };
@@ -351,6 +453,14 @@ impl App {
                 "guides" => Page::List(ListKind::Guides),
                 "notices" => Page::List(ListKind::Notices),
                 "village" => Page::List(ListKind::Village),
+                "apply" => {
+                    a.open_apply(None);
+                    return;
+                }
+                "progress" => {
+                    a.state.borrow_mut().progress = ProgressState::default();
+                    Page::Progress
+                }
                 _ => return,
             };
             a.navigate(page);
@@ -428,6 +538,16 @@ impl App {
             a.touched();
             a.open_encoded(&key);
         });
+        let a = self.clone();
+        ui.global::<AppState>().on_apply_here(move || {
+            a.touched();
+            let target = match a.page() {
+                Page::Reader(t @ (Target::Item(_) | Target::Document(_))) => Some(t),
+                _ => None,
+            };
+            a.open_apply(target);
+        });
+        self.wire_apply(ui);
     }
 
     /// A touch: the idle clock starts again.
@@ -475,6 +595,7 @@ impl App {
                 mode,
                 ..SearchInput::default()
             };
+            st.progress = ProgressState::default();
         }
         self.show(Page::Home);
     }
@@ -524,9 +645,52 @@ impl App {
             "interpretations" => Page::List(ListKind::Interpretations),
             "village" => Page::List(ListKind::Village),
             "search" => Page::Search,
+            "apply" | "apply-who" | "apply-typing" | "apply-review" | "apply-done" | "progress" => {
+                let domain = Domain::from_name("社会救助").expect("a domain");
+                let item = st
+                    .store
+                    .items_in(&scope, domain, &[])?
+                    .first()
+                    .map(|i| i.key.clone());
+                drop(st);
+                self.open_apply(item.map(Target::Item));
+                if name == "apply" {
+                    return Ok(());
+                }
+                self.fill_sample_form();
+                match name {
+                    "apply-who" => self.set_step(apply_page::STEP_WHO),
+                    "apply-typing" => {
+                        self.set_step(apply_page::STEP_WHO);
+                        self.state.borrow_mut().form.form.name.clear();
+                        self.edit("name");
+                        self.wait_for_dictionary(Duration::from_secs(10));
+                        for k in ["w", "a", "n", "g"] {
+                            self.form_key(k);
+                        }
+                    }
+                    "apply-review" => {
+                        self.set_step(apply_page::STEP_REVIEW);
+                        self.state.borrow_mut().form.consent = true;
+                        self.show(Page::Apply);
+                    }
+                    _ => {
+                        self.set_step(apply_page::STEP_REVIEW);
+                        self.state.borrow_mut().form.consent = true;
+                        self.confirm();
+                        self.wait_for_print(Duration::from_secs(10));
+                        if name == "progress" {
+                            let no = self.form_state().done.map(|d| d.receipt.digits());
+                            self.lookup(&no.unwrap_or_default());
+                        }
+                    }
+                }
+                return Ok(());
+            }
             other => anyhow::bail!(
                 "未知页面“{other}”，可用：home, attract, domains, items, item, document, \
-                 interpretation, guides, notices, interpretations, village, search"
+                 interpretation, guides, notices, interpretations, village, search, apply, \
+                 apply-who, apply-typing, apply-review, apply-done, progress"
             ),
         };
         drop(st);
@@ -539,6 +703,11 @@ impl App {
         let Some(ui) = self.ui.upgrade() else {
             return;
         };
+        let leaving_form = self.page() == Page::Apply && page != Page::Apply;
+        if leaving_form {
+            // Nothing typed into a form outlives the wizard.
+            self.wipe_form();
+        }
         if let Err(e) = self.fill(&ui, &page) {
             tracing::error!("page {page:?} could not be filled: {e}");
         }
@@ -633,6 +802,16 @@ impl App {
                 self.fill_search(ui)?;
                 app.set_title("搜索".into());
                 app.set_page("search".into());
+            }
+            Page::Apply => {
+                self.fill_apply(ui);
+                app.set_title("申请政府信息公开".into());
+                app.set_page("apply".into());
+            }
+            Page::Progress => {
+                self.fill_progress(ui)?;
+                app.set_title("办理进度".into());
+                app.set_page("progress".into());
             }
         }
         Ok(())
@@ -1186,6 +1365,9 @@ impl App {
             }
             return;
         }
+        if page == Page::Apply && self.form_tick(idle) {
+            return;
+        }
         if idle >= attract {
             self.reset_for_next_person();
             {
@@ -1256,8 +1438,8 @@ impl App {
     }
 
     /// Starts the timers of a running kiosk: idle every second, content
-    /// every two seconds.
-    pub fn start_timers(&self) -> (slint::Timer, slint::Timer) {
+    /// every two seconds, print jobs and scans every 100 ms.
+    pub fn start_timers(&self) -> (slint::Timer, slint::Timer, slint::Timer) {
         let idle = slint::Timer::default();
         let a = self.clone();
         idle.start(
@@ -1274,7 +1456,14 @@ impl App {
                 a.check_content();
             },
         );
-        (idle, content)
+        let jobs = slint::Timer::default();
+        let a = self.clone();
+        jobs.start(
+            slint::TimerMode::Repeated,
+            Duration::from_millis(100),
+            move || a.poll(),
+        );
+        (idle, content, jobs)
     }
 }
 

@@ -74,6 +74,13 @@ impl CandidateDictionary {
     /// Words spelled in full syllables rank first, then longer words, then
     /// frequent ones.
     pub fn candidates(&self, input: &str) -> Vec<String> {
+        let mut v = self.candidates_all(input);
+        v.truncate(MAX_CANDIDATES);
+        v
+    }
+
+    /// Every candidate for `input`, best first (for paging).
+    pub fn candidates_all(&self, input: &str) -> Vec<String> {
         let q: Vec<u8> = input.bytes().map(|b| b.to_ascii_lowercase()).collect();
         if q.is_empty() || q.len() > 48 || !q.iter().all(u8::is_ascii_lowercase) {
             return Vec::new();
@@ -93,10 +100,64 @@ impl CandidateDictionary {
         });
         found
             .into_iter()
-            .take(MAX_CANDIDATES)
+            .take(200)
             .map(|(_, _, _, w)| w.to_string())
             .collect()
     }
+}
+
+/// The most common surnames, most common first: offered first for names.
+const COMMON_SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+
+/// Every character of GB 2312 (levels 1 and 2: the 6,763 characters every
+/// printer font and input method has), by full syllable.
+fn syllable_table() -> &'static HashMap<String, Vec<char>> {
+    static TABLE: std::sync::OnceLock<HashMap<String, Vec<char>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: HashMap<String, Vec<char>> = HashMap::new();
+        let mut chars: Vec<(u16, char)> = Vec::new();
+        for cp in 0x4E00u32..=0x9FA5 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let mut buf = [0u8; 4];
+            let (bytes, _, bad) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+            if !bad && bytes.len() == 2 && (0xB0..=0xF7).contains(&bytes[0]) && bytes[1] >= 0xA1 {
+                chars.push((u16::from(bytes[0]) << 8 | u16::from(bytes[1]), c));
+            }
+        }
+        // GB 2312 order: level 1 (common, by pinyin) before level 2.
+        chars.sort();
+        // A character's main reading ranks it before characters that only
+        // have the syllable as a second reading (臭 xiù after 秀).
+        let mut ranked: HashMap<String, Vec<(bool, char)>> = HashMap::new();
+        for (_, c) in chars {
+            for (i, r) in pinyin_of(c).into_iter().enumerate() {
+                ranked.entry(r).or_default().push((i > 0, c));
+            }
+        }
+        for (r, mut v) in ranked {
+            v.sort_by_key(|(secondary, _)| *secondary); // stable: GB 2312 order within
+            t.insert(r, v.into_iter().map(|(_, c)| c).collect());
+        }
+        t
+    })
+}
+
+/// Single characters read as the full syllable `syllable`: common surnames
+/// first when `names` is set, then GB 2312 level 1, then level 2.
+pub fn syllable_chars(syllable: &str, names: bool) -> Vec<char> {
+    let mut v = syllable_table().get(syllable).cloned().unwrap_or_default();
+    if names {
+        let rank = |c: &char| {
+            COMMON_SURNAMES
+                .chars()
+                .position(|s| s == *c)
+                .unwrap_or(usize::MAX)
+        };
+        v.sort_by_key(rank); // stable: GB 2312 order among the rest
+    }
+    v
 }
 
 /// Whether `chars` spell exactly `q`; returns how many characters were
@@ -166,6 +227,21 @@ mod tests {
         assert!(d.candidates("di1").is_empty());
         // Longer than any word: no single candidate spells it all.
         assert!(d.candidates("dibaoduixiangmingdan").is_empty());
+    }
+
+    #[test]
+    fn every_common_character_is_reachable_by_its_syllable() {
+        let wang = syllable_chars("wang", true);
+        assert_eq!(wang.first(), Some(&'王'));
+        assert!(wang.contains(&'汪') && wang.contains(&'旺'));
+        // 秀 and 英 for 王秀英, level-2 characters too (璐, 婧).
+        let xiu = syllable_chars("xiu", false);
+        assert!(xiu[..8].contains(&'秀'), "{xiu:?}");
+        assert!(xiu.iter().position(|c| *c == '臭') > xiu.iter().position(|c| *c == '秀'));
+        assert!(syllable_chars("lu", true).contains(&'璐'));
+        assert!(syllable_chars("jing", true).contains(&'婧'));
+        assert!(syllable_chars("lv", true).contains(&'吕'));
+        assert!(syllable_chars("xx", true).is_empty());
     }
 
     #[test]

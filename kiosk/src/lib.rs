@@ -2,11 +2,13 @@
 //! local `content.db` and has no network. The Slint UI (`ui/`) talks to the
 //! Rust controllers only through its adapter globals.
 
+pub mod applications;
 pub mod config;
 pub mod controller;
 pub mod demo;
 pub mod ime;
 pub mod qr;
+pub mod scanner;
 pub mod screenshot;
 
 slint::include_modules!();

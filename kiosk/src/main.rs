@@ -11,9 +11,20 @@ use kiosk::controller::App;
 use kiosk::demo::DemoContent;
 use slint::ComponentHandle;
 
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// 打印一张固定的样张回执到配置的打印机；--out 时写入文件（.png 为纸面图像，其他为 ESC/POS 字节）
+    PrintTest {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "kiosk", version, about = "政务公开专区终端")]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// 配置文件（默认 /etc/gongkai/kiosk.toml；没有时运行内置演示内容）
     #[arg(long)]
     config: Option<PathBuf>,
@@ -24,7 +35,8 @@ struct Cli {
     #[arg(long, value_name = "WxH", default_value = "1920x1080")]
     size: String,
     /// 截图页面：home, attract, domains, items, item, document, interpretation,
-    /// guides, notices, interpretations, village, search
+    /// guides, notices, interpretations, village, search, apply, apply-who,
+    /// apply-typing, apply-review, apply-done, progress
     #[arg(long, default_value = "home")]
     page: String,
     /// 截图时使用大字模式
@@ -60,8 +72,72 @@ fn load_config(cli: &Cli) -> anyhow::Result<KioskConfig> {
     }
 }
 
+/// `kiosk print-test [--out FILE]`.
+fn print_test(config: &KioskConfig, out: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let defaults = kiosk::config::PrinterConfig {
+        serial: printer::SerialSettings {
+            path: String::new(),
+            baud: 9600,
+            flow_control: printer::serial::FlowControl::None,
+        },
+        paper: printer::PaperWidth::Mm80,
+        text: printer::TextMode::Gbk,
+        font_file: printer::raster::DEFAULT_FONT_FILE.into(),
+        font_family: printer::raster::DEFAULT_FONT_FAMILY.into(),
+        status_timeout_ms: 500,
+    };
+    let pc = config.printer.clone().unwrap_or(defaults);
+    let font = printer::RasterFont::load(&pc.font_file, &pc.font_family)
+        .ok()
+        .map(std::sync::Arc::new);
+    let receipt = printer::Receipt::sample();
+    match out {
+        Some(path) => {
+            let driver = printer::MemoryDriver::new(printer::PrinterState::default());
+            let p = printer::ReceiptPrinter::new(driver.clone(), pc.paper, pc.text, font.clone());
+            p.send(&receipt)?;
+            let bytes = driver.bytes();
+            if path.extension().is_some_and(|e| e == "png") {
+                let font = font.ok_or_else(|| {
+                    anyhow::anyhow!("没有打印字体 {}，无法画出纸面", pc.font_file.display())
+                })?;
+                let els = printer::emulator::decode(&bytes)?;
+                printer::emulator::render(&els, pc.paper, &font).write_png(path, 2)?;
+            } else {
+                std::fs::write(path, &bytes)?;
+            }
+            println!("样张已写入 {}（{} 字节）", path.display(), bytes.len());
+        }
+        None => {
+            anyhow::ensure!(
+                config.printer.is_some(),
+                "配置中没有 [printer]：请写明 printer.port，或用 --out FILE 写入文件"
+            );
+            let driver = printer::SerialDriver::open(&pc.serial)
+                .map_err(|e| anyhow::anyhow!("串口 {} 无法打开：{e}", pc.serial.path))?;
+            let mut p = printer::ReceiptPrinter::new(driver, pc.paper, pc.text, font);
+            p.reply_timeout = std::time::Duration::from_millis(pc.status_timeout_ms);
+            let report = p.print(&receipt)?;
+            println!(
+                "样张已发送到 {}（{} 字节）{}",
+                pc.serial.path,
+                report.bytes,
+                if report.paper_near_end {
+                    "；打印纸将尽，请更换纸卷"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     let config = load_config(&cli)?;
+    if let Some(Command::PrintTest { out }) = &cli.command {
+        return print_test(&config, out.as_deref());
+    }
     // The demo is unpacked when no database is configured.
     let demo;
     let database = match &config.database {

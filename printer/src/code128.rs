@@ -5,7 +5,10 @@
 /// `GS h` height, `GS w` module width, `GS H` no human-readable line (the
 /// number is printed as text above it), then `GS k 73 n {C d1 … dn`.
 pub fn command(digits: &str, module_dots: u8, height_dots: u8) -> Option<Vec<u8>> {
-    if digits.is_empty() || digits.len() % 2 != 0 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty()
+        || !digits.len().is_multiple_of(2)
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let values: Vec<u8> = digits

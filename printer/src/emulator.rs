@@ -590,7 +590,7 @@ mod fake {
         pub fn wait_for_cut(&self, limit: Duration) -> bool {
             let start = std::time::Instant::now();
             while start.elapsed() < limit {
-                if self.tape().elements.iter().any(|e| *e == Element::Cut) {
+                if self.tape().elements.contains(&Element::Cut) {
                     return true;
                 }
                 std::thread::sleep(Duration::from_millis(5));

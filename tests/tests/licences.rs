@@ -7,7 +7,12 @@ fn every_dependency_is_gpl3_compatible() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--locked"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        // Read at run time: a binary built in another checkout that shares
+        // the target directory must not look there.
+        .current_dir(
+            std::env::var("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+        )
         .output()
         .expect("cargo metadata runs");
     assert!(

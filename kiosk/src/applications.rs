@@ -1,0 +1,252 @@
+//! The application desk: checks a form, saves it in `requests.db` (one
+//! transaction, before anything is printed), lays out its receipt and
+//! prints it on a worker thread, records every print and rating.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use disclosure::calendar::{Deadline, WorkingDayCalendar, YearSchedule, builtin_schedules};
+use disclosure::requests::{
+    ApplicationForm, ApplicationView, DeviceNo, FieldError, PrintOutcome, ReceiptNo, ReceivingBody,
+    RequestError, RequestStore, Submission,
+};
+use disclosure::{Date, RegionCode};
+use printer::{PrintError, PrintReport, Receipt};
+use time::OffsetDateTime;
+
+use crate::config::KioskConfig;
+
+/// Something receipts can be printed on.
+pub trait ReceiptSink: Send + Sync {
+    fn print(&self, receipt: &Receipt) -> Result<PrintReport, PrintError>;
+}
+
+impl<D> ReceiptSink for printer::ReceiptPrinter<D>
+where
+    D: escpos::driver::Driver + printer::status::StatusLink + Clone + Send + Sync,
+{
+    fn print(&self, receipt: &Receipt) -> Result<PrintReport, PrintError> {
+        printer::ReceiptPrinter::print(self, receipt)
+    }
+}
+
+/// Why an application was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("申请表有{}处需要修改", .0.len())]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Store(#[from] RequestError),
+}
+
+/// A print job running on its worker thread.
+pub struct PrintJob {
+    pub receipt_no: ReceiptNo,
+    pub reprint: bool,
+    result: mpsc::Receiver<Result<PrintReport, PrintError>>,
+}
+
+impl PrintJob {
+    /// The result, once the job is over.
+    pub fn try_result(&self) -> Option<Result<PrintReport, PrintError>> {
+        match self.result.try_recv() {
+            Ok(r) => Some(r),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => {
+                Some(Err(PrintError::Io("打印线程意外结束".into())))
+            }
+        }
+    }
+
+    /// Waits for the result (tests, `print-test`, the kill test's child).
+    pub fn wait(self) -> Result<PrintReport, PrintError> {
+        self.result
+            .recv()
+            .unwrap_or_else(|_| Err(PrintError::Io("打印线程意外结束".into())))
+    }
+}
+
+pub struct Desk {
+    store: RequestStore,
+    calendar: WorkingDayCalendar,
+    hall: RegionCode,
+    device: DeviceNo,
+    hotline: String,
+    progress_url: String,
+    printer: Option<Arc<dyn ReceiptSink>>,
+}
+
+/// The working-day calendar: the built-in years plus `dir/*.toml` (years
+/// delivered by the feed). A file that does not parse is skipped, logged.
+pub fn load_calendar(dir: Option<&Path>) -> WorkingDayCalendar {
+    let mut schedules = builtin_schedules();
+    if let Some(dir) = dir
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for p in paths
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        {
+            match std::fs::read_to_string(&p)
+                .map_err(|e| e.to_string())
+                .and_then(|t| YearSchedule::parse(&t).map_err(|e| e.to_string()))
+            {
+                Ok(s) => {
+                    schedules.retain(|x| x.year != s.year);
+                    schedules.push(s);
+                }
+                Err(e) => tracing::warn!(path = %p.display(), "holiday schedule skipped: {e}"),
+            }
+        }
+    }
+    WorkingDayCalendar::new(schedules)
+}
+
+/// `2026-11-23 09:05:00+08:00` → `2026年11月23日 09:05`.
+pub fn chinese_time(stored: &str) -> String {
+    let (date, rest) = stored.split_once(' ').unwrap_or((stored, ""));
+    let date = date
+        .parse::<Date>()
+        .map(|d| d.chinese())
+        .unwrap_or_else(|_| date.to_string());
+    format!("{date} {}", rest.get(..5).unwrap_or(rest))
+}
+
+/// The deadline in words, for the screen and the receipt.
+pub fn deadline_text(d: Deadline) -> String {
+    match d {
+        Deadline::Due(d) => format!("{}前答复（20个工作日，受理当日不计）", d.chinese()),
+        Deadline::Unconfirmed { year } => {
+            format!("20个工作日内答复；{year}年节假日安排尚未公布，具体日期由受理机关确认后告知")
+        }
+    }
+}
+
+impl Desk {
+    pub fn new(
+        store: RequestStore,
+        calendar: WorkingDayCalendar,
+        config: &KioskConfig,
+        printer: Option<Arc<dyn ReceiptSink>>,
+    ) -> Desk {
+        Desk {
+            store,
+            calendar,
+            hall: config.region.clone(),
+            device: config.device,
+            hotline: config.applications.hotline.clone(),
+            progress_url: config.applications.progress_url.clone(),
+            printer,
+        }
+    }
+
+    pub fn has_printer(&self) -> bool {
+        self.printer.is_some()
+    }
+
+    pub fn calendar(&self) -> &WorkingDayCalendar {
+        &self.calendar
+    }
+
+    /// Checks `form` and saves it as received at `now`. When this returns
+    /// `Ok` the application is on disk; only then may a receipt print.
+    pub fn submit(
+        &mut self,
+        form: &ApplicationForm,
+        body: &ReceivingBody,
+        now: OffsetDateTime,
+    ) -> Result<Submission, DeskError> {
+        let today = disclosure::requests::store::china_date(now);
+        let app = form.validate(today).map_err(DeskError::Invalid)?;
+        Ok(self
+            .store
+            .submit(&app, body, &self.hall, self.device, now, &self.calendar)?)
+    }
+
+    pub fn lookup(&self, no: &ReceiptNo) -> Result<Option<ApplicationView>, RequestError> {
+        self.store.lookup(no)
+    }
+
+    pub fn rate(
+        &mut self,
+        no: &ReceiptNo,
+        level: u8,
+        now: OffsetDateTime,
+    ) -> Result<bool, RequestError> {
+        self.store.rate(no, level, now)
+    }
+
+    /// Where the receipt's QR code leads.
+    pub fn progress_url(&self, no: &ReceiptNo) -> String {
+        self.progress_url.replace("{receipt}", &no.digits())
+    }
+
+    /// The receipt of an application, as printed (or shown).
+    pub fn receipt(&self, v: &ApplicationView, reprint: bool) -> Receipt {
+        Receipt {
+            title: "政府信息公开申请回执".into(),
+            reprint,
+            receiving_body: v.body_name.clone(),
+            receipt_no: v.receipt_no.to_string(),
+            receipt_digits: v.receipt_no.digits(),
+            received_at: chinese_time(&v.received_at),
+            channel: if v.staff_assisted {
+                format!("{}（工作人员代填）", v.channel)
+            } else {
+                v.channel.clone()
+            },
+            deadline: deadline_text(v.deadline),
+            wanted: v.wanted.clone(),
+            applicant: format!("{}（{}）", v.name_masked, v.applicant_kind),
+            id_masked: v.id_masked.clone(),
+            phone_masked: v.phone_masked.clone(),
+            how: format!("{}·{}", v.form.name(), v.delivery.name()),
+            progress_hint: "查进度：在终端“办理进度”扫描本回执条码或输入编号，也可扫二维码。"
+                .into(),
+            progress_url: self.progress_url(&v.receipt_no),
+            hotline: self.hotline.clone(),
+        }
+    }
+
+    /// Starts printing the receipt of `no` on a worker thread; `None` when
+    /// there is no printer or no such application.
+    pub fn start_print(
+        &self,
+        no: &ReceiptNo,
+        reprint: bool,
+    ) -> Result<Option<PrintJob>, RequestError> {
+        let Some(printer) = self.printer.clone() else {
+            return Ok(None);
+        };
+        let Some(view) = self.store.lookup(no)? else {
+            return Err(RequestError::UnknownReceipt(no.to_string()));
+        };
+        let receipt = self.receipt(&view, reprint);
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("receipt-print".into())
+            .spawn(move || {
+                let _ = tx.send(printer.print(&receipt));
+            })
+            .map_err(|e| RequestError::Corrupt(format!("打印线程无法启动：{e}")))?;
+        Ok(Some(PrintJob {
+            receipt_no: no.clone(),
+            reprint,
+            result: rx,
+        }))
+    }
+
+    /// Records how a print ended.
+    pub fn record_print(
+        &mut self,
+        no: &ReceiptNo,
+        reprint: bool,
+        outcome: &PrintOutcome,
+        now: OffsetDateTime,
+    ) -> Result<(), RequestError> {
+        self.store.record_print(no, now, reprint, outcome)
+    }
+}

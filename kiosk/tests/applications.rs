@@ -1,0 +1,439 @@
+//! Applications through the UI (testing backend, accessible labels) to a
+//! fake printer on a pseudo-terminal pair: the printed bytes decoded back;
+//! paper out and a silent printer; errors on the field; the idle warning
+//! and wipe; progress lookup by scan and 补打.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use disclosure::requests::{ReceiptNo, RequestStore};
+use i_slint_backend_testing::ElementHandle;
+use kiosk::config::{KioskConfig, PrinterConfig};
+use kiosk::controller::{App, Page};
+use kiosk::demo::DemoContent;
+use kiosk::{AppState, ApplyAdapter, MainWindow, ProgressAdapter};
+use printer::emulator::{self, Element, FakePrinter};
+use printer::{PaperWidth, PrinterState, TextMode};
+use slint::{ComponentHandle, Model};
+
+struct Kiosk {
+    ui: MainWindow,
+    app: App,
+    demo: DemoContent,
+}
+
+fn config(fake: Option<&FakePrinter>) -> KioskConfig {
+    KioskConfig {
+        printer: fake.map(|f| PrinterConfig {
+            serial: printer::SerialSettings {
+                path: f.port().to_string(),
+                baud: 115_200,
+                flow_control: printer::serial::FlowControl::None,
+            },
+            paper: PaperWidth::Mm58,
+            text: TextMode::Gbk,
+            font_file: printer::raster::DEFAULT_FONT_FILE.into(),
+            font_family: printer::raster::DEFAULT_FONT_FAMILY.into(),
+            status_timeout_ms: 300,
+        }),
+        ..KioskConfig::default()
+    }
+}
+
+fn start(config: KioskConfig) -> Kiosk {
+    i_slint_backend_testing::init_no_event_loop();
+    let demo = DemoContent::unpack(disclosure::Date::from_ymd(2026, 11, 22).unwrap()).unwrap();
+    let store = disclosure::ContentStore::open_read_only(&demo.database()).unwrap();
+    let ui = MainWindow::new().unwrap();
+    ui.window().set_size(slint::PhysicalSize::new(1280, 800));
+    ui.show().unwrap();
+    let app = App::new(&ui, config, store).unwrap();
+    assert!(app.wait_for_dictionary(Duration::from_secs(20)));
+    Kiosk { ui, app, demo }
+}
+
+impl Kiosk {
+    fn tap(&self, label: &str) {
+        let el = ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .unwrap_or_else(|| {
+                panic!(
+                    "nothing labelled “{label}” on {:?} step {}",
+                    self.app.page(),
+                    self.step()
+                )
+            });
+        el.invoke_accessible_default_action();
+    }
+
+    fn keys(&self, text: &str) {
+        for c in text.chars() {
+            self.tap(&format!("键 {c}"));
+        }
+    }
+
+    /// Types pinyin and picks the candidate `word`.
+    fn hanzi(&self, pinyin: &str, word: &str) {
+        self.keys(pinyin);
+        self.tap(&format!("候选 {word}"));
+    }
+
+    fn step(&self) -> i32 {
+        self.ui.global::<ApplyAdapter>().get_step()
+    }
+
+    fn requests(&self) -> RequestStore {
+        RequestStore::open(&Path::new(&self.demo.database()).with_file_name("requests.db")).unwrap()
+    }
+
+    fn field_error(&self, key: &str) -> String {
+        let f = self.ui.global::<ApplyAdapter>().get_fields();
+        f.iter()
+            .find(|x| x.key == key)
+            .map(|x| x.error.to_string())
+            .unwrap_or_default()
+    }
+}
+
+fn wait_for(fake: &FakePrinter, cuts: usize) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if fake
+            .tape()
+            .elements
+            .iter()
+            .filter(|e| **e == Element::Cut)
+            .count()
+            >= cuts
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the printer never got {cuts} receipts");
+}
+
+#[test]
+fn a_full_application_through_the_ui_prints_a_receipt() {
+    let fake = FakePrinter::start(PrinterState::default()).unwrap();
+    let k = start(config(Some(&fake)));
+    k.tap("申请公开");
+    assert_eq!(k.app.page(), Page::Apply);
+    assert_eq!(k.step(), 0);
+    // What: described with the pinyin keyboard.
+    k.tap("所需信息");
+    assert!(k.ui.global::<ApplyAdapter>().get_typing());
+    k.hanzi("dibao", "低保");
+    k.hanzi("mingdan", "名单");
+    k.tap("填好了");
+    k.tap("下一步");
+    assert_eq!(k.step(), 1);
+    // Who: a name by syllables, the ID on the digit pad.
+    k.tap("姓名");
+    k.hanzi("wang", "王");
+    k.hanzi("xiu", "秀");
+    k.hanzi("ying", "英");
+    k.tap("填好了");
+    k.tap("居民身份证号码");
+    k.keys("11010519491231002X");
+    k.tap("填好了");
+    k.tap("联系电话");
+    k.keys("13800138000");
+    k.tap("填好了");
+    k.tap("下一步");
+    assert_eq!(k.step(), 2, "{:?}", k.app.form_state().errors);
+    k.tap("下一步");
+    assert_eq!(k.step(), 3);
+    // Review: the notice, then consent, then confirm.
+    assert!(
+        k.ui.global::<ApplyAdapter>()
+            .get_notice()
+            .contains("不拍摄、不保存身份证照片")
+    );
+    let review: Vec<String> =
+        k.ui.global::<ApplyAdapter>()
+            .get_review()
+            .iter()
+            .map(|r| format!("{}={}", r.label, r.value))
+            .collect();
+    assert!(
+        review.contains(&"受理机关=石桥乡人民政府".to_string()),
+        "{review:?}"
+    );
+    assert!(
+        review.contains(&"所需信息=低保名单".to_string()),
+        "{review:?}"
+    );
+    k.tap("确认提交"); // not yet consented: nothing happens
+    assert_eq!(k.step(), 3);
+    k.tap("我已阅读上述告知");
+    k.tap("确认提交");
+    assert_eq!(k.step(), 4);
+    assert!(k.app.wait_for_print(Duration::from_secs(10)));
+    let a = k.ui.global::<ApplyAdapter>();
+    assert!(
+        a.get_print_message().contains("回执已打印"),
+        "{}",
+        a.get_print_message()
+    );
+    assert!(!a.get_show_qr());
+    let no = ReceiptNo::parse(&a.get_receipt_no()).unwrap();
+    // Nothing typed is kept in the kiosk after submission.
+    assert!(k.app.form_state().form.name.is_empty());
+
+    // The printed bytes, decoded.
+    wait_for(&fake, 1);
+    {
+        let tape = fake.tape();
+        assert_eq!(tape.error, None);
+        let lines = emulator::text_lines(&tape.elements).join("\n");
+        for want in [
+            "政府信息公开申请回执".to_string(),
+            "受理机关：石桥乡人民政府".into(),
+            no.to_string(),
+            "申请人：王**（公民）".into(),
+            "证件号码：110105********002X".into(),
+            "联系电话：138****8000".into(),
+            "申请内容：低保名单".into(),
+        ] {
+            assert!(lines.contains(&want), "receipt lacks {want}:\n{lines}");
+        }
+        assert!(
+            !lines.contains("13800138000") && !lines.contains("王秀英"),
+            "unmasked data printed"
+        );
+        let bars: Vec<&Element> = tape
+            .elements
+            .iter()
+            .filter(|e| matches!(e, Element::Code128(_)))
+            .collect();
+        assert_eq!(bars, [&Element::Code128(no.digits())]);
+        assert!(tape.elements.iter().any(
+            |e| matches!(e, Element::Qr { data, model: 2, .. } if data.ends_with(&no.digits()))
+        ));
+    }
+    // Saved with its outbox row before printing; the print recorded.
+    let store = k.requests();
+    let v = store.lookup(&no).unwrap().unwrap();
+    assert_eq!(v.prints, 1);
+    assert_eq!(store.outbox_pending().unwrap().len(), 1);
+
+    // 好差评: once.
+    k.tap("评价 非常满意");
+    k.tap("评价 不满意");
+    assert_eq!(k.requests().lookup(&no).unwrap().unwrap().rating, Some(5));
+    k.tap("完成");
+    assert_eq!(k.app.page(), Page::Home);
+
+    // The receipt scanned at the progress page, then 补打.
+    k.app.scanned(&no.digits());
+    assert_eq!(k.app.page(), Page::Progress);
+    let p = k.ui.global::<ProgressAdapter>();
+    assert!(p.get_found());
+    assert_eq!(p.get_history().row_count(), 1);
+    assert_eq!(p.get_history().row_data(0).unwrap().status, "终端已受理");
+    k.tap("补打回执");
+    assert!(k.app.wait_for_print(Duration::from_secs(10)));
+    wait_for(&fake, 2);
+    let lines = emulator::text_lines(&fake.tape().elements);
+    assert_eq!(lines.iter().filter(|l| l.as_str() == "【补打】").count(), 1);
+    assert!(p.get_print_message().contains("已补打"));
+    assert_eq!(k.requests().lookup(&no).unwrap().unwrap().prints, 2);
+}
+
+/// Submits the sample form through the controller and waits for the print.
+fn submit_sample(k: &Kiosk) -> ReceiptNo {
+    k.app.open_apply(None);
+    k.app.fill_sample_form();
+    k.app.set_step(3);
+    k.tap("我已阅读上述告知");
+    k.tap("确认提交");
+    assert!(k.app.wait_for_print(Duration::from_secs(10)));
+    ReceiptNo::parse(&k.ui.global::<ApplyAdapter>().get_receipt_no()).unwrap()
+}
+
+#[test]
+fn paper_out_or_a_silent_printer_shows_the_receipt_on_screen_and_keeps_the_application() {
+    let fake = FakePrinter::start(PrinterState {
+        paper_out: true,
+        paper_near_end: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let k = start(config(Some(&fake)));
+    let no = submit_sample(&k);
+    let a = k.ui.global::<ApplyAdapter>();
+    assert!(a.get_show_qr());
+    assert!(
+        a.get_print_message().contains("打印机缺纸"),
+        "{}",
+        a.get_print_message()
+    );
+    assert!(a.get_print_message().contains("您的申请已受理"));
+    assert!(k.requests().lookup(&no).unwrap().is_some());
+    assert_eq!(k.requests().lookup(&no).unwrap().unwrap().prints, 0);
+    assert!(fake.tape().elements.is_empty(), "nothing printed");
+
+    fake.set_state(PrinterState::default());
+    fake.set_silent(true);
+    let no2 = submit_sample(&k);
+    assert_ne!(no, no2);
+    assert!(
+        a.get_print_message().contains("打印机无响应"),
+        "{}",
+        a.get_print_message()
+    );
+    assert!(k.requests().lookup(&no2).unwrap().is_some());
+    // No blind reprint: the printer answering again prints nothing by itself.
+    fake.set_silent(false);
+    std::thread::sleep(Duration::from_millis(300));
+    k.app.poll();
+    assert!(fake.tape().elements.is_empty());
+}
+
+#[test]
+fn no_printer_configured_shows_a_qr() {
+    let k = start(config(None));
+    let no = submit_sample(&k);
+    let a = k.ui.global::<ApplyAdapter>();
+    assert!(a.get_show_qr());
+    assert!(a.get_print_message().contains("没有连接打印机"));
+    assert!(k.requests().lookup(&no).unwrap().is_some());
+}
+
+#[test]
+fn errors_are_shown_on_their_fields() {
+    let k = start(config(None));
+    k.tap("申请公开");
+    k.tap("下一步");
+    assert_eq!(
+        k.step(),
+        0,
+        "a description is needed when nothing is linked"
+    );
+    assert!(k.field_error("description").contains("需要哪些"));
+    k.app.fill_sample_form();
+    k.tap("下一步");
+    k.tap("居民身份证号码");
+    k.tap("清空");
+    k.keys("110105194912310021");
+    k.tap("填好了");
+    k.tap("下一步");
+    assert_eq!(k.step(), 1);
+    assert!(
+        k.field_error("id-number").contains("校验位"),
+        "{}",
+        k.field_error("id-number")
+    );
+    // 邮寄 needs an address.
+    k.tap("居民身份证号码");
+    k.tap("删除");
+    k.keys("X");
+    k.tap("填好了");
+    k.tap("下一步");
+    assert_eq!(k.step(), 2);
+    k.tap("获取方式 邮寄");
+    k.tap("下一步");
+    assert_eq!(k.step(), 2);
+    assert!(k.field_error("address").contains("请填写通信地址"));
+}
+
+#[test]
+fn an_idle_form_is_warned_then_wiped_and_leaving_wipes_it() {
+    let k = start(config(None));
+    k.app.open_apply(None);
+    k.app.fill_sample_form();
+    let c = KioskConfig::default().applications;
+    let now = Instant::now();
+    k.app.tick(now + Duration::from_secs(c.warn_after_secs + 1));
+    assert!(k.ui.global::<ApplyAdapter>().get_warning());
+    assert_eq!(
+        k.app.page(),
+        Page::Apply,
+        "a warning first, not the general reset"
+    );
+    k.tap("继续填写");
+    assert!(!k.ui.global::<ApplyAdapter>().get_warning());
+    assert_eq!(k.app.form_state().form.name, "王秀英");
+    k.app
+        .tick(Instant::now() + Duration::from_secs(c.wipe_after_secs + 1));
+    assert_eq!(k.app.page(), Page::Home);
+    assert!(k.app.form_state().form.name.is_empty());
+
+    // Staff filling in for someone get longer.
+    k.app.open_apply(None);
+    k.app.fill_sample_form();
+    k.tap("工作人员代填");
+    k.app
+        .tick(Instant::now() + Duration::from_secs(c.wipe_after_secs + 1));
+    assert_eq!(k.app.page(), Page::Apply);
+    k.app
+        .tick(Instant::now() + Duration::from_secs(c.staff_wipe_after_secs + 1));
+    assert_eq!(k.app.page(), Page::Home);
+
+    // 返回 out of the wizard leaves nothing behind.
+    k.app.open_apply(None);
+    k.app.fill_sample_form();
+    k.ui.global::<AppState>().invoke_back();
+    assert!(!k.app.form_state().has_input());
+}
+
+#[test]
+fn applying_from_an_item_links_it_and_routes_to_its_publisher() {
+    let k = start(config(None));
+    k.tap("信息查询");
+    k.tap("社会救助");
+    let scope = disclosure::store::RegionScope::of(&"990521201201".parse().unwrap());
+    let store = disclosure::ContentStore::open_read_only(&k.demo.database()).unwrap();
+    let items = store
+        .items_in(
+            &scope,
+            disclosure::Domain::from_name("社会救助").unwrap(),
+            &[],
+        )
+        .unwrap();
+    let county_item = items
+        .iter()
+        .find(|i| i.region_level == disclosure::RegionLevel::County)
+        .unwrap();
+    let detail = store.item(&county_item.key).unwrap().unwrap();
+    k.tap(&county_item.name);
+    assert_eq!(k.ui.global::<AppState>().get_page(), "item");
+    k.tap("申请公开");
+    assert_eq!(k.app.page(), Page::Apply);
+    let f = k.app.form_state();
+    assert_eq!(
+        f.form.linked_title.as_deref(),
+        Some(county_item.name.as_str())
+    );
+    assert_eq!(f.body.unwrap().name, detail.item.publisher);
+    k.tap("不是这条");
+    assert_eq!(k.app.form_state().body.unwrap().name, "石桥乡人民政府");
+}
+
+#[test]
+fn typed_receipt_numbers_are_checked() {
+    let k = start(config(None));
+    k.tap("办理进度");
+    k.keys("1234");
+    k.tap("查询");
+    let p = k.ui.global::<ProgressAdapter>();
+    assert!(p.get_message().contains("26位"), "{}", p.get_message());
+    let good = ReceiptNo::new(
+        &"990521201201".parse().unwrap(),
+        disclosure::requests::DeviceNo::new(7).unwrap(),
+        "2026-11-23".parse().unwrap(),
+        1,
+    )
+    .unwrap();
+    k.app.lookup(&good.digits());
+    assert!(
+        p.get_message().contains("本终端没有编号"),
+        "{}",
+        p.get_message()
+    );
+    let mut bad = good.digits().into_bytes();
+    bad[5] = if bad[5] == b'9' { b'8' } else { b'9' };
+    k.app.lookup(std::str::from_utf8(&bad).unwrap());
+    assert!(p.get_message().contains("校验位"), "{}", p.get_message());
+}

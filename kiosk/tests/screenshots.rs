@@ -18,6 +18,12 @@ const PAGES: &[&str] = &[
     "notices",
     "village",
     "search",
+    "apply",
+    "apply-who",
+    "apply-typing",
+    "apply-review",
+    "apply-done",
+    "progress",
 ];
 const SIZES: &[(u32, u32)] = &[(1920, 1080), (1080, 1920), (1024, 600)];
 
@@ -81,7 +87,15 @@ fn every_page_at_three_sizes() {
 #[test]
 fn large_text_and_high_contrast_variants() {
     for &size in SIZES {
-        for page in ["home", "items", "item", "document", "search"] {
+        for page in [
+            "home",
+            "items",
+            "item",
+            "document",
+            "search",
+            "apply-review",
+            "apply-done",
+        ] {
             shoot(page, size, &["--large-text"], "-large");
         }
     }

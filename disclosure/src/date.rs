@@ -7,6 +7,9 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Date(time::Date);
 
+/// China Standard Time, UTC+8 (no daylight saving).
+pub const CHINA_OFFSET: time::UtcOffset = time::macros::offset!(+8);
+
 /// Why a text is not a date; the message is Chinese and shown to users.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("“{text}”不是有效日期，应写作 2025-03-18 或 2025年3月18日")]
@@ -60,8 +63,12 @@ impl Date {
     /// Today in China Standard Time (UTC+8), where the terminals stand,
     /// whatever zone the machine's clock is set to.
     pub fn today_in_china() -> Date {
-        let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-        Date(time::OffsetDateTime::now_utc().to_offset(cst).date())
+        Date::in_china(time::OffsetDateTime::now_utc())
+    }
+
+    /// The date of the instant `t` in China Standard Time.
+    pub fn in_china(t: time::OffsetDateTime) -> Date {
+        Date(t.to_offset(CHINA_OFFSET).date())
     }
 }
 

@@ -87,8 +87,24 @@ impl IdNumber {
 
     /// For screens and paper: `110105********002X`.
     pub fn masked(&self) -> String {
-        format!("{}********{}", &self.0[..6], &self.0[14..])
+        mask_id_number(&self.0)
     }
+}
+
+/// Masks an identity document number for screens and paper: an 18-character
+/// 居民身份证号码 keeps its region code and last four (`110105********002X`),
+/// any other number its first and last two characters.
+pub fn mask_id_number(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    let (head, tail) = if chars.len() == 18 { (6, 4) } else { (2, 2) };
+    if chars.len() <= head + tail {
+        return "*".repeat(chars.len());
+    }
+    chars[..head]
+        .iter()
+        .chain(std::iter::repeat_n(&'*', chars.len() - head - tail))
+        .chain(&chars[chars.len() - tail..])
+        .collect()
 }
 
 /// A checked 统一社会信用代码.

@@ -10,46 +10,17 @@ use common::*;
 use disclosure::import::{
     CatalogShape, ImportError, load_content_dir, load_regions, parse_catalog_file,
 };
-use disclosure::synth::DOMAIN_STANDARD_HEADER;
 use disclosure::{Audience, Domain, RegionLevel};
 use rust_xlsxwriter::{Format, Workbook};
 
-const H1: [&str; 14] = DOMAIN_STANDARD_HEADER[0];
-const H2: [&str; 14] = DOMAIN_STANDARD_HEADER[1];
-
 /// A data row of the national standard shape with sensible defaults.
 fn row(seq: &str, first: &str, second: &str) -> Vec<String> {
-    [
-        seq,
-        first,
-        second,
-        "1.标准\n2.对象",
-        "《社会救助暂行办法》",
-        "20个工作日内",
-        "云溪县民政局",
-        "■政府网站",
-        "√",
-        "",
-        "√",
-        "",
-        "√",
-        "",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
-
-fn standard_sheet(title: &str, data: Vec<Vec<String>>) -> Vec<Vec<String>> {
-    let mut rows = vec![
-        std::iter::once(title.to_string())
-            .chain(std::iter::repeat_n(String::new(), 13))
-            .collect(),
-        H1.iter().map(|s| s.to_string()).collect(),
-        H2.iter().map(|s| s.to_string()).collect(),
-    ];
-    rows.extend(data);
-    rows
+    let mut r: Vec<String> = STD_ROW.iter().map(|s| s.to_string()).collect();
+    r[0] = seq.into();
+    r[1] = first.into();
+    r[2] = second.into();
+    r[3] = "1.标准\n2.对象".into();
+    r
 }
 
 /// Expects `parse_catalog_file` to fail with an error at `row`/`column`

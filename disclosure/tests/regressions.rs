@@ -19,32 +19,12 @@ const TEMPLATE_HEADER: [&str; 6] = [
     "公开时限",
 ];
 
-const STD_ROW: [&str; 14] = [
-    "1",
-    "最低生活保障",
-    "低保政策",
-    "标准",
-    "《社会救助暂行办法》",
-    "20个工作日内",
-    "云溪县民政局",
-    "■政府网站",
-    "√",
-    "",
-    "√",
-    "",
-    "√",
-    "",
-];
-
 fn standard(title: &str, rows: &[&[&str]]) -> String {
-    let title_row = [title];
-    let mut all: Vec<&[&str]> = vec![
-        &title_row,
-        &DOMAIN_STANDARD_HEADER[0],
-        &DOMAIN_STANDARD_HEADER[1],
-    ];
-    all.extend_from_slice(rows);
-    csv_of(&all)
+    let data = rows
+        .iter()
+        .map(|r| r.iter().map(|s| s.to_string()).collect())
+        .collect();
+    csv_of(&standard_sheet(title, data))
 }
 
 #[test]

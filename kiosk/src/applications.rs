@@ -2,7 +2,7 @@
 //! transaction, before anything is printed), lays out its receipt and
 //! prints it on a worker thread, records every print and rating.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc;
 
@@ -24,7 +24,7 @@ pub trait ReceiptSink: Send + Sync {
 
 impl<D> ReceiptSink for printer::ReceiptPrinter<D>
 where
-    D: escpos::driver::Driver + printer::status::StatusLink + Clone + Send + Sync,
+    D: printer::Driver + printer::status::StatusLink + Clone + Send + Sync,
 {
     fn print(&self, receipt: &Receipt) -> Result<PrintReport, PrintError> {
         printer::ReceiptPrinter::print(self, receipt)
@@ -143,10 +143,6 @@ impl Desk {
         }
     }
 
-    pub fn has_printer(&self) -> bool {
-        self.printer.is_some()
-    }
-
     pub fn calendar(&self) -> &WorkingDayCalendar {
         &self.calendar
     }
@@ -159,7 +155,7 @@ impl Desk {
         body: &ReceivingBody,
         now: OffsetDateTime,
     ) -> Result<Submission, DeskError> {
-        let today = disclosure::requests::store::china_date(now);
+        let today = Date::in_china(now);
         let app = form.validate(today).map_err(DeskError::Invalid)?;
         Ok(self
             .store
@@ -249,4 +245,62 @@ impl Desk {
     ) -> Result<(), RequestError> {
         self.store.record_print(no, now, reprint, outcome)
     }
+}
+
+/// The printer configured in `config`, opened for each job (a USB-serial
+/// adapter may be replugged between receipts).
+struct SerialSink {
+    config: crate::config::PrinterConfig,
+    font: Option<Arc<printer::RasterFont>>,
+}
+
+impl ReceiptSink for SerialSink {
+    fn print(
+        &self,
+        receipt: &printer::Receipt,
+    ) -> Result<printer::PrintReport, printer::PrintError> {
+        let driver = printer::SerialDriver::open(&self.config.serial).map_err(|e| {
+            printer::PrintError::Status(printer::StatusError::Io(format!(
+                "{}：{e}",
+                self.config.serial.path
+            )))
+        })?;
+        let mut p = printer::ReceiptPrinter::new(
+            driver,
+            self.config.paper,
+            self.config.text,
+            self.font.clone(),
+        );
+        p.reply_timeout = std::time::Duration::from_millis(self.config.status_timeout_ms);
+        p.print(receipt)
+    }
+}
+
+/// The application desk of `config`: `requests.db` (beside `content_db`
+/// when not configured), the calendar, the printer.
+pub fn open_desk(config: &KioskConfig, content_db: &Path) -> anyhow::Result<Desk> {
+    let path = config.applications.database.clone().unwrap_or_else(|| {
+        if config.database.is_some() {
+            PathBuf::from("/var/lib/gongkai/requests.db")
+        } else {
+            content_db.with_file_name("requests.db")
+        }
+    });
+    let store = disclosure::requests::RequestStore::open(&path)
+        .map_err(|e| anyhow::anyhow!("申请数据库 {} 无法打开：{e}", path.display()))?;
+    let calendar = load_calendar(config.applications.calendar_dir.as_deref());
+    let sink: Option<Arc<dyn ReceiptSink>> = config.printer.as_ref().map(|p| {
+        let font = match printer::RasterFont::load(&p.font_file, &p.font_family) {
+            Ok(f) => Some(Arc::new(f)),
+            Err(e) => {
+                tracing::warn!("receipt font unavailable, GBK text only: {e}");
+                None
+            }
+        };
+        Arc::new(SerialSink {
+            config: p.clone(),
+            font,
+        }) as Arc<dyn ReceiptSink>
+    });
+    Ok(Desk::new(store, calendar, config, sink))
 }

@@ -86,6 +86,24 @@ pub struct PrinterConfig {
     pub status_timeout_ms: u64,
 }
 
+impl PrinterConfig {
+    /// A printer on `port` with every other key at its default.
+    pub fn on_port(port: &str) -> PrinterConfig {
+        PrinterConfig {
+            serial: printer::SerialSettings {
+                path: port.to_string(),
+                baud: 9600,
+                flow_control: printer::serial::FlowControl::Hardware,
+            },
+            paper: printer::PaperWidth::Mm80,
+            text: printer::TextMode::Gbk,
+            font_file: PathBuf::from(printer::raster::DEFAULT_FONT_FILE),
+            font_family: printer::raster::DEFAULT_FONT_FAMILY.to_string(),
+            status_timeout_ms: 500,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// `SLINT_BACKEND` if set, else Slint's choice (a window on a desktop).
@@ -383,73 +401,58 @@ impl KioskConfig {
                     "有 [printer] 时必须写明串口，如 /dev/ttyS1".into(),
                 )
             })?;
-            let baud = match p.baud {
-                None => 9600,
-                Some(b @ (1200 | 2400 | 4800 | 9600 | 19200 | 38400 | 57600 | 115200)) => b as u32,
+            let mut pc = PrinterConfig::on_port(&port);
+            match p.baud {
+                None => {}
+                Some(b @ (1200 | 2400 | 4800 | 9600 | 19200 | 38400 | 57600 | 115200)) => {
+                    pc.serial.baud = b as u32
+                }
                 Some(b) => {
                     return Err(bad(
                         "printer.baud",
                         format!("{b} 不是常用波特率（9600、19200、38400、57600、115200…）"),
                     ));
                 }
-            };
-            let flow_control = match p.flow_control.as_deref() {
-                None => printer::serial::FlowControl::Hardware,
-                Some(f) => printer::serial::FlowControl::parse(f).ok_or_else(|| {
-                    bad(
-                        "printer.flow_control",
-                        format!("“{f}”不可用，应为 none、software 或 hardware"),
-                    )
-                })?,
-            };
-            let paper = match p.paper.as_deref() {
-                None => printer::PaperWidth::Mm80,
-                Some(x) => printer::PaperWidth::parse(x).ok_or_else(|| {
+            }
+            if let Some(f) = p.flow_control {
+                pc.serial.flow_control =
+                    printer::serial::FlowControl::parse(&f).ok_or_else(|| {
+                        bad(
+                            "printer.flow_control",
+                            format!("“{f}”不可用，应为 none、software 或 hardware"),
+                        )
+                    })?;
+            }
+            if let Some(x) = p.paper {
+                pc.paper = printer::PaperWidth::parse(&x).ok_or_else(|| {
                     bad("printer.paper", format!("“{x}”不可用，应为 58mm 或 80mm"))
-                })?,
-            };
-            let text = match p.text.as_deref() {
-                None => printer::TextMode::Gbk,
-                Some(x) => printer::TextMode::parse(x).ok_or_else(|| {
+                })?;
+            }
+            if let Some(x) = p.text {
+                pc.text = printer::TextMode::parse(&x).ok_or_else(|| {
                     bad("printer.text", format!("“{x}”不可用，应为 gbk 或 raster"))
-                })?,
-            };
-            let status_timeout_ms = match p.status_timeout_ms {
-                None => 500,
-                Some(t) if (50..=10_000).contains(&t) => t as u64,
+                })?;
+            }
+            match p.status_timeout_ms {
+                None => {}
+                Some(t) if (50..=10_000).contains(&t) => pc.status_timeout_ms = t as u64,
                 Some(t) => {
                     return Err(bad(
                         "printer.status_timeout_ms",
                         format!("{t} 超出范围，应在 50 到 10000 之间"),
                     ));
                 }
-            };
-            c.printer = Some(PrinterConfig {
-                serial: printer::SerialSettings {
-                    path: port,
-                    baud,
-                    flow_control,
-                },
-                paper,
-                text,
-                font_file: p
-                    .font_file
-                    .unwrap_or_else(|| PathBuf::from(printer::raster::DEFAULT_FONT_FILE)),
-                font_family: p
-                    .font_family
-                    .unwrap_or_else(|| printer::raster::DEFAULT_FONT_FAMILY.to_string()),
-                status_timeout_ms,
-            });
+            }
+            if let Some(f) = p.font_file {
+                pc.font_file = f;
+            }
+            if let Some(f) = p.font_family {
+                pc.font_family = f;
+            }
+            c.printer = Some(pc);
         }
         c.scanner = raw.scanner.device;
         Ok(c)
-    }
-
-    /// The address a receipt's QR code leads to.
-    pub fn progress_url_of(&self, receipt_digits: &str) -> String {
-        self.applications
-            .progress_url
-            .replace("{receipt}", receipt_digits)
     }
 
     /// The public address of a record, for its QR code.

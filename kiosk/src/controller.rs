@@ -18,7 +18,7 @@ mod apply_page;
 
 pub use apply_page::{DoneState, FormState, PrintOrigin, ProgressState};
 
-use crate::applications::{Desk, PrintJob, ReceiptSink};
+use crate::applications::{Desk, PrintJob, open_desk};
 use crate::config::KioskConfig;
 use crate::ime::CandidateDictionary;
 use crate::qr::qr_image;
@@ -27,6 +27,29 @@ use crate::{
     ItemAdapter, ItemsAdapter, ListAdapter, MainWindow, ReaderAdapter, ResultData, RowData,
     SearchAdapter, SlideData, Theme,
 };
+
+/// The page names [`App::show_named`] (and `kiosk --screenshot --page`)
+/// takes.
+pub const PAGE_NAMES: &[&str] = &[
+    "home",
+    "attract",
+    "domains",
+    "items",
+    "item",
+    "document",
+    "interpretation",
+    "guides",
+    "notices",
+    "interpretations",
+    "village",
+    "search",
+    "apply",
+    "apply-who",
+    "apply-typing",
+    "apply-review",
+    "apply-done",
+    "progress",
+];
 
 /// Search hits shown at once.
 const RESULT_LIMIT: usize = 50;
@@ -167,69 +190,26 @@ impl State {
     }
 }
 
-/// The printer configured in `config`, opened for each job (a USB-serial
-/// adapter may be replugged between receipts).
-struct SerialSink {
-    config: crate::config::PrinterConfig,
-    font: Option<std::sync::Arc<printer::RasterFont>>,
-}
-
-impl ReceiptSink for SerialSink {
-    fn print(
-        &self,
-        receipt: &printer::Receipt,
-    ) -> Result<printer::PrintReport, printer::PrintError> {
-        let driver = printer::SerialDriver::open(&self.config.serial).map_err(|e| {
-            printer::PrintError::Status(printer::StatusError::Io(format!(
-                "{}：{e}",
-                self.config.serial.path
-            )))
-        })?;
-        let mut p = printer::ReceiptPrinter::new(
-            driver,
-            self.config.paper,
-            self.config.text,
-            self.font.clone(),
-        );
-        p.reply_timeout = Duration::from_millis(self.config.status_timeout_ms);
-        p.print(receipt)
-    }
-}
-
-/// The application desk of `config`: `requests.db` (beside `content_db`
-/// when not configured), the calendar, the printer.
-pub fn open_desk(config: &KioskConfig, content_db: &std::path::Path) -> anyhow::Result<Desk> {
-    let path = config.applications.database.clone().unwrap_or_else(|| {
-        if config.database.is_some() {
-            std::path::PathBuf::from("/var/lib/gongkai/requests.db")
-        } else {
-            content_db.with_file_name("requests.db")
-        }
-    });
-    let store = disclosure::requests::RequestStore::open(&path)
-        .map_err(|e| anyhow::anyhow!("申请数据库 {} 无法打开：{e}", path.display()))?;
-    let calendar = crate::applications::load_calendar(config.applications.calendar_dir.as_deref());
-    let sink: Option<std::sync::Arc<dyn ReceiptSink>> = config.printer.as_ref().map(|p| {
-        let font = match printer::RasterFont::load(&p.font_file, &p.font_family) {
-            Ok(f) => Some(std::sync::Arc::new(f)),
-            Err(e) => {
-                tracing::warn!("receipt font unavailable, GBK text only: {e}");
-                None
-            }
-        };
-        std::sync::Arc::new(SerialSink {
-            config: p.clone(),
-            font,
-        }) as std::sync::Arc<dyn ReceiptSink>
-    });
-    Ok(Desk::new(store, calendar, config, sink))
-}
-
 /// The kiosk's controller. Cheap to clone: all clones share one state.
 #[derive(Clone)]
 pub struct App {
     ui: slint::Weak<MainWindow>,
     state: Rc<RefCell<State>>,
+}
+
+/// A label–value list for a page's model.
+fn field_rows<L: Into<SharedString>, V: Into<SharedString>>(
+    pairs: impl IntoIterator<Item = (L, V)>,
+) -> ModelRc<FieldData> {
+    ModelRc::new(VecModel::from(
+        pairs
+            .into_iter()
+            .map(|(l, v)| FieldData {
+                label: l.into(),
+                value: v.into(),
+            })
+            .collect::<Vec<_>>(),
+    ))
 }
 
 fn rows(v: Vec<RowData>) -> ModelRc<RowData> {
@@ -393,6 +373,7 @@ impl App {
             match texts {
                 Ok(t) => {
                     let d = CandidateDictionary::from_texts(t.iter().map(String::as_str));
+                    crate::ime::prepare_syllable_table();
                     tracing::info!(words = d.len(), "pinyin candidates ready");
                     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(d);
                 }
@@ -687,11 +668,7 @@ impl App {
                 }
                 return Ok(());
             }
-            other => anyhow::bail!(
-                "未知页面“{other}”，可用：home, attract, domains, items, item, document, \
-                 interpretation, guides, notices, interpretations, village, search, apply, \
-                 apply-who, apply-typing, apply-review, apply-done, progress"
-            ),
+            other => anyhow::bail!("未知页面“{other}”，可用：{}", PAGE_NAMES.join(", ")),
         };
         drop(st);
         self.navigate(page);
@@ -1037,14 +1014,7 @@ impl App {
             a.set_name(i.name.as_str().into());
             a.set_level(level_char(d.region.level));
             a.set_region_name(d.region.name.as_str().into());
-            a.set_fields(ModelRc::new(VecModel::from(
-                f.into_iter()
-                    .map(|(l, v)| FieldData {
-                        label: l.into(),
-                        value: v.into(),
-                    })
-                    .collect::<Vec<_>>(),
-            )));
+            a.set_fields(field_rows(f));
             app.set_title(format!("{} · 公开事项", i.domain.name()).into());
             return Ok(());
         }

@@ -144,6 +144,12 @@ fn syllable_table() -> &'static HashMap<String, Vec<char>> {
     })
 }
 
+/// Builds the syllable table now (on the dictionary thread), so the first
+/// name typed does not wait for it.
+pub fn prepare_syllable_table() {
+    syllable_table();
+}
+
 /// Single characters read as the full syllable `syllable`: common surnames
 /// first when `names` is set, then GB 2312 level 1, then level 2.
 pub fn syllable_chars(syllable: &str, names: bool) -> Vec<char> {

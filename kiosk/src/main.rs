@@ -74,19 +74,11 @@ fn load_config(cli: &Cli) -> anyhow::Result<KioskConfig> {
 
 /// `kiosk print-test [--out FILE]`.
 fn print_test(config: &KioskConfig, out: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let defaults = kiosk::config::PrinterConfig {
-        serial: printer::SerialSettings {
-            path: String::new(),
-            baud: 9600,
-            flow_control: printer::serial::FlowControl::None,
-        },
-        paper: printer::PaperWidth::Mm80,
-        text: printer::TextMode::Gbk,
-        font_file: printer::raster::DEFAULT_FONT_FILE.into(),
-        font_family: printer::raster::DEFAULT_FONT_FAMILY.into(),
-        status_timeout_ms: 500,
-    };
-    let pc = config.printer.clone().unwrap_or(defaults);
+    // Without [printer], --out uses the defaults of the section.
+    let pc = config
+        .printer
+        .clone()
+        .unwrap_or_else(|| kiosk::config::PrinterConfig::on_port(""));
     let font = printer::RasterFont::load(&pc.font_file, &pc.font_family)
         .ok()
         .map(std::sync::Arc::new);

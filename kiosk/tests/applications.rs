@@ -3,17 +3,19 @@
 //! paper out and a silent printer; errors on the field; the idle warning
 //! and wipe; progress lookup by scan and 补打.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use disclosure::requests::{ReceiptNo, RequestStore};
 use i_slint_backend_testing::ElementHandle;
-use kiosk::config::{KioskConfig, PrinterConfig};
+use kiosk::config::KioskConfig;
 use kiosk::controller::{App, Page};
 use kiosk::demo::DemoContent;
 use kiosk::{AppState, ApplyAdapter, MainWindow, ProgressAdapter};
+use printer::PrinterState;
 use printer::emulator::{self, Element, FakePrinter};
-use printer::{PaperWidth, PrinterState, TextMode};
 use slint::{ComponentHandle, Model};
 
 struct Kiosk {
@@ -24,31 +26,13 @@ struct Kiosk {
 
 fn config(fake: Option<&FakePrinter>) -> KioskConfig {
     KioskConfig {
-        printer: fake.map(|f| PrinterConfig {
-            serial: printer::SerialSettings {
-                path: f.port().to_string(),
-                baud: 115_200,
-                flow_control: printer::serial::FlowControl::None,
-            },
-            paper: PaperWidth::Mm58,
-            text: TextMode::Gbk,
-            font_file: printer::raster::DEFAULT_FONT_FILE.into(),
-            font_family: printer::raster::DEFAULT_FONT_FAMILY.into(),
-            status_timeout_ms: 300,
-        }),
+        printer: fake.map(|f| common::test_printer(f.port(), 300)),
         ..KioskConfig::default()
     }
 }
 
 fn start(config: KioskConfig) -> Kiosk {
-    i_slint_backend_testing::init_no_event_loop();
-    let demo = DemoContent::unpack(disclosure::Date::from_ymd(2026, 11, 22).unwrap()).unwrap();
-    let store = disclosure::ContentStore::open_read_only(&demo.database()).unwrap();
-    let ui = MainWindow::new().unwrap();
-    ui.window().set_size(slint::PhysicalSize::new(1280, 800));
-    ui.show().unwrap();
-    let app = App::new(&ui, config, store).unwrap();
-    assert!(app.wait_for_dictionary(Duration::from_secs(20)));
+    let (ui, app, demo) = common::start_kiosk(config, 1280, 800);
     Kiosk { ui, app, demo }
 }
 

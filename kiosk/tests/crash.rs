@@ -4,13 +4,15 @@
 //! every application the child reported saved is there, and every receipt
 //! that reached the printer belongs to a saved application.
 
+mod common;
+
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use disclosure::requests::{ApplicationForm, IdDocumentKind, ReceivingBody, RequestStore};
-use kiosk::config::{KioskConfig, PrinterConfig};
+use kiosk::config::KioskConfig;
 use printer::PrinterState;
 use printer::emulator::{Element, FakePrinter};
 
@@ -20,18 +22,7 @@ const PORT: &str = "GONGKAI_CRASH_PORT";
 fn config(dir: &Path, port: &str) -> KioskConfig {
     let mut c = KioskConfig::default();
     c.applications.database = Some(dir.join("requests.db"));
-    c.printer = Some(PrinterConfig {
-        serial: printer::SerialSettings {
-            path: port.to_string(),
-            baud: 115_200,
-            flow_control: printer::serial::FlowControl::None,
-        },
-        paper: printer::PaperWidth::Mm58,
-        text: printer::TextMode::Gbk,
-        font_file: printer::raster::DEFAULT_FONT_FILE.into(),
-        font_family: printer::raster::DEFAULT_FONT_FAMILY.into(),
-        status_timeout_ms: 500,
-    });
+    c.printer = Some(common::test_printer(port, 500));
     c
 }
 
@@ -42,7 +33,7 @@ fn crash_child() {
     let dir = PathBuf::from(std::env::var(DIR).expect("run by the parent test"));
     let port = std::env::var(PORT).unwrap();
     let config = config(&dir, &port);
-    let mut desk = kiosk::controller::open_desk(&config, &dir.join("content.db")).unwrap();
+    let mut desk = kiosk::applications::open_desk(&config, &dir.join("content.db")).unwrap();
     let body = ReceivingBody {
         name: "石桥乡人民政府".into(),
         region: "990521201".parse().unwrap(),

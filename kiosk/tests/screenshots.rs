@@ -6,25 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-const PAGES: &[&str] = &[
-    "home",
-    "attract",
-    "domains",
-    "items",
-    "item",
-    "document",
-    "interpretation",
-    "guides",
-    "notices",
-    "village",
-    "search",
-    "apply",
-    "apply-who",
-    "apply-typing",
-    "apply-review",
-    "apply-done",
-    "progress",
-];
+use kiosk::controller::PAGE_NAMES as PAGES;
 const SIZES: &[(u32, u32)] = &[(1920, 1080), (1080, 1920), (1024, 600)];
 
 fn out_dir() -> PathBuf {

@@ -1,6 +1,8 @@
 //! The kiosk driven by accessible labels on Slint's testing backend, over
 //! the real demo content in a real `content.db`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use disclosure::store::RegionScope;
@@ -19,14 +21,7 @@ struct Kiosk {
 }
 
 fn start() -> Kiosk {
-    i_slint_backend_testing::init_no_event_loop();
-    let demo = DemoContent::unpack(disclosure::Date::from_ymd(2026, 11, 22).unwrap()).unwrap();
-    let store = ContentStore::open_read_only(&demo.database()).unwrap();
-    let ui = MainWindow::new().unwrap();
-    ui.window().set_size(slint::PhysicalSize::new(1920, 1080));
-    ui.show().unwrap();
-    let app = App::new(&ui, KioskConfig::default(), store).unwrap();
-    assert!(app.wait_for_dictionary(Duration::from_secs(20)));
+    let (ui, app, demo) = common::start_kiosk(KioskConfig::default(), 1920, 1080);
     Kiosk { ui, app, demo }
 }
 

@@ -385,7 +385,7 @@ pub fn render(els: &[Element], paper: PaperWidth, font: &RasterFont) -> Bitmap {
             Element::Raster(b) => parts.push(b.clone()),
             Element::Code128(digits) => {
                 if let Some(m) = crate::code128::modules(digits) {
-                    let module = if paper == PaperWidth::Mm80 { 3 } else { 2 };
+                    let module = u32::from(paper.barcode_module_dots());
                     let w = m.len() as u32 * module;
                     let mut b = Bitmap::new(width, 88);
                     let x0 = width.saturating_sub(w) / 2;
@@ -525,7 +525,6 @@ mod fake {
                             let mut tape = t2.lock().unwrap_or_else(|e| e.into_inner());
                             match result {
                                 Ok((els, used)) => {
-                                    let mut data = Vec::new();
                                     let mut replies = Vec::new();
                                     for e in els {
                                         if let Element::StatusQuery(q) = e {
@@ -538,8 +537,7 @@ mod fake {
                                             tape.elements.push(e);
                                         }
                                     }
-                                    data.extend_from_slice(&pending[..used]);
-                                    tape.bytes.extend_from_slice(&data);
+                                    tape.bytes.extend_from_slice(&pending[..used]);
                                     pending.drain(..used);
                                     drop(tape);
                                     if !replies.is_empty() {

@@ -248,20 +248,23 @@ impl<D: Driver + StatusLink + Clone> ReceiptPrinter<D> {
                     p.feed()?;
                 }
                 Block::Barcode(digits) => {
-                    let module = if self.paper == PaperWidth::Mm80 { 3 } else { 2 };
-                    let cmd = code128::command(&digits, module, 80).ok_or_else(|| {
-                        PrintError::Io(format!("条码内容“{digits}”不是偶数位数字"))
-                    })?;
+                    let cmd = code128::command(&digits, self.paper.barcode_module_dots(), 80)
+                        .ok_or_else(|| {
+                            PrintError::Io(format!("条码内容“{digits}”不是偶数位数字"))
+                        })?;
                     p.justify(JustifyMode::CENTER)?;
                     p.custom(&cmd)?;
                     p.feed()?;
                 }
                 Block::Qr(data) => {
-                    let size = if self.paper == PaperWidth::Mm80 { 8 } else { 6 };
                     p.justify(JustifyMode::CENTER)?;
                     p.qrcode_option(
                         &data,
-                        QRCodeOption::new(QRCodeModel::Model2, size, QRCodeCorrectionLevel::M),
+                        QRCodeOption::new(
+                            QRCodeModel::Model2,
+                            self.paper.qr_module_dots(),
+                            QRCodeCorrectionLevel::M,
+                        ),
                     )?;
                     p.feed()?;
                     p.justify(JustifyMode::LEFT)?;

@@ -24,6 +24,23 @@ impl PaperWidth {
         (self.dots() / 12) as usize
     }
 
+    /// Dots per CODE128 module: the 26-digit receipt number (178
+    /// modules) must fit 384 dots on 58 mm; 80 mm prints it wider.
+    pub fn barcode_module_dots(self) -> u8 {
+        match self {
+            Self::Mm58 => 2,
+            Self::Mm80 => 3,
+        }
+    }
+
+    /// Dots per QR module.
+    pub fn qr_module_dots(self) -> u8 {
+        match self {
+            Self::Mm58 => 6,
+            Self::Mm80 => 8,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<PaperWidth> {
         match s {
             "58" | "58mm" => Some(Self::Mm58),
@@ -180,7 +197,7 @@ pub fn shorten(text: &str, max_chars: usize) -> String {
 }
 
 impl Receipt {
-    /// The receipt laid out for `paper`, with `columns` text columns.
+    /// The receipt laid out for `paper`.
     pub fn blocks(&self, paper: PaperWidth) -> Vec<Block> {
         let cols = paper.columns();
         let mut out = Vec::new();

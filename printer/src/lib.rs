@@ -23,6 +23,8 @@ pub mod raster;
 pub mod serial;
 pub mod status;
 
+/// The driver trait receipts are sent through (from the `escpos` crate).
+pub use escpos::driver::Driver;
 pub use job::{PrintError, PrintReport, ReceiptPrinter, TextMode};
 pub use layout::{PaperWidth, Receipt};
 pub use raster::RasterFont;

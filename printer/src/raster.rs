@@ -193,15 +193,14 @@ impl RasterFont {
         // Proportional digits can make a line a little wider than its
         // column count promised: such a line is set a little smaller.
         let natural = self.measure(text, px);
-        let px = if natural > width as f32 {
-            px * width as f32 / natural
+        let (px, total) = if natural > width as f32 {
+            (px * width as f32 / natural, width as f32)
         } else {
-            px
+            (px, natural)
         };
         let scale = self.em(px);
         let scaled = self.font.as_scaled(scale);
         let mut bmp = Bitmap::new(width, height);
-        let total = self.measure(text, px);
         let mut x = if center {
             ((width as f32 - total) / 2.0).max(0.0)
         } else {

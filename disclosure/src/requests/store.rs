@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 
 use super::application::{
-    Applicant, Application, Delivery, IdDocumentKind, ProvideForm, ReceivingBody,
+    Applicant, Application, Delivery, InformationWanted, ProvideForm, ReceivingBody,
 };
 use super::receipt_no::{DeviceNo, MAX_DAILY_SEQUENCE, ReceiptNo};
 use crate::calendar::{Deadline, WorkingDayCalendar};
@@ -257,8 +257,7 @@ pub const KIOSK_CHANNEL: &str = "现场·政务公开专区终端";
 
 /// `2026-11-23 09:05:07+08:00`: sortable, with the zone.
 pub fn format_time(t: OffsetDateTime) -> String {
-    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let t = t.to_offset(cst);
+    let t = t.to_offset(crate::date::CHINA_OFFSET);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}+08:00",
         t.year(),
@@ -270,13 +269,6 @@ pub fn format_time(t: OffsetDateTime) -> String {
     )
 }
 
-/// The date of `t` in China.
-pub fn china_date(t: OffsetDateTime) -> Date {
-    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let d = t.to_offset(cst).date();
-    Date::from_ymd(d.year(), u8::from(d.month()), d.day()).expect("a calendar date")
-}
-
 /// `王**`: the first character and a star for each other one.
 pub fn mask_name(name: &str) -> String {
     let mut chars = name.chars();
@@ -284,19 +276,6 @@ pub fn mask_name(name: &str) -> String {
         Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
         None => String::new(),
     }
-}
-
-fn mask_middle(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() <= 4 {
-        return "*".repeat(chars.len());
-    }
-    let keep = 2;
-    chars[..keep]
-        .iter()
-        .chain(std::iter::repeat_n(&'*', chars.len() - 2 * keep))
-        .chain(&chars[chars.len() - keep..])
-        .collect()
 }
 
 /// An open `requests.db`.
@@ -351,7 +330,7 @@ impl RequestStore {
         received_at: OffsetDateTime,
         calendar: &WorkingDayCalendar,
     ) -> Result<Submission, RequestError> {
-        let today = china_date(received_at);
+        let today = Date::in_china(received_at);
         let at = format_time(received_at);
         let tx = self
             .conn
@@ -392,12 +371,7 @@ impl RequestStore {
                     id_kind,
                     id_number,
                 } => {
-                    let masked = if *id_kind == IdDocumentKind::ResidentId && id_number.len() == 18
-                    {
-                        format!("{}********{}", &id_number[..6], &id_number[14..])
-                    } else {
-                        mask_middle(id_number)
-                    };
+                    let masked = crate::identity::mask_id_number(id_number);
                     (
                         "person",
                         name.as_str(),
@@ -616,11 +590,12 @@ impl RequestStore {
             (None, Some(year)) => Deadline::Unconfirmed { year },
             (None, None) => return Err(corrupt("deadline")),
         };
-        let wanted = match (r.8, r.9.is_empty()) {
-            (Some(t), true) => t,
-            (Some(t), false) => format!("{t}：{}", r.9),
-            (None, _) => r.9,
-        };
+        let wanted = InformationWanted {
+            linked_title: r.8,
+            description: r.9,
+            ..InformationWanted::default()
+        }
+        .summary();
         let mut stmt = self.conn.prepare(
             "SELECT at, status, note FROM status_change WHERE application_id = ?1 ORDER BY at, id",
         )?;
@@ -713,13 +688,7 @@ impl RequestStore {
 
     /// Runs SQLite's own consistency check; `Ok(())` when it says "ok".
     pub fn integrity_check(&self) -> Result<(), RequestError> {
-        let r: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if r == "ok" {
-            Ok(())
-        } else {
-            Err(RequestError::Corrupt(r))
-        }
+        crate::store::sqlite_integrity(&self.conn)?
+            .map_or(Ok(()), |r| Err(RequestError::Corrupt(r)))
     }
 }

@@ -50,6 +50,12 @@ pub enum StoreError {
     InvalidBundle(String),
 }
 
+/// SQLite's own consistency check: `None` when it says "ok", else its report.
+pub(crate) fn sqlite_integrity(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    let r: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    Ok((r != "ok").then_some(r))
+}
+
 /// An open `content.db`.
 pub struct ContentStore {
     conn: Connection,
@@ -182,14 +188,7 @@ impl ContentStore {
 
     /// Runs SQLite's own consistency check; `Ok(())` when it says "ok".
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        let r: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if r == "ok" {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt(r))
-        }
+        sqlite_integrity(&self.conn)?.map_or(Ok(()), |r| Err(StoreError::Corrupt(r)))
     }
 
     pub(crate) fn conn(&self) -> &Connection {

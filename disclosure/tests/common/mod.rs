@@ -80,3 +80,37 @@ where
     }
     String::from_utf8(w.into_inner().unwrap()).unwrap()
 }
+
+/// A data row of the national standard catalog shape (14 columns): 序号,
+/// 一级事项, 二级事项, 内容, 依据, 时限, 主体, 渠道, then the √ marks.
+pub const STD_ROW: [&str; 14] = [
+    "1",
+    "最低生活保障",
+    "低保政策",
+    "标准",
+    "《社会救助暂行办法》",
+    "20个工作日内",
+    "云溪县民政局",
+    "■政府网站",
+    "√",
+    "",
+    "√",
+    "",
+    "√",
+    "",
+];
+
+/// A sheet of the national standard shape: the title row naming the
+/// domain, the two-row header, then `data`.
+pub fn standard_sheet(title: &str, data: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let owned = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut rows = vec![
+        std::iter::once(title.to_string())
+            .chain(std::iter::repeat_n(String::new(), 13))
+            .collect(),
+        owned(&disclosure::synth::DOMAIN_STANDARD_HEADER[0]),
+        owned(&disclosure::synth::DOMAIN_STANDARD_HEADER[1]),
+    ];
+    rows.extend(data);
+    rows
+}

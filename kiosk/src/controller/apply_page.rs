@@ -13,13 +13,11 @@ use printer::PrintError;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use time::OffsetDateTime;
 
-use super::{App, Page, State, Target};
+use super::{App, Page, State, Target, field_rows};
 use crate::applications::{DeskError, PrintJob, chinese_time, deadline_text};
 use crate::ime::{MAX_CANDIDATES, syllable_chars};
 use crate::qr::qr_image;
-use crate::{
-    ApplyAdapter, ChoiceData, FieldData, FormFieldData, MainWindow, ProgressAdapter, StatusData,
-};
+use crate::{ApplyAdapter, ChoiceData, FormFieldData, MainWindow, ProgressAdapter, StatusData};
 
 /// The steps of the wizard.
 pub const STEP_WHAT: usize = 0;
@@ -52,7 +50,6 @@ pub struct DoneState {
     pub receipt: ReceiptNo,
     pub deadline: Deadline,
     pub print_message: String,
-    pub printing: bool,
     pub show_qr: bool,
     pub rating: u8,
 }
@@ -291,10 +288,6 @@ impl App {
 
     pub fn form_state(&self) -> FormState {
         self.state.borrow().form.clone()
-    }
-
-    pub fn progress_state(&self) -> ProgressState {
-        self.state.borrow().progress.clone()
     }
 
     pub(super) fn wire_apply(&self, ui: &MainWindow) {
@@ -638,15 +631,23 @@ impl App {
                 let pending = std::mem::take(&mut st.form.composing);
                 field_value_mut(&mut st.form.form, field).push_str(&pending);
                 st.form.candidates.clear();
-                // Re-check just this field so its mark goes or stays.
-                let today = disclosure::Date::today_in_china();
-                let errs = st.form.form.validate(today).err().unwrap_or_default();
-                let shown: Vec<Field> = st.form.errors.iter().map(|e| e.field).collect();
-                st.form.errors = errs
-                    .into_iter()
-                    .filter(|e| shown.contains(&e.field) && e.field == field)
-                    .chain(st.form.errors.iter().filter(|e| e.field != field).cloned())
-                    .collect();
+                // A field marked in error is checked again, so its mark
+                // goes or stays; unmarked fields wait for 下一步.
+                if let Some(pos) = st.form.errors.iter().position(|e| e.field == field) {
+                    let today = disclosure::Date::today_in_china();
+                    let now_wrong = st
+                        .form
+                        .form
+                        .validate(today)
+                        .err()
+                        .and_then(|errs| errs.into_iter().find(|e| e.field == field));
+                    match now_wrong {
+                        Some(e) => st.form.errors[pos] = e,
+                        None => {
+                            st.form.errors.remove(pos);
+                        }
+                    }
+                }
             }
         }
         self.show(Page::Apply);
@@ -708,13 +709,11 @@ impl App {
                     receipt: sub.receipt_no.clone(),
                     deadline: sub.deadline,
                     print_message: String::new(),
-                    printing: false,
                     show_qr: false,
                     rating: 0,
                 };
                 match job {
                     Ok(Some(job)) => {
-                        done.printing = true;
                         done.print_message = "正在打印回执，请稍候…".into();
                         st.print_job = Some((job, PrintOrigin::Done));
                     }
@@ -919,7 +918,6 @@ impl App {
                         .as_mut()
                         .filter(|d| d.receipt == job.receipt_no)
                     {
-                        d.printing = false;
                         d.print_message = message;
                         d.show_qr = show_qr;
                     }
@@ -1148,14 +1146,7 @@ impl App {
                 rows.push(("电子邮箱".into(), f.email.clone()));
             }
             rows.push(("答复期限".into(), deadline_text(deadline)));
-            a.set_review(ModelRc::new(VecModel::from(
-                rows.into_iter()
-                    .map(|(l, v)| FieldData {
-                        label: l.into(),
-                        value: v.into(),
-                    })
-                    .collect::<Vec<_>>(),
-            )));
+            a.set_review(field_rows(rows));
             a.set_notice(privacy_notice(&body).into());
             a.set_consent(fs.consent);
         }
@@ -1164,7 +1155,6 @@ impl App {
             a.set_receipt_no(d.receipt.to_string().into());
             a.set_deadline(format!("答复期限：{}", deadline_text(d.deadline)).into());
             a.set_print_message(d.print_message.as_str().into());
-            a.set_printing(d.printing);
             a.set_show_qr(d.show_qr);
             if d.show_qr {
                 a.set_qr(qr_image(&st.desk.progress_url(&d.receipt)).unwrap_or_default());
@@ -1202,15 +1192,7 @@ impl App {
                     format!("{}·{}", v.form.name(), v.delivery.name()),
                 ),
             ];
-            a.set_details(ModelRc::new(VecModel::from(
-                details
-                    .into_iter()
-                    .map(|(l, v)| FieldData {
-                        label: l.into(),
-                        value: v.into(),
-                    })
-                    .collect::<Vec<_>>(),
-            )));
+            a.set_details(field_rows(details));
             let history: Vec<StatusData> = v
                 .history
                 .iter()

@@ -26,6 +26,151 @@ pub enum Command {
     /// 整个内容文件夹（地区表、目录、文件、解读、办事指南、公告）
     #[command(subcommand)]
     Content(ContentCommand),
+    /// 签名密钥：创建、轮换（含根密钥）
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// 把内容文件夹发布为签名的 TUF 仓库（只写入变化的文件）
+    Publish {
+        /// 内容文件夹（如 assets/demo）
+        #[arg(long)]
+        content: PathBuf,
+        /// 节假日安排文件夹（YYYY.toml）
+        #[arg(long)]
+        calendars: Option<PathBuf>,
+        /// 密钥文件夹（county keys init 创建）
+        #[arg(long)]
+        keys: PathBuf,
+        /// 仓库文件夹（metadata/ 与 targets/）
+        #[arg(long)]
+        repo: PathBuf,
+        /// targets 元数据有效天数
+        #[arg(long, default_value_t = 90)]
+        targets_days: i64,
+        /// snapshot 元数据有效天数
+        #[arg(long, default_value_t = 30)]
+        snapshot_days: i64,
+        /// timestamp 元数据有效天数（终端离线超过此期限、或 U 盘内容过旧，将拒绝更新）
+        #[arg(long, default_value_t = 14)]
+        timestamp_days: i64,
+    },
+    /// 县级参考服务器：静态仓库、受理接口、手机页面、工作人员页面
+    Serve {
+        /// 监听地址
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        #[arg(long)]
+        repo: PathBuf,
+        /// 受理数据库（SQLite）
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+        /// 内容文件夹（手机页面用）
+        #[arg(long)]
+        content: Option<PathBuf>,
+        /// 工作人员页面的访问密钥（/staff?key=…）；也可用环境变量 GONGKAI_STAFF_KEY
+        #[arg(long, default_value = "")]
+        staff_key: String,
+    },
+    /// 终端开通：生成一次性开通码
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// 依申请公开：列表、详情、答复、延期、进度
+    #[command(subcommand)]
+    Applications(ApplicationsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// 创建 root、targets、snapshot、timestamp 四个角色的密钥和第 1 版 root.json
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
+        /// 根密钥个数
+        #[arg(long, default_value_t = 1)]
+        root_keys: u64,
+        /// 根元数据需要的签名数
+        #[arg(long, default_value_t = 1)]
+        root_threshold: u64,
+        /// root.json 有效天数
+        #[arg(long, default_value_t = 365)]
+        expires_days: i64,
+    },
+    /// 更换一个角色的全部密钥，生成新版 root.json（旧根密钥与新根密钥共同签名）
+    Rotate {
+        #[arg(long)]
+        dir: PathBuf,
+        /// root、targets、snapshot 或 timestamp
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value_t = 365)]
+        expires_days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// 为一台终端生成一次性开通码（默认 7 天内有效）
+    Add {
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+        /// 终端所在地区的行政区划代码
+        #[arg(long)]
+        region: String,
+        /// 终端编号（1–99）
+        #[arg(long)]
+        device: u8,
+        #[arg(long, default_value_t = 7)]
+        valid_days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApplicationsCommand {
+    /// 列出申请、答复期限和逾期情况
+    List {
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+    },
+    /// 一件申请的全部内容和进度
+    Show {
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+        receipt: String,
+    },
+    /// 记录答复（第三十六条的答复类型），终端显示“已答复”
+    Reply {
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+        receipt: String,
+        /// already-public, disclosed, partly-disclosed, not-disclosed, does-not-exist,
+        /// not-this-body, repeat, special-law, not-an-application
+        #[arg(long)]
+        outcome: String,
+        /// 说明：获取途径、不予公开的理由或负责公开的机关
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 延期答复（第三十三条：一次，不超过 20 个工作日）
+    Extend {
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+        receipt: String,
+        #[arg(long, default_value_t = 20)]
+        days: u32,
+        #[arg(long)]
+        reason: String,
+        /// 节假日安排文件夹（内置 2025、2026 年之外的年份）
+        #[arg(long)]
+        calendars: Option<PathBuf>,
+    },
+    /// 记录办理进度：registered（登记）、correction（补正）、processing（办理中）、served（送达）、archived（归档）
+    Status {
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+        receipt: String,
+        status: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +233,39 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("已生成 {items} 条合成目录：{}", out.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys(cmd) => crate::commands::keys(cmd),
+        Command::Publish {
+            content,
+            calendars,
+            keys,
+            repo,
+            targets_days,
+            snapshot_days,
+            timestamp_days,
+        } => crate::commands::publish(crate::publish::PublishOptions {
+            content,
+            calendars,
+            keys,
+            repo,
+            targets_days,
+            snapshot_days,
+            timestamp_days,
+        }),
+        Command::Serve {
+            listen,
+            repo,
+            database,
+            content,
+            staff_key,
+        } => crate::commands::serve(crate::serve::ServeOptions {
+            listen,
+            repo,
+            database,
+            content,
+            staff_key,
+        }),
+        Command::Devices(cmd) => crate::commands::devices(cmd),
+        Command::Applications(cmd) => crate::commands::applications(cmd),
         Command::Content(ContentCommand::Check { dir, json }) => {
             let mut out = std::io::stdout().lock();
             let ok = check::check_content_dir(&dir, json, &mut out)?;

@@ -2,3 +2,8 @@
 
 pub mod check;
 pub mod cli;
+pub mod commands;
+pub mod intake;
+pub mod keys;
+pub mod publish;
+pub mod serve;

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod date;
 pub mod document;
 pub mod domain;
+pub mod feed;
 pub mod identity;
 pub mod import;
 pub mod region;

@@ -499,3 +499,109 @@ fn the_form_at_its_boundaries() {
         )),
     );
 }
+
+#[test]
+fn delivery_bookkeeping_purge_and_county_statuses() {
+    use disclosure::requests::wire::{ApplicantMessage, StatusChangeMessage};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = RequestStore::open(&dir.path().join("requests.db")).unwrap();
+    let app = person().validate(today()).unwrap();
+    let dev = DeviceNo::new(1).unwrap();
+    let at = datetime!(2026-11-23 09:05 +8);
+    let s = store
+        .submit(&app, &body(), &hall(), dev, at, &calendar())
+        .unwrap();
+    let no = s.receipt_no;
+    // Everything goes to the county, unmasked.
+    let m = store.application_message(&no).unwrap();
+    assert_eq!(m.receipt_no, no.digits());
+    assert_eq!(
+        m.applicant,
+        ApplicantMessage::Person {
+            name: "王秀英".into(),
+            id_kind: "resident_id".into(),
+            id_number: ID.into()
+        }
+    );
+    assert_eq!(m.phone, "13800138000");
+    assert_eq!(m.deadline.as_deref(), Some("2026-12-21"));
+    // Due now; deferred, it is not due until its next attempt.
+    let due = store.outbox_due(at, 10).unwrap();
+    assert_eq!(due.len(), 1);
+    store
+        .defer(due[0].id, "连不上", at + time::Duration::minutes(5))
+        .unwrap();
+    assert!(
+        store
+            .outbox_due(at + time::Duration::minutes(4), 10)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .outbox_due(at + time::Duration::minutes(5), 10)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(store.outbox_summary().unwrap(), (1, Some("连不上".into())));
+    // Acknowledged: delivered once, 已送达 recorded once however often marked.
+    store
+        .mark_delivered(due[0].id, at + time::Duration::minutes(6))
+        .unwrap();
+    store
+        .mark_delivered(due[0].id, at + time::Duration::minutes(7))
+        .unwrap();
+    let v = store.lookup(&no).unwrap().unwrap();
+    let delivered = v
+        .history
+        .iter()
+        .filter(|h| h.status == ApplicationStatus::Delivered)
+        .count();
+    assert_eq!(delivered, 1);
+    assert_eq!(store.outbox_summary().unwrap().0, 0);
+    // Personal fields purged after the retention; the masked ones stay.
+    assert_eq!(store.purge_delivered(at, at).unwrap(), 0, "not yet");
+    assert_eq!(
+        store
+            .purge_delivered(at + time::Duration::hours(1), at)
+            .unwrap(),
+        1
+    );
+    assert!(
+        store.application_message(&no).is_err(),
+        "nothing personal left to send"
+    );
+    let v = store.lookup(&no).unwrap().unwrap();
+    assert_eq!(v.name_masked, "王**");
+    assert_eq!(v.phone_masked, "138****8000");
+    // County statuses with their cursor, in one transaction; other
+    // terminals' numbers and unknown statuses are skipped.
+    let change = |cursor, status: &str, note: &str, receipt: &str| StatusChangeMessage {
+        cursor,
+        receipt_no: receipt.into(),
+        status: status.into(),
+        at: "2026-11-25 10:00:00+08:00".into(),
+        note: note.into(),
+    };
+    let stored = store
+        .apply_status_changes(
+            &[
+                change(4, "registered", "", &no.digits()),
+                change(5, "replied", "予以公开", &no.digits()),
+                change(6, "replied", "", "99052120120101261123000199"),
+                change(7, "teleported", "", &no.digits()),
+            ],
+            7,
+            at,
+        )
+        .unwrap();
+    assert_eq!(stored, 2);
+    assert_eq!(store.status_cursor().unwrap(), 7);
+    let v = store.lookup(&no).unwrap().unwrap();
+    let last = v.history.last().unwrap();
+    assert_eq!(
+        (last.status, last.note.as_str()),
+        (ApplicationStatus::Replied, "予以公开")
+    );
+}

@@ -245,6 +245,17 @@ impl Desk {
     ) -> Result<(), RequestError> {
         self.store.record_print(no, now, reprint, outcome)
     }
+
+    /// Records the printer's last known state (`ok`, `near_end`,
+    /// `paper_out`, `error`) for the sync agent's health report.
+    pub fn record_printer_state(
+        &mut self,
+        state: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), RequestError> {
+        self.store
+            .set_device_state(disclosure::requests::store::PRINTER_STATE, state, now)
+    }
 }
 
 /// The printer configured in `config`, opened for each job (a USB-serial

@@ -8,6 +8,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use disclosure::requests::store::PRINTER_STATE;
 use disclosure::requests::{ReceiptNo, RequestStore};
 use i_slint_backend_testing::ElementHandle;
 use kiosk::config::KioskConfig;
@@ -201,6 +202,9 @@ fn a_full_application_through_the_ui_prints_a_receipt() {
     let v = store.lookup(&no).unwrap().unwrap();
     assert_eq!(v.prints, 1);
     assert_eq!(store.outbox_pending().unwrap().len(), 1);
+    // The printer's state, for the sync agent's health report.
+    let printer = store.device_state(PRINTER_STATE).unwrap().unwrap().0;
+    assert_eq!(printer, "ok");
 
     // 好差评: once.
     k.tap("评价 非常满意");
@@ -257,6 +261,8 @@ fn paper_out_or_a_silent_printer_shows_the_receipt_on_screen_and_keeps_the_appli
     assert!(k.requests().lookup(&no).unwrap().is_some());
     assert_eq!(k.requests().lookup(&no).unwrap().unwrap().prints, 0);
     assert!(fake.tape().elements.is_empty(), "nothing printed");
+    let printer = k.requests().device_state(PRINTER_STATE).unwrap().unwrap().0;
+    assert_eq!(printer, "paper_out");
 
     fake.set_state(PrinterState::default());
     fake.set_silent(true);

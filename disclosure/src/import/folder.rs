@@ -4,6 +4,7 @@
 //! ```text
 //! regions.csv                         行政区划代码,名称,层级,上级代码
 //! catalog/<代码-名称>/*.csv|xlsx       catalog sheets of that region
+//! catalog/<代码>/*.json                 or catalog shards of a feed (see crate::feed)
 //! documents/<代码-名称>/*.md|txt       documents; <name>.解读.md interprets one
 //! guides/<代码-名称>/*.md              办事指南
 //! notices/<代码-名称>/*.md             公告, 征求意见, 政府开放日
@@ -256,6 +257,22 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
                 continue;
             }
         };
+        for f in files.iter().filter(|p| crate::feed::is_shard_file(p)) {
+            match crate::feed::read_shard(f, &region) {
+                Ok(items) => {
+                    for item in items {
+                        if let Some(first) = keys.insert(item.key.0.clone(), item.source.clone()) {
+                            errors.push(ImportError::file(
+                                &f.display().to_string(),
+                                format!("公开事项“{}”与 {first} 重复", item.name),
+                            ));
+                        }
+                        out.bundle.items.push(item);
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
         for f in files.into_iter().filter(|p| is_catalog_file(p)) {
             match parse_catalog_file(&f) {
                 Ok(parsed) => {

@@ -6,6 +6,7 @@ pub mod application;
 pub mod receipt_no;
 pub mod routing;
 pub mod store;
+pub mod wire;
 
 pub use application::{
     Applicant, Application, ApplicationForm, Delivery, Field, FieldError, IdDocumentKind,

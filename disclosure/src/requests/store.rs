@@ -16,6 +16,7 @@ use super::application::{
     Applicant, Application, Delivery, InformationWanted, ProvideForm, ReceivingBody,
 };
 use super::receipt_no::{DeviceNo, MAX_DAILY_SEQUENCE, ReceiptNo};
+use super::wire::{ApplicantMessage, ApplicationMessage, RatingMessage, StatusChangeMessage};
 use crate::calendar::{Deadline, WorkingDayCalendar};
 use crate::{Date, RegionCode};
 
@@ -41,7 +42,8 @@ pub enum RequestError {
     Corrupt(String),
 }
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE application (
     id              INTEGER PRIMARY KEY,
     receipt_no      TEXT NOT NULL UNIQUE,
@@ -118,7 +120,15 @@ CREATE TABLE rating (
     level          INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
     at             TEXT NOT NULL
 ) STRICT;
-"#];
+"#,
+    r#"
+CREATE TABLE device_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    at    TEXT NOT NULL
+) STRICT;
+"#,
+];
 
 /// Where an application stands. The terminal records `received`; the
 /// others arrive from the county through the sync agent.
@@ -278,6 +288,26 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// `device_state` key of the last county status change stored.
+const STATUS_CURSOR: &str = "status_cursor";
+/// `device_state` key of the printer's last known state (`ok`, `near_end`,
+/// `paper_out`, `error`), written by the kiosk after each print.
+pub const PRINTER_STATE: &str = "printer";
+
+fn set_state(
+    tx: &rusqlite::Transaction<'_>,
+    key: &str,
+    value: &str,
+    at: OffsetDateTime,
+) -> Result<(), RequestError> {
+    tx.execute(
+        "INSERT INTO device_state(key, value, at) VALUES (?1, ?2, ?3)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, at = excluded.at",
+        params![key, value, format_time(at)],
+    )?;
+    Ok(())
+}
+
 /// An open `requests.db`.
 pub struct RequestStore {
     conn: Connection,
@@ -292,6 +322,8 @@ impl RequestStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Purged personal fields are overwritten on disk, not just unlinked.
+        conn.pragma_update(None, "secure_delete", true)?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let found = found as usize;
         if found > MIGRATIONS.len() {
@@ -669,6 +701,255 @@ impl RequestStore {
             })
             .collect::<Result<Vec<_>, RequestError>>()?;
         Ok(rows)
+    }
+
+    /// Outbox rows due at `now` (next attempt not later), oldest first, at most `limit`.
+    pub fn outbox_due(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, RequestError> {
+        Ok(self
+            .outbox_pending()?
+            .into_iter()
+            .filter(|e| e.next_attempt_at <= format_time(now))
+            .take(limit)
+            .collect())
+    }
+
+    /// The earliest next attempt among undelivered rows.
+    pub fn outbox_next_attempt(&self) -> Result<Option<String>, RequestError> {
+        Ok(self.conn.query_row(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The application as the county receives it: every field, personal
+    /// ones included. `Corrupt` once they have been purged.
+    pub fn application_message(
+        &self,
+        receipt: &ReceiptNo,
+    ) -> Result<ApplicationMessage, RequestError> {
+        let corrupt = |what: &str| RequestError::Corrupt(format!("{what} of {receipt}"));
+        self.conn
+            .query_row(
+                "SELECT hall_region, device, received_at, channel, staff_assisted, applicant_kind,
+                        name, id_kind, id_number, credit_code, contact_person, phone, address,
+                        email, item_key, document_key, linked_title, doc_no, description,
+                        provide_form, delivery, body_name, body_region, deadline,
+                        deadline_unknown_year, purged_at
+                 FROM application WHERE receipt_no = ?1",
+                [receipt.digits()],
+                |r| {
+                    let kind: String = r.get(5)?;
+                    let name: Option<String> = r.get(6)?;
+                    let purged: Option<String> = r.get(25)?;
+                    let applicant = if kind == "person" {
+                        ApplicantMessage::Person {
+                            name: name.unwrap_or_default(),
+                            id_kind: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                            id_number: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                        }
+                    } else {
+                        ApplicantMessage::Organisation {
+                            name: name.unwrap_or_default(),
+                            credit_code: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                            contact_person: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
+                        }
+                    };
+                    Ok((
+                        purged,
+                        ApplicationMessage {
+                            receipt_no: receipt.digits().to_string(),
+                            hall_region: r.get(0)?,
+                            device: r.get(1)?,
+                            received_at: r.get(2)?,
+                            channel: r.get(3)?,
+                            staff_assisted: r.get(4)?,
+                            applicant,
+                            phone: r.get::<_, Option<String>>(11)?.unwrap_or_default(),
+                            address: r.get(12)?,
+                            email: r.get(13)?,
+                            item_key: r.get(14)?,
+                            document_key: r.get(15)?,
+                            linked_title: r.get(16)?,
+                            doc_no: r.get(17)?,
+                            description: r.get(18)?,
+                            provide_form: r.get(19)?,
+                            delivery: r.get(20)?,
+                            body_name: r.get(21)?,
+                            body_region: r.get(22)?,
+                            deadline: r.get(23)?,
+                            deadline_unknown_year: r.get(24)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| RequestError::UnknownReceipt(receipt.to_string()))
+            .and_then(|(purged, m)| match purged {
+                Some(_) => Err(corrupt("personal fields already purged")),
+                None => Ok(m),
+            })
+    }
+
+    /// The rating of `receipt`, for the outbox.
+    pub fn rating_message(&self, receipt: &ReceiptNo) -> Result<RatingMessage, RequestError> {
+        self.conn
+            .query_row(
+                "SELECT r.level, r.at FROM rating r JOIN application a ON a.id = r.application_id
+                 WHERE a.receipt_no = ?1",
+                [receipt.digits()],
+                |r| {
+                    Ok(RatingMessage {
+                        receipt_no: receipt.digits().to_string(),
+                        level: r.get(0)?,
+                        at: r.get(1)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| RequestError::UnknownReceipt(receipt.to_string()))
+    }
+
+    /// The county has outbox row `id`: it is marked delivered, and for an
+    /// application the status 已送达 is recorded, in one transaction. Marking
+    /// a row twice changes nothing.
+    pub fn mark_delivered(&mut self, id: i64, at: OffsetDateTime) -> Result<(), RequestError> {
+        let tx = self.conn.transaction()?;
+        let at = format_time(at);
+        let n = tx.execute(
+            "UPDATE outbox SET delivered_at = ?2, attempts = attempts + 1, last_error = NULL
+             WHERE id = ?1 AND delivered_at IS NULL",
+            params![id, at],
+        )?;
+        if n == 1 {
+            tx.execute(
+                "INSERT INTO status_change(application_id, at, status, note, source)
+                 SELECT application_id, ?2, 'delivered', '', 'terminal'
+                 FROM outbox WHERE id = ?1 AND kind = 'application'",
+                params![id, at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A failed attempt at outbox row `id`: counted, with the reason and the
+    /// time of the next attempt, so a restart keeps the backoff.
+    pub fn defer(
+        &mut self,
+        id: i64,
+        error: &str,
+        next_attempt: OffsetDateTime,
+    ) -> Result<(), RequestError> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3
+             WHERE id = ?1 AND delivered_at IS NULL",
+            params![id, error, format_time(next_attempt)],
+        )?;
+        Ok(())
+    }
+
+    /// Purges the personal fields (name, ID number, contact person, phone,
+    /// address, e-mail) of every application the county acknowledged before
+    /// `delivered_before`. The masked forms stay for the progress page and
+    /// reprints. Returns how many were purged.
+    pub fn purge_delivered(
+        &mut self,
+        delivered_before: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<usize, RequestError> {
+        let n = self.conn.execute(
+            "UPDATE application SET name = NULL, id_number = NULL, contact_person = NULL,
+                    phone = NULL, address = NULL, email = NULL, purged_at = ?2
+             WHERE purged_at IS NULL AND id IN (
+                SELECT application_id FROM outbox
+                WHERE kind = 'application' AND delivered_at IS NOT NULL AND delivered_at <= ?1)",
+            params![format_time(delivered_before), format_time(now)],
+        )?;
+        if n > 0 {
+            // Old page images in the WAL still hold the fields: fold them
+            // into the main file (overwritten there) and empty the WAL.
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(n)
+    }
+
+    /// Stores the county's status changes and the cursor after them in one
+    /// transaction; changes for numbers not taken here are skipped. Returns
+    /// how many were stored.
+    pub fn apply_status_changes(
+        &mut self,
+        changes: &[StatusChangeMessage],
+        next_cursor: i64,
+        now: OffsetDateTime,
+    ) -> Result<usize, RequestError> {
+        let tx = self.conn.transaction()?;
+        let mut stored = 0;
+        for c in changes {
+            let Some(status) = ApplicationStatus::from_db_name(&c.status) else {
+                tracing::warn!(status = %c.status, "unknown status from the county skipped");
+                continue;
+            };
+            let n = tx.execute(
+                "INSERT INTO status_change(application_id, at, status, note, source)
+                 SELECT id, ?2, ?3, ?4, 'county' FROM application WHERE receipt_no = ?1",
+                params![c.receipt_no, c.at, status.db_name(), c.note],
+            )?;
+            stored += n;
+        }
+        set_state(&tx, STATUS_CURSOR, &next_cursor.to_string(), now)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// The cursor of the last status change stored (0 before any).
+    pub fn status_cursor(&self) -> Result<i64, RequestError> {
+        Ok(self
+            .device_state(STATUS_CURSOR)?
+            .map(|(v, _)| v.parse().unwrap_or(0))
+            .unwrap_or(0))
+    }
+
+    /// A value the kiosk or the agent recorded about the device, with when.
+    pub fn device_state(&self, key: &str) -> Result<Option<(String, String)>, RequestError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value, at FROM device_state WHERE key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Records a value about the device (e.g. the printer's state).
+    pub fn set_device_state(
+        &mut self,
+        key: &str,
+        value: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), RequestError> {
+        let tx = self.conn.transaction()?;
+        set_state(&tx, key, value, at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Undelivered outbox rows, and the last error among them.
+    pub fn outbox_summary(&self) -> Result<(u64, Option<String>), RequestError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*),
+                    (SELECT last_error FROM outbox WHERE delivered_at IS NULL
+                     AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1)
+             FROM outbox WHERE delivered_at IS NULL",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+        )?)
     }
 
     /// Every receipt number in the file, in order of receipt.

@@ -902,6 +902,13 @@ impl App {
                 )
             }
         };
+        // The printer's state for the sync agent's health report.
+        let printer_state = match &result {
+            Ok(r) if r.paper_near_end => "near_end",
+            Ok(_) => "ok",
+            Err(printer::PrintError::Blocked { state, .. }) if state.paper_out => "paper_out",
+            Err(_) => "error",
+        };
         {
             let mut st = self.state.borrow_mut();
             if let Err(e) = st
@@ -909,6 +916,9 @@ impl App {
                 .record_print(&job.receipt_no, job.reprint, &outcome, now())
             {
                 tracing::warn!("print not recorded: {e}");
+            }
+            if let Err(e) = st.desk.record_printer_state(printer_state, now()) {
+                tracing::warn!("printer state not recorded: {e}");
             }
             match origin {
                 PrintOrigin::Done => {

@@ -1,0 +1,210 @@
+//! What each `county` subcommand does for keys, publishing, the server,
+//! terminal enrolment and applications: argument checks, a runtime where
+//! needed, and output in Chinese.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use disclosure::requests::{ApplicationStatus, DeviceNo, ReceiptNo};
+use disclosure::{Date, RegionCode};
+use time::OffsetDateTime;
+
+use crate::cli::{ApplicationsCommand, DevicesCommand, KeysCommand};
+use crate::intake::{IntakeStore, ReplyOutcome};
+use crate::keys::{KeyDir, RootPolicy, parse_role};
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+pub fn keys(cmd: KeysCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        KeysCommand::Init {
+            dir,
+            root_keys,
+            root_threshold,
+            expires_days,
+        } => {
+            let root = runtime()?.block_on(KeyDir::new(&dir).init(RootPolicy {
+                root_keys,
+                root_threshold,
+                expires_days,
+            }))?;
+            println!(
+                "已创建密钥和第 {} 版 root.json：{}\n请把 root.json 装入每台终端（/etc/gongkai/root.json），\n并把 root-*.pk8 离线保存。",
+                root.signed.version,
+                dir.join("root.json").display()
+            );
+        }
+        KeysCommand::Rotate {
+            dir,
+            role,
+            expires_days,
+        } => {
+            let Some(r) = parse_role(&role) else {
+                bail!("--role 应为 root、targets、snapshot 或 timestamp，而不是“{role}”");
+            };
+            let root = runtime()?.block_on(KeyDir::new(&dir).rotate(r, expires_days))?;
+            println!(
+                "已更换 {role} 密钥，root.json 升至第 {} 版；旧密钥移入 retired/。\n请重新运行 county publish，终端会在下次同步时接受新密钥。",
+                root.signed.version
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn publish(opts: crate::publish::PublishOptions) -> anyhow::Result<ExitCode> {
+    let report = runtime()?.block_on(crate::publish::publish(&opts))?;
+    println!(
+        "已发布第 {} 版：{} 个文件，共 {} 字节；本次写入 {} 个新文件（{} 字节）。",
+        report.version, report.targets, report.total_bytes, report.written, report.written_bytes
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn serve(mut opts: crate::serve::ServeOptions) -> anyhow::Result<ExitCode> {
+    if opts.staff_key.is_empty() {
+        opts.staff_key = std::env::var("GONGKAI_STAFF_KEY").unwrap_or_default();
+    }
+    if opts.staff_key.is_empty() {
+        tracing::warn!("no --staff-key: the staff page is closed");
+    }
+    runtime()?.block_on(crate::serve::serve(opts))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn devices(cmd: DevicesCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        DevicesCommand::Add {
+            database,
+            region,
+            device,
+            valid_days,
+        } => {
+            let region: RegionCode = region
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--region：{e}"))?;
+            let device = DeviceNo::new(device).context("--device 应为 1 至 99")?;
+            let store = IntakeStore::open(&database)?;
+            let code =
+                store.new_enrol_code(&region, device, valid_days, OffsetDateTime::now_utc())?;
+            println!("开通码：{code}（{valid_days} 天内有效，只能用一次）");
+            println!(
+                "在终端上运行：sync-agent enrol --region {region} --device {} --code {code}",
+                device.get()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn receipt(s: &str) -> anyhow::Result<ReceiptNo> {
+    ReceiptNo::parse(s).map_err(|e| anyhow::anyhow!("回执编号“{s}”：{e}"))
+}
+
+pub fn applications(cmd: ApplicationsCommand) -> anyhow::Result<ExitCode> {
+    let now = OffsetDateTime::now_utc();
+    match cmd {
+        ApplicationsCommand::List { database } => {
+            let store = IntakeStore::open(&database)?;
+            let today = Date::today_in_china();
+            let apps = store.applications()?;
+            println!("回执编号\t受理时间\t受理机关\t答复期限\t状态");
+            for a in &apps {
+                let deadline = a.deadline.map_or("待确认".to_string(), |d| d.to_string());
+                let mut status = a
+                    .outcome
+                    .as_ref()
+                    .map_or(a.status.clone(), |o| format!("已答复：{o}"));
+                if a.extended {
+                    status.push_str("（已延期）");
+                }
+                if a.overdue(today) {
+                    status.push_str("【逾期】");
+                }
+                println!(
+                    "{}\t{}\t{}\t{deadline}\t{status}",
+                    a.receipt_no, a.received_at, a.body_name
+                );
+            }
+            let overdue = apps.iter().filter(|a| a.overdue(today)).count();
+            println!("共 {} 件，逾期未答复 {overdue} 件。", apps.len());
+        }
+        ApplicationsCommand::Show {
+            database,
+            receipt: r,
+        } => {
+            let store = IntakeStore::open(&database)?;
+            let (app, changes) = store.application(&receipt(&r)?)?;
+            println!("{}", serde_json::to_string_pretty(&app)?);
+            for c in changes {
+                let name = ApplicationStatus::from_db_name(&c.status).map_or("?", |s| s.name());
+                println!("{}\t{name}\t{}", c.at, c.note);
+            }
+        }
+        ApplicationsCommand::Reply {
+            database,
+            receipt: r,
+            outcome,
+            note,
+        } => {
+            let Some(o) = ReplyOutcome::parse(&outcome) else {
+                let all: Vec<&str> = ReplyOutcome::ALL.iter().map(|o| o.code()).collect();
+                bail!("--outcome 应为 {} 之一", all.join("、"));
+            };
+            let store = IntakeStore::open(&database)?;
+            store.reply(&receipt(&r)?, o, &note, now)?;
+            println!("已记录答复：{}。终端会在下次同步时显示。", o.name());
+        }
+        ApplicationsCommand::Extend {
+            database,
+            receipt: r,
+            days,
+            reason,
+            calendars,
+        } => {
+            let mut schedules = disclosure::calendar::builtin_schedules();
+            if let Some(dir) = calendars {
+                for e in std::fs::read_dir(&dir)? {
+                    let p = e?.path();
+                    if p.extension().is_some_and(|x| x == "toml") {
+                        let text = std::fs::read_to_string(&p)?;
+                        schedules.push(
+                            disclosure::calendar::YearSchedule::parse(&text)
+                                .map_err(|e| anyhow::anyhow!("{}：{e}", p.display()))?,
+                        );
+                    }
+                }
+            }
+            let calendar = disclosure::calendar::WorkingDayCalendar::new(schedules);
+            let store = IntakeStore::open(&database)?;
+            let new = store.extend(&receipt(&r)?, days, &reason, &calendar, now)?;
+            println!("已延期至 {}。", new.chinese());
+        }
+        ApplicationsCommand::Status {
+            database,
+            receipt: r,
+            status,
+            note,
+        } => {
+            let s = match status.as_str() {
+                "registered" => ApplicationStatus::Registered,
+                "correction" => ApplicationStatus::CorrectionRequested,
+                "processing" => ApplicationStatus::Processing,
+                "served" => ApplicationStatus::Served,
+                "archived" => ApplicationStatus::Archived,
+                _ => bail!(
+                    "进度应为 registered、correction、processing、served 或 archived（答复用 reply，延期用 extend）"
+                ),
+            };
+            let store = IntakeStore::open(&database)?;
+            store.add_status(&receipt(&r)?, s, &note, now)?;
+            println!("已记录：{}。", s.name());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,285 @@
+//! `county publish`: a checked content folder (and holiday calendars) into a
+//! signed TUF 1.0 repository of static files — `metadata/` and `targets/`,
+//! consistent snapshots, targets named as `disclosure::feed` lays them out.
+//! Republishing writes only targets whose bytes changed.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU64;
+use std::path::{Path, PathBuf};
+
+use disclosure::feed;
+use tough::editor::RepositoryEditor;
+use tough::schema::{Hashes, Target};
+
+use crate::keys::{KeyDir, KeyError, expiry, write_atomic};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("内容有错误，未发布：\n{0}")]
+    Content(disclosure::import::ImportErrors),
+    #[error("节假日安排 {path} 有误：{message}")]
+    Calendar { path: PathBuf, message: String },
+    #[error("{path}：{source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    #[error("签名或写入仓库失败：{0}")]
+    Tuf(Box<tough::error::Error>),
+    #[error("仓库 {0} 中的元数据无法读取：{1}")]
+    BadMetadata(PathBuf, String),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
+    move |source| PublishError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What to publish and how long the signatures hold.
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    /// The county's content folder (as `assets/demo`).
+    pub content: PathBuf,
+    /// Folder of `YYYY.toml` working-day schedules, if any.
+    pub calendars: Option<PathBuf>,
+    pub keys: PathBuf,
+    /// The repository folder (created if missing).
+    pub repo: PathBuf,
+    pub targets_days: i64,
+    pub snapshot_days: i64,
+    pub timestamp_days: i64,
+}
+
+/// What a publish did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishReport {
+    pub version: u64,
+    pub targets: usize,
+    /// Target files written this time (the others were unchanged).
+    pub written: usize,
+    pub written_bytes: u64,
+    pub total_bytes: u64,
+}
+
+/// Every target of a content folder: name → bytes. Catalog sheets become
+/// shards; documents, guides and notices travel as they are.
+pub fn feed_targets(
+    content: &Path,
+    calendars: Option<&Path>,
+) -> Result<BTreeMap<String, Vec<u8>>, PublishError> {
+    let today = disclosure::Date::today_in_china();
+    let loaded = disclosure::import::load_content_dir(content, today)
+        .map_err(|e| PublishError::Content(disclosure::import::ImportErrors(e)))?;
+    let mut out = feed::catalog_shards(&loaded.bundle.items);
+    let regions = content.join("regions.csv");
+    out.insert(
+        "regions.csv".to_string(),
+        std::fs::read(&regions).map_err(io(&regions))?,
+    );
+    for folder in ["documents", "guides", "notices"] {
+        let dir = content.join(folder);
+        if !dir.exists() {
+            continue;
+        }
+        for rdir in sorted_dirs(&dir)? {
+            let dir_name = rdir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let code_text = dir_name.split(['-', '_', ' ']).next().unwrap_or("");
+            // load_content_dir has checked every region folder already.
+            let Ok(code) = code_text.parse::<disclosure::RegionCode>() else {
+                continue;
+            };
+            for f in sorted_files(&rdir)? {
+                let file = f
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                if file.starts_with('.') || file.starts_with("~$") {
+                    continue;
+                }
+                let name = feed::target_name(folder, Some(&code), &file);
+                feed::target_relative_path(&name).map_err(|m| PublishError::Io {
+                    path: f.clone(),
+                    source: std::io::Error::other(m),
+                })?;
+                out.insert(name, std::fs::read(&f).map_err(io(&f))?);
+            }
+        }
+    }
+    if let Some(cal) = calendars {
+        for f in sorted_files(cal)? {
+            if f.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).map_err(io(&f))?;
+            disclosure::calendar::YearSchedule::parse(&text).map_err(|e| {
+                PublishError::Calendar {
+                    path: f.clone(),
+                    message: e.to_string(),
+                }
+            })?;
+            let file = f
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            out.insert(
+                feed::target_name("calendars", None, &file),
+                text.into_bytes(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn sorted_files(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// The version of the last publish in `repo` (0 when none).
+pub fn published_version(repo: &Path) -> Result<u64, PublishError> {
+    let p = repo.join("metadata").join("timestamp.json");
+    if !p.exists() {
+        return Ok(0);
+    }
+    let bytes = std::fs::read(&p).map_err(io(&p))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| PublishError::BadMetadata(p.clone(), e.to_string()))?;
+    v["signed"]["version"]
+        .as_u64()
+        .ok_or_else(|| PublishError::BadMetadata(p, "没有 version".into()))
+}
+
+/// Publishes the folder as the next version of the repository.
+pub async fn publish(opts: &PublishOptions) -> Result<PublishReport, PublishError> {
+    let targets = feed_targets(&opts.content, opts.calendars.as_deref())?;
+    publish_targets(opts, &targets).await
+}
+
+/// Signs `targets` as the next version of the repository at `opts.repo`.
+pub async fn publish_targets(
+    opts: &PublishOptions,
+    targets: &BTreeMap<String, Vec<u8>>,
+) -> Result<PublishReport, PublishError> {
+    let keys = KeyDir::new(&opts.keys);
+    let metadata = opts.repo.join("metadata");
+    let target_dir = opts.repo.join("targets");
+    for d in [&metadata, &target_dir] {
+        std::fs::create_dir_all(d).map_err(io(d))?;
+    }
+    let version = published_version(&opts.repo)? + 1;
+    let v = NonZeroU64::new(version).expect("at least 1");
+    let mut editor = RepositoryEditor::new(keys.root_path()).await?;
+    editor
+        .targets_version(v)?
+        .targets_expires(expiry(opts.targets_days))?
+        .snapshot_version(v)
+        .snapshot_expires(expiry(opts.snapshot_days))
+        .timestamp_version(v)
+        .timestamp_expires(expiry(opts.timestamp_days));
+    let mut total_bytes = 0;
+    let mut missing = Vec::new();
+    for (name, bytes) in targets {
+        let target = target_of(bytes);
+        let hash = hex(&target.hashes.sha256);
+        total_bytes += bytes.len() as u64;
+        let file = target_dir.join(format!("{hash}.{name}"));
+        if !file.exists() {
+            missing.push((file, bytes));
+        }
+        editor.add_target(name.as_str(), target)?;
+    }
+    let signed = editor.sign(&keys.key_sources()?).await?;
+    // Targets first, then metadata: a client that sees the new timestamp
+    // finds every file it names.
+    let mut written_bytes = 0;
+    for (file, bytes) in &missing {
+        write_atomic(file, bytes)?;
+        written_bytes += bytes.len() as u64;
+    }
+    // Every root version, so devices provisioned with an older one can
+    // follow rotations (TUF 5.3).
+    if keys.roots_dir().exists() {
+        for f in sorted_files(&keys.roots_dir())? {
+            let to = metadata.join(f.file_name().expect("files have names"));
+            let bytes = std::fs::read(&f).map_err(io(&f))?;
+            write_atomic(&to, &bytes)?;
+        }
+    }
+    let staging = opts.repo.join(".metadata-staging");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+    signed.write(&staging).await?;
+    // Versioned files (N.root, N.targets, N.snapshot) before timestamp.json,
+    // which is what clients read first.
+    let mut files = sorted_files(&staging)?;
+    files.sort_by_key(|f| f.file_name().is_some_and(|n| n == "timestamp.json"));
+    for f in files {
+        let to = metadata.join(f.file_name().expect("files have names"));
+        let bytes = std::fs::read(&f).map_err(io(&f))?;
+        write_atomic(&to, &bytes)?;
+    }
+    std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    tracing::info!(
+        version,
+        targets = targets.len(),
+        written = missing.len(),
+        "published"
+    );
+    Ok(PublishReport {
+        version,
+        targets: targets.len(),
+        written: missing.len(),
+        written_bytes,
+        total_bytes,
+    })
+}
+
+fn target_of(bytes: &[u8]) -> Target {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    Target {
+        length: bytes.len() as u64,
+        hashes: Hashes {
+            sha256: digest.as_ref().to_vec().into(),
+            _extra: Default::default(),
+        },
+        custom: Default::default(),
+        _extra: Default::default(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl From<tough::error::Error> for PublishError {
+    fn from(e: tough::error::Error) -> Self {
+        PublishError::Tuf(Box::new(e))
+    }
+}

@@ -1,0 +1,287 @@
+//! `/etc/gongkai/sync-agent.toml`: where the county is, where the local
+//! files are, and how often to sync. Every key is documented in
+//! `deploy/sync-agent.example.toml`; validation names the bad key.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Default location on the device.
+pub const DEFAULT_PATH: &str = "/etc/gongkai/sync-agent.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("无法读取配置文件 {path}：{source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("配置文件 {path} 有误：{message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("配置项 {key} 有误：{message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    device: RawDevice,
+    server: RawServer,
+    #[serde(default)]
+    paths: RawPaths,
+    #[serde(default)]
+    sync: RawSync,
+    #[serde(default)]
+    outbox: RawOutbox,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDevice {
+    region: String,
+    device: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    url: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPaths {
+    root: Option<PathBuf>,
+    state_dir: Option<PathBuf>,
+    content_db: Option<PathBuf>,
+    requests_db: Option<PathBuf>,
+    calendar_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSync {
+    interval_secs: Option<u64>,
+    jitter_secs: Option<u64>,
+    max_target_bytes: Option<u64>,
+    request_timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawOutbox {
+    backoff_base_secs: Option<u64>,
+    backoff_max_secs: Option<u64>,
+    purge_after_hours: Option<u64>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentConfig {
+    pub region: disclosure::RegionCode,
+    pub device: disclosure::requests::DeviceNo,
+    /// The county server, e.g. `https://gk.yunxi.gov.example/`.
+    pub server: url::Url,
+    /// The root metadata pinned at provisioning.
+    pub root: PathBuf,
+    pub state_dir: PathBuf,
+    pub content_db: PathBuf,
+    pub requests_db: PathBuf,
+    pub calendar_dir: PathBuf,
+    pub interval_secs: u64,
+    pub jitter_secs: u64,
+    pub max_target_bytes: u64,
+    pub request_timeout_secs: u64,
+    pub backoff_base_secs: u64,
+    pub backoff_max_secs: u64,
+    pub purge_after_hours: u64,
+}
+
+impl AgentConfig {
+    pub fn load(path: &Path) -> Result<AgentConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::Parse {
+                path: path.to_path_buf(),
+                message,
+            },
+            e => e,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<AgentConfig, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: PathBuf::new(),
+            message: e.to_string(),
+        })?;
+        let invalid = |key: &'static str, message: String| ConfigError::Invalid { key, message };
+        let region = raw
+            .device
+            .region
+            .parse()
+            .map_err(|e| invalid("device.region", format!("{e}")))?;
+        let device = disclosure::requests::DeviceNo::new(raw.device.device)
+            .ok_or_else(|| invalid("device.device", "应为 1 至 99".into()))?;
+        let mut server = url::Url::parse(&raw.server.url)
+            .map_err(|e| invalid("server.url", format!("不是有效网址：{e}")))?;
+        if !matches!(server.scheme(), "http" | "https") {
+            return Err(invalid(
+                "server.url",
+                "应以 https:// 或 http:// 开头".into(),
+            ));
+        }
+        if !server.path().ends_with('/') {
+            let p = format!("{}/", server.path());
+            server.set_path(&p);
+        }
+        let base = Path::new("/var/lib/gongkai");
+        let p = raw.paths;
+        let s = raw.sync;
+        let o = raw.outbox;
+        let interval_secs = s.interval_secs.unwrap_or(900);
+        if !(10..=86_400).contains(&interval_secs) {
+            return Err(invalid(
+                "sync.interval_secs",
+                "应在 10 至 86400 之间".into(),
+            ));
+        }
+        let jitter_secs = s.jitter_secs.unwrap_or(interval_secs / 5);
+        if jitter_secs > interval_secs {
+            return Err(invalid(
+                "sync.jitter_secs",
+                "不能大于 sync.interval_secs".into(),
+            ));
+        }
+        let max_target_bytes = s.max_target_bytes.unwrap_or(256 * 1024 * 1024);
+        if max_target_bytes < 1024 * 1024 {
+            return Err(invalid(
+                "sync.max_target_bytes",
+                "至少 1048576（1 MiB）".into(),
+            ));
+        }
+        let request_timeout_secs = s.request_timeout_secs.unwrap_or(60);
+        if !(1..=3600).contains(&request_timeout_secs) {
+            return Err(invalid(
+                "sync.request_timeout_secs",
+                "应在 1 至 3600 之间".into(),
+            ));
+        }
+        let backoff_base_secs = o.backoff_base_secs.unwrap_or(30);
+        let backoff_max_secs = o.backoff_max_secs.unwrap_or(6 * 3600);
+        if backoff_base_secs == 0 || backoff_base_secs > backoff_max_secs {
+            return Err(invalid(
+                "outbox.backoff_base_secs",
+                "应大于 0 且不大于 outbox.backoff_max_secs".into(),
+            ));
+        }
+        let purge_after_hours = o.purge_after_hours.unwrap_or(0);
+        if purge_after_hours > 24 * 90 {
+            return Err(invalid(
+                "outbox.purge_after_hours",
+                "个人信息在县里确认收到后最多保留 90 天（2160 小时）".into(),
+            ));
+        }
+        Ok(AgentConfig {
+            region,
+            device,
+            server,
+            root: p
+                .root
+                .unwrap_or_else(|| PathBuf::from("/etc/gongkai/root.json")),
+            state_dir: p.state_dir.unwrap_or_else(|| base.join("agent")),
+            content_db: p.content_db.unwrap_or_else(|| base.join("content.db")),
+            requests_db: p.requests_db.unwrap_or_else(|| base.join("requests.db")),
+            calendar_dir: p.calendar_dir.unwrap_or_else(|| base.join("calendars")),
+            interval_secs,
+            jitter_secs,
+            max_target_bytes,
+            request_timeout_secs,
+            backoff_base_secs,
+            backoff_max_secs,
+            purge_after_hours,
+        })
+    }
+
+    /// `<server>/repo/metadata/`.
+    pub fn metadata_url(&self) -> url::Url {
+        self.server.join("repo/metadata/").expect("valid base")
+    }
+
+    /// `<server>/repo/targets/`.
+    pub fn targets_url(&self) -> url::Url {
+        self.server.join("repo/targets/").expect("valid base")
+    }
+
+    /// `<server>/api/v1/<path>`.
+    pub fn api_url(&self, path: &str) -> url::Url {
+        self.server
+            .join("api/v1/")
+            .and_then(|u| u.join(path))
+            .expect("valid base")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[device]
+region = "990521201201"
+device = 1
+[server]
+url = "http://127.0.0.1:8080"
+"#;
+
+    #[test]
+    fn defaults_and_urls() {
+        let c = AgentConfig::parse(GOOD).unwrap();
+        assert_eq!(c.interval_secs, 900);
+        assert_eq!(c.jitter_secs, 180);
+        assert_eq!(
+            c.metadata_url().as_str(),
+            "http://127.0.0.1:8080/repo/metadata/"
+        );
+        assert_eq!(
+            c.api_url("applications").as_str(),
+            "http://127.0.0.1:8080/api/v1/applications"
+        );
+        assert_eq!(c.content_db, Path::new("/var/lib/gongkai/content.db"));
+    }
+
+    #[test]
+    fn bad_keys_are_named() {
+        fn check(extra: &str, key: &str) {
+            let text = format!("{GOOD}{extra}");
+            let e = AgentConfig::parse(&text).unwrap_err().to_string();
+            assert!(e.contains(key), "{extra:?}: {e}");
+        }
+        check("[sync]\ninterval_secs = 5\n", "sync.interval_secs");
+        check("[sync]\njitter_secs = 100000\n", "sync.jitter_secs");
+        check("[sync]\nmax_target_bytes = 10\n", "sync.max_target_bytes");
+        check(
+            "[outbox]\nbackoff_base_secs = 0\n",
+            "outbox.backoff_base_secs",
+        );
+        check(
+            "[outbox]\npurge_after_hours = 99999\n",
+            "outbox.purge_after_hours",
+        );
+        check("[paths]\nbogus = 1\n", "bogus");
+        let e = AgentConfig::parse(&GOOD.replace("990521201201", "12345"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("device.region"), "{e}");
+        let e = AgentConfig::parse(&GOOD.replace("device = 1", "device = 0"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("device.device"), "{e}");
+        let e = AgentConfig::parse(&GOOD.replace("http://127.0.0.1:8080", "ftp://x"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("server.url"), "{e}");
+    }
+}

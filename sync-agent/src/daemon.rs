@@ -1,0 +1,52 @@
+//! The long-running loop under systemd (`Type=notify`): READY once
+//! configured, WATCHDOG pings while rounds run, a round every interval plus
+//! jitter, STOPPING on SIGTERM.
+
+use std::time::Duration;
+
+use sd_notify::NotifyState;
+
+use crate::Agent;
+use crate::intake::jitter;
+
+/// Runs rounds until SIGTERM or Ctrl-C.
+pub async fn run(agent: Agent) -> anyhow::Result<()> {
+    let _ = sd_notify::notify(&[NotifyState::Ready]);
+    // Ping at half the watchdog period systemd gave us, from its own task,
+    // so a round stuck in I/O does not starve it — but a wedged runtime does.
+    if let Some(timeout) = sd_notify::watchdog_enabled() {
+        let period = timeout / 2;
+        tokio::spawn(async move {
+            loop {
+                let _ = sd_notify::notify(&[NotifyState::Watchdog]);
+                tokio::time::sleep(period).await;
+            }
+        });
+    }
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    // A first round soon after start, spread a little so a hall's boxes
+    // that boot together do not all call at once.
+    let mut wait = jitter(agent.config.jitter_secs.min(30));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::signal::ctrl_c() => break,
+            _ = term.recv() => break,
+        }
+        let r = agent.round().await;
+        let status = match &r.feed {
+            Some(f) => format!(
+                "内容第 {} 版；送达 {} 件；问题 {} 个",
+                f.version,
+                r.delivered,
+                r.errors.len()
+            ),
+            None => format!("内容同步失败；送达 {} 件", r.delivered),
+        };
+        let _ = sd_notify::notify(&[NotifyState::Status(&status)]);
+        tracing::info!(%status, "round done");
+        wait = Duration::from_secs(agent.config.interval_secs) + jitter(agent.config.jitter_secs);
+    }
+    let _ = sd_notify::notify(&[NotifyState::Stopping]);
+    Ok(())
+}

@@ -1,0 +1,323 @@
+//! Content down: load and verify the county's TUF repository (over HTTP or
+//! from a USB copy) against the root pinned at provisioning, fetch only the
+//! targets not already held (a content-addressed cache), and apply the
+//! version to `content.db` in one transaction.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use disclosure::{ContentStore, FeedVersion};
+use futures::TryStreamExt;
+use tough::{Limits, Repository, RepositoryLoader, TargetName};
+
+use crate::transport::FeedTransport;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error("找不到预置的根元数据 {0}（终端安装时应放入县里的 root.json）")]
+    RootMissing(PathBuf),
+    #[error("{0}")]
+    Tuf(Box<tough::error::Error>),
+    #[error("{path}：{source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("仓库中的文件名不可用：{0}")]
+    BadTargetName(String),
+    #[error("内容有错误，未更新：\n{0}")]
+    Content(disclosure::import::ImportErrors),
+    #[error("{0}")]
+    Store(#[from] disclosure::StoreError),
+    #[error("U 盘上没有内容仓库（应有 metadata/ 和 targets/ 两个文件夹）：{0}")]
+    NotARepository(PathBuf),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FeedError + '_ {
+    move |source| FeedError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What the technician reads: the cause in plain words.
+pub fn plain_words(e: &FeedError) -> String {
+    use tough::error::Error as T;
+    match e {
+        FeedError::Tuf(t) => match t.as_ref() {
+            T::ExpiredMetadata { .. } => {
+                "县里发布的内容签名已过期：请联系县政务公开办重新发布（或检查终端时钟）".into()
+            }
+            T::OlderMetadata { .. }
+            | T::OlderSnapshotInTimestamp { .. }
+            | T::SnapshotRoleRollback { .. } => {
+                "收到的内容版本比终端已有的旧，已拒绝（可能是过期的副本或回滚攻击）".into()
+            }
+            T::VerifyMetadata { .. }
+            | T::VerifyTrustedMetadata { .. }
+            | T::VerifyRoleMetadata { .. } => {
+                "内容签名校验失败：签名不对或不够，可能被篡改，已拒绝".into()
+            }
+            T::HashMismatch { .. } | T::MaxSizeExceeded { .. } => {
+                "下载的文件与签名记录不符（内容不对或过大），已丢弃".into()
+            }
+            T::SystemTimeSteppedBackward { .. } => {
+                "终端时钟比上次同步时还早：请校准时钟后再同步".into()
+            }
+            T::VersionMismatch { .. } => "元数据版本前后不一致（混用了不同版本），已拒绝".into(),
+            T::Transport { .. } => {
+                // tough reports a wrong hash or length found while
+                // streaming as a transport error; tell them apart.
+                let text = t.to_string();
+                if text.contains("Hash mismatch") || text.contains("Maximum size") {
+                    "下载的文件与签名记录不符（内容不对或过大），已丢弃".into()
+                } else {
+                    format!("连不上县里的服务器或下载中断：{t}")
+                }
+            }
+            other => format!("内容仓库校验失败：{other}"),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// Where the feed's local files are.
+#[derive(Debug, Clone)]
+pub struct FeedPaths {
+    pub root: PathBuf,
+    pub state_dir: PathBuf,
+    pub content_db: PathBuf,
+    pub calendar_dir: PathBuf,
+}
+
+impl FeedPaths {
+    fn datastore(&self) -> PathBuf {
+        self.state_dir.join("tuf")
+    }
+    fn cache(&self) -> PathBuf {
+        self.state_dir.join("targets")
+    }
+    pub fn partial(&self) -> PathBuf {
+        self.state_dir.join("partial")
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedReport {
+    pub version: u64,
+    /// Whether `content.db` was written (false: it already held this version).
+    pub applied: bool,
+    pub targets: usize,
+    pub downloaded: usize,
+}
+
+/// Loads and verifies the repository's metadata.
+pub async fn load(
+    paths: &FeedPaths,
+    metadata_url: url::Url,
+    targets_url: url::Url,
+    transport: FeedTransport,
+) -> Result<Repository, FeedError> {
+    let root =
+        std::fs::read(&paths.root).map_err(|_| FeedError::RootMissing(paths.root.clone()))?;
+    let ds = paths.datastore();
+    std::fs::create_dir_all(&ds).map_err(io(&ds))?;
+    Ok(RepositoryLoader::new(&root, metadata_url, targets_url)
+        .transport(transport)
+        .datastore(ds)
+        .limits(Limits {
+            max_targets_size: 64 * 1024 * 1024,
+            ..Limits::default()
+        })
+        .load()
+        .await?)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Fetches the targets not yet in the cache and applies the version if
+/// `content.db` does not hold it yet.
+pub async fn fetch_and_apply(
+    paths: &FeedPaths,
+    repo: &Repository,
+) -> Result<FeedReport, FeedError> {
+    let version = repo.targets().signed.version.get();
+    let cache = paths.cache();
+    std::fs::create_dir_all(&cache).map_err(io(&cache))?;
+    // Check every name before anything is written.
+    let mut wanted: Vec<(TargetName, PathBuf, String)> = Vec::new();
+    for (name, target) in repo.all_targets() {
+        let rel =
+            disclosure::feed::target_relative_path(name.raw()).map_err(FeedError::BadTargetName)?;
+        wanted.push((name.clone(), rel, hex(&target.hashes.sha256)));
+    }
+    let mut downloaded = 0;
+    for (name, _, sha) in &wanted {
+        let file = cache.join(sha);
+        if file.exists() {
+            continue;
+        }
+        let Some(stream) = repo.read_target(name).await? else {
+            continue;
+        };
+        // The stream fails on a wrong hash or length; nothing is kept then.
+        let bytes: Vec<u8> = stream
+            .try_fold(Vec::new(), |mut acc, b| {
+                acc.extend_from_slice(&b);
+                std::future::ready(Ok(acc))
+            })
+            .await?;
+        write_synced(&file, &bytes)?;
+        downloaded += 1;
+    }
+    let current = {
+        let db = paths.content_db.clone();
+        tokio::task::spawn_blocking(move || -> Result<Option<FeedVersion>, FeedError> {
+            if !db.exists() {
+                return Ok(None);
+            }
+            Ok(ContentStore::open(&db)?.feed_version()?)
+        })
+        .await
+        .expect("no panic")?
+    };
+    let applied = current != Some(FeedVersion(version));
+    if applied {
+        let paths2 = paths.clone();
+        let wanted2: Vec<(PathBuf, String)> = wanted
+            .iter()
+            .map(|(_, rel, sha)| (rel.clone(), sha.clone()))
+            .collect();
+        tokio::task::spawn_blocking(move || apply(&paths2, &wanted2, version))
+            .await
+            .expect("no panic")?;
+    }
+    // Drop cached targets this version no longer names.
+    let keep: HashSet<&str> = wanted.iter().map(|(_, _, sha)| sha.as_str()).collect();
+    if let Ok(rd) = std::fs::read_dir(&cache) {
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if !keep.contains(n.as_str()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(FeedReport {
+        version,
+        applied,
+        targets: wanted.len(),
+        downloaded,
+    })
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), FeedError> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
+    f.sync_all().map_err(io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io(path))
+}
+
+/// Lays the verified targets out as a content folder, imports it and
+/// replaces `content.db`'s content in one transaction; then the calendars.
+fn apply(paths: &FeedPaths, wanted: &[(PathBuf, String)], version: u64) -> Result<(), FeedError> {
+    let staging = paths.state_dir.join("staging");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    }
+    for (rel, sha) in wanted {
+        let to = staging.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        let from = paths.cache().join(sha);
+        if std::fs::hard_link(&from, &to).is_err() {
+            std::fs::copy(&from, &to).map_err(io(&from))?;
+        }
+    }
+    let loaded = disclosure::import::load_content_dir(&staging, disclosure::Date::today_in_china())
+        .map_err(|e| FeedError::Content(disclosure::import::ImportErrors(e)))?;
+    if let Some(parent) = paths.content_db.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let mut store = ContentStore::open(&paths.content_db)?;
+    store.replace_all(&loaded.bundle, FeedVersion(version))?;
+    drop(store);
+    // Calendars after the content: a calendar is only read for deadlines,
+    // and each file is replaced whole.
+    let cal = staging.join("calendars");
+    if cal.exists() {
+        std::fs::create_dir_all(&paths.calendar_dir).map_err(io(&paths.calendar_dir))?;
+        for e in std::fs::read_dir(&cal).map_err(io(&cal))?.flatten() {
+            let bytes = std::fs::read(e.path()).map_err(io(&e.path()))?;
+            write_synced(&paths.calendar_dir.join(e.file_name()), &bytes)?;
+        }
+    }
+    std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    tracing::info!(version, "content applied");
+    Ok(())
+}
+
+/// `sync-agent import DIR`: copies the repository on the stick to local
+/// storage (never read from the stick twice), then verifies and applies it
+/// exactly as a download.
+pub async fn import_dir(
+    paths: &FeedPaths,
+    dir: &Path,
+    max_bytes: u64,
+) -> Result<FeedReport, FeedError> {
+    let (meta, targets) = (dir.join("metadata"), dir.join("targets"));
+    if !meta.is_dir() || !targets.is_dir() {
+        return Err(FeedError::NotARepository(dir.to_path_buf()));
+    }
+    let copy = paths.state_dir.join("usb");
+    if copy.exists() {
+        std::fs::remove_dir_all(&copy).map_err(io(&copy))?;
+    }
+    for (from, name) in [(&meta, "metadata"), (&targets, "targets")] {
+        let to = copy.join(name);
+        std::fs::create_dir_all(&to).map_err(io(&to))?;
+        for e in std::fs::read_dir(from).map_err(io(from))?.flatten() {
+            let p = e.path();
+            let Ok(m) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            // Plain files only: a symlink on a stick could point anywhere.
+            if !m.is_file() || m.len() > max_bytes {
+                continue;
+            }
+            std::fs::copy(&p, to.join(e.file_name())).map_err(io(&p))?;
+        }
+    }
+    let file_url = |p: &Path| {
+        url::Url::from_directory_path(p).map_err(|_| FeedError::NotARepository(p.to_path_buf()))
+    };
+    let transport = FeedTransport::new(
+        &paths.partial(),
+        max_bytes,
+        std::time::Duration::from_secs(60),
+    );
+    let result = async {
+        let repo = load(
+            paths,
+            file_url(&copy.join("metadata"))?,
+            file_url(&copy.join("targets"))?,
+            transport,
+        )
+        .await?;
+        fetch_and_apply(paths, &repo).await
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&copy);
+    result
+}
+
+impl From<tough::error::Error> for FeedError {
+    fn from(e: tough::error::Error) -> Self {
+        FeedError::Tuf(Box::new(e))
+    }
+}

@@ -1,0 +1,313 @@
+//! Applications up: enrolment with a one-time code, delivery of the outbox
+//! of `requests.db` (receipt number as idempotency key, exponential backoff
+//! with full jitter, next attempt stored), the purge of personal fields
+//! after the county's acknowledgement, status changes down, health up.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use disclosure::requests::wire::{
+    Acknowledgement, EnrolRequest, EnrolResponse, HealthReport, StatusChanges,
+};
+use disclosure::requests::{RequestError, RequestStore};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::config::AgentConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("本终端尚未开通：请用县里给的开通码运行 sync-agent enrol")]
+    NotEnrolled,
+    #[error("连不上县里的服务器：{0}")]
+    Http(#[from] reqwest::Error),
+    #[error("县里的服务器拒绝：{status} {message}")]
+    Refused { status: u16, message: String },
+    #[error("{0}")]
+    Requests(#[from] RequestError),
+    #[error("{path}：{source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What enrolment leaves on the device (mode 0600).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Credentials {
+    pub device_id: String,
+    pub token: String,
+}
+
+fn credentials_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("credentials.json")
+}
+
+pub fn load_credentials(state_dir: &Path) -> Result<Credentials, IntakeError> {
+    let p = credentials_path(state_dir);
+    let bytes = std::fs::read(&p).map_err(|_| IntakeError::NotEnrolled)?;
+    serde_json::from_slice(&bytes).map_err(|_| IntakeError::NotEnrolled)
+}
+
+/// HTTP to the county's intake.
+pub struct IntakeClient {
+    client: reqwest::Client,
+    config: AgentConfig,
+}
+
+impl IntakeClient {
+    pub fn new(config: &AgentConfig) -> IntakeClient {
+        IntakeClient {
+            client: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(config.request_timeout_secs))
+                .build()
+                .expect("HTTP client"),
+            config: config.clone(),
+        }
+    }
+
+    async fn refused(resp: reqwest::Response) -> IntakeError {
+        let status = resp.status().as_u16();
+        let body = resp.text().await.unwrap_or_default();
+        let message = serde_json::from_str::<disclosure::requests::wire::ApiError>(&body)
+            .map(|e| e.message)
+            .unwrap_or_else(|_| body.chars().take(200).collect());
+        IntakeError::Refused { status, message }
+    }
+
+    /// Enrols with a one-time code and stores the credentials.
+    pub async fn enrol(&self, code: &str) -> Result<Credentials, IntakeError> {
+        let resp = self
+            .client
+            .post(self.config.api_url("enrol"))
+            .json(&EnrolRequest {
+                code: code.to_string(),
+                hall_region: self.config.region.to_string(),
+                device: self.config.device.get(),
+            })
+            .send()
+            .await?;
+        if !resp.status().is_success() {
+            return Err(Self::refused(resp).await);
+        }
+        let r: EnrolResponse = resp.json().await?;
+        let creds = Credentials {
+            device_id: r.device_id,
+            token: r.token,
+        };
+        let dir = &self.config.state_dir;
+        std::fs::create_dir_all(dir).map_err(|source| IntakeError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        write_private(
+            &credentials_path(dir),
+            &serde_json::to_vec(&creds).expect("serializes"),
+        )?;
+        Ok(creds)
+    }
+
+    /// Delivers every due outbox row. Returns (delivered, deferred).
+    pub async fn deliver(&self, creds: &Credentials) -> Result<(usize, usize), IntakeError> {
+        let store_path = self.config.requests_db.clone();
+        if !store_path.exists() {
+            return Ok((0, 0));
+        }
+        let mut store = RequestStore::open(&store_path)?;
+        let due = store.outbox_due(OffsetDateTime::now_utc(), 200)?;
+        let (mut delivered, mut deferred) = (0, 0);
+        for entry in due {
+            let result = match entry.kind.as_str() {
+                "application" => {
+                    let msg = store.application_message(&entry.receipt_no)?;
+                    self.post(
+                        "applications",
+                        creds,
+                        Some(&entry.receipt_no.digits()),
+                        &msg,
+                    )
+                    .await
+                    .map(|_| ())
+                }
+                _ => {
+                    let msg = store.rating_message(&entry.receipt_no)?;
+                    self.post("ratings", creds, None, &msg).await.map(|_| ())
+                }
+            };
+            let now = OffsetDateTime::now_utc();
+            match result {
+                Ok(()) => {
+                    store.mark_delivered(entry.id, now)?;
+                    delivered += 1;
+                    tracing::info!(receipt = %entry.receipt_no, kind = %entry.kind, "delivered");
+                }
+                Err(e) => {
+                    let wait = backoff(
+                        entry.attempts + 1,
+                        self.config.backoff_base_secs,
+                        self.config.backoff_max_secs,
+                    );
+                    store.defer(entry.id, &e.to_string(), now + wait)?;
+                    deferred += 1;
+                    tracing::warn!(receipt = %entry.receipt_no, error = %e, retry_in = ?wait, "delivery failed");
+                    if matches!(e, IntakeError::Http(_)) {
+                        break; // the server is unreachable: the rest can wait too
+                    }
+                }
+            }
+        }
+        let purge_before =
+            OffsetDateTime::now_utc() - time::Duration::hours(self.config.purge_after_hours as i64);
+        let purged = store.purge_delivered(purge_before, OffsetDateTime::now_utc())?;
+        if purged > 0 {
+            tracing::info!(purged, "personal fields purged after acknowledgement");
+        }
+        Ok((delivered, deferred))
+    }
+
+    async fn post<T: Serialize>(
+        &self,
+        path: &str,
+        creds: &Credentials,
+        key: Option<&str>,
+        body: &T,
+    ) -> Result<Option<Acknowledgement>, IntakeError> {
+        let mut req = self
+            .client
+            .post(self.config.api_url(path))
+            .bearer_auth(&creds.token)
+            .json(body);
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        let resp = req.send().await?;
+        if !resp.status().is_success() {
+            return Err(Self::refused(resp).await);
+        }
+        if resp.status() == reqwest::StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        Ok(resp.json().await.ok())
+    }
+
+    /// Pulls status changes since the stored cursor and stores them.
+    pub async fn pull_statuses(&self, creds: &Credentials) -> Result<usize, IntakeError> {
+        let store_path = self.config.requests_db.clone();
+        if !store_path.exists() {
+            return Ok(0);
+        }
+        let mut store = RequestStore::open(&store_path)?;
+        let mut stored = 0;
+        // Bounded: at most 20 pages a round.
+        for _ in 0..20 {
+            let since = store.status_cursor()?;
+            let mut url = self.config.api_url("status-changes");
+            url.query_pairs_mut()
+                .append_pair("since", &since.to_string())
+                .append_pair("limit", "500");
+            let resp = self
+                .client
+                .get(url)
+                .bearer_auth(&creds.token)
+                .send()
+                .await?;
+            if !resp.status().is_success() {
+                return Err(Self::refused(resp).await);
+            }
+            let page: StatusChanges = resp.json().await?;
+            if page.changes.is_empty() {
+                break;
+            }
+            stored += store.apply_status_changes(
+                &page.changes,
+                page.next_cursor,
+                OffsetDateTime::now_utc(),
+            )?;
+        }
+        Ok(stored)
+    }
+
+    pub async fn report_health(
+        &self,
+        creds: &Credentials,
+        report: &HealthReport,
+    ) -> Result<(), IntakeError> {
+        self.post("health", creds, None, report).await.map(|_| ())
+    }
+}
+
+/// Exponential backoff with full jitter: a random wait between 0 and
+/// min(max, base·2^(attempt−1)) seconds.
+pub fn backoff(attempt: u32, base_secs: u64, max_secs: u64) -> time::Duration {
+    let cap = base_secs
+        .saturating_mul(1u64 << attempt.saturating_sub(1).min(30))
+        .min(max_secs);
+    let r = random_u64() % (cap.max(1) * 1000 + 1);
+    time::Duration::milliseconds(r as i64)
+}
+
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.finish()
+}
+
+/// A random delay in `0..=max_secs` seconds (the sync interval's jitter).
+pub fn jitter(max_secs: u64) -> Duration {
+    Duration::from_millis(random_u64() % (max_secs * 1000 + 1))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), IntakeError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let err = |source| IntakeError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(err)?;
+    f.write_all(bytes).map_err(err)?;
+    f.sync_all().map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_stays_within_its_cap() {
+        fn check(attempt: u32, cap_secs: i64) {
+            for _ in 0..200 {
+                let d = backoff(attempt, 30, 3600);
+                assert!(
+                    d >= time::Duration::ZERO && d <= time::Duration::seconds(cap_secs),
+                    "{attempt}: {d}"
+                );
+            }
+        }
+        check(1, 30);
+        check(2, 60);
+        check(5, 480);
+        check(8, 3600);
+        check(1000, 3600);
+        // Full jitter: the waits spread over the range, not all at the cap.
+        let waits: std::collections::HashSet<i64> = (0..50)
+            .map(|_| backoff(8, 30, 3600).whole_milliseconds() as i64)
+            .collect();
+        assert!(waits.len() > 40);
+    }
+}

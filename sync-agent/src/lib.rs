@@ -1,0 +1,278 @@
+//! The service hall's sync agent: the only part of the terminal with a
+//! network. Each round pulls and verifies the county's signed content and
+//! applies it to `content.db`, delivers the outbox of `requests.db`, pulls
+//! status changes and reports the terminal's health. Knows nothing of Slint.
+
+pub mod config;
+pub mod daemon;
+pub mod feed;
+pub mod intake;
+pub mod state;
+pub mod transport;
+
+use std::time::Duration;
+
+use disclosure::requests::RequestStore;
+use disclosure::requests::store::{PRINTER_STATE, format_time};
+use disclosure::requests::wire::HealthReport;
+use time::OffsetDateTime;
+
+use crate::config::AgentConfig;
+use crate::feed::{FeedPaths, FeedReport};
+use crate::intake::IntakeClient;
+use crate::state::AgentState;
+use crate::transport::FeedTransport;
+
+/// What one round did.
+#[derive(Debug, Clone, Default)]
+pub struct RoundReport {
+    pub feed: Option<FeedReport>,
+    pub delivered: usize,
+    pub deferred: usize,
+    pub statuses: usize,
+    pub bytes: u64,
+    /// Problems in plain words (the round goes on after each).
+    pub errors: Vec<String>,
+}
+
+/// The agent with its configuration.
+pub struct Agent {
+    pub config: AgentConfig,
+}
+
+impl Agent {
+    pub fn new(config: AgentConfig) -> Agent {
+        Agent { config }
+    }
+
+    pub fn feed_paths(&self) -> FeedPaths {
+        FeedPaths {
+            root: self.config.root.clone(),
+            state_dir: self.config.state_dir.clone(),
+            content_db: self.config.content_db.clone(),
+            calendar_dir: self.config.calendar_dir.clone(),
+        }
+    }
+
+    fn transport(&self) -> FeedTransport {
+        FeedTransport::new(
+            &self.feed_paths().partial(),
+            self.config.max_target_bytes,
+            Duration::from_secs(self.config.request_timeout_secs),
+        )
+    }
+
+    /// Content: load, verify, fetch what changed, apply.
+    pub async fn sync_feed(&self) -> (Result<FeedReport, feed::FeedError>, u64) {
+        let transport = self.transport();
+        let paths = self.feed_paths();
+        let result = async {
+            let repo = feed::load(
+                &paths,
+                self.config.metadata_url(),
+                self.config.targets_url(),
+                transport.clone(),
+            )
+            .await?;
+            feed::fetch_and_apply(&paths, &repo).await
+        }
+        .await;
+        (result, transport.bytes_received())
+    }
+
+    /// One full round; every step runs even if an earlier one failed.
+    pub async fn round(&self) -> RoundReport {
+        let mut report = RoundReport::default();
+        let mut state = AgentState::load(&self.config.state_dir);
+        let now = || format_time(OffsetDateTime::now_utc());
+        let (feed, bytes) = self.sync_feed().await;
+        report.bytes = bytes;
+        state.last_bytes = bytes;
+        match feed {
+            Ok(f) => {
+                state.last_feed_ok = Some(now());
+                state.feed_version_seen = Some(f.version);
+                report.feed = Some(f);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "content sync failed");
+                report.errors.push(feed::plain_words(&e));
+            }
+        }
+        let client = IntakeClient::new(&self.config);
+        match intake::load_credentials(&self.config.state_dir) {
+            Ok(creds) => {
+                let mut ok = true;
+                match client.deliver(&creds).await {
+                    Ok((d, f)) => {
+                        report.delivered = d;
+                        report.deferred = f;
+                    }
+                    Err(e) => {
+                        ok = false;
+                        report.errors.push(format!("申请送达失败：{e}"));
+                    }
+                }
+                match client.pull_statuses(&creds).await {
+                    Ok(n) => report.statuses = n,
+                    Err(e) => {
+                        ok = false;
+                        report.errors.push(format!("办理进度获取失败：{e}"));
+                    }
+                }
+                if ok && report.deferred == 0 {
+                    state.last_intake_ok = Some(now());
+                }
+                if let Some(e) = report.errors.first() {
+                    state.last_error = Some(e.clone());
+                    state.last_error_at = Some(now());
+                } else {
+                    state.last_error = None;
+                    state.last_error_at = None;
+                }
+                let health = self.health(&state);
+                if let Err(e) = client.report_health(&creds, &health).await {
+                    tracing::warn!(error = %e, "health report failed");
+                }
+            }
+            Err(e) => {
+                report.errors.push(e.to_string());
+                state.last_error = report.errors.first().cloned();
+                state.last_error_at = Some(now());
+            }
+        }
+        if let Err(e) = state.save(&self.config.state_dir) {
+            tracing::warn!(error = %e, "state not saved");
+        }
+        report
+    }
+
+    /// The health report: versions, outbox, printer, disk.
+    pub fn health(&self, state: &AgentState) -> HealthReport {
+        let feed_version = disclosure::ContentStore::open_read_only(&self.config.content_db)
+            .ok()
+            .and_then(|s| s.feed_version().ok().flatten())
+            .map(|v| v.0);
+        let opened = if self.config.requests_db.exists() {
+            RequestStore::open(&self.config.requests_db).ok()
+        } else {
+            None
+        };
+        let (outbox_depth, printer, printer_detail) = match opened {
+            Some(s) => {
+                let depth = s.outbox_summary().map(|x| x.0).unwrap_or(0);
+                let printer = s.device_state(PRINTER_STATE).ok().flatten();
+                (
+                    depth,
+                    printer
+                        .as_ref()
+                        .map_or("unknown".to_string(), |p| p.0.clone()),
+                    printer.map(|p| format!("记录于 {}", p.1)),
+                )
+            }
+            None => (0, "unknown".to_string(), None),
+        };
+        let (free, total) = disk_space(&self.config.state_dir);
+        HealthReport {
+            agent_version: env!("CARGO_PKG_VERSION").to_string(),
+            feed_version,
+            last_sync_ok: state.last_feed_ok.clone(),
+            last_error: state.last_error.clone(),
+            outbox_depth,
+            printer,
+            printer_detail,
+            disk_free_bytes: free,
+            disk_total_bytes: total,
+            reported_at: format_time(OffsetDateTime::now_utc()),
+        }
+    }
+
+    /// `sync-agent status`: what a technician needs, in plain words.
+    pub fn status_text(&self) -> String {
+        let state = AgentState::load(&self.config.state_dir);
+        let h = self.health(&state);
+        let enrolled = intake::load_credentials(&self.config.state_dir)
+            .map(|c| format!("已开通（{}）", c.device_id))
+            .unwrap_or_else(|_| "未开通：请运行 sync-agent enrol".into());
+        let mut out = String::new();
+        let mut line = |k: &str, v: String| out.push_str(&format!("{k:<10}{v}\n"));
+        line(
+            "终端",
+            format!(
+                "{}-{:02}  {enrolled}",
+                self.config.region,
+                self.config.device.get()
+            ),
+        );
+        line("服务器", self.config.server.to_string());
+        line(
+            "内容版本",
+            match (h.feed_version, state.feed_version_seen) {
+                (Some(a), Some(s)) if a == s => format!("第 {a} 版（与县里一致）"),
+                (Some(a), Some(s)) => format!("第 {a} 版（县里已有第 {s} 版，尚未应用）"),
+                (Some(a), None) => format!("第 {a} 版"),
+                (None, _) => "尚无内容".into(),
+            },
+        );
+        line(
+            "内容同步",
+            state
+                .last_feed_ok
+                .clone()
+                .unwrap_or_else(|| "从未成功".into()),
+        );
+        line(
+            "申请送达",
+            state
+                .last_intake_ok
+                .clone()
+                .unwrap_or_else(|| "从未成功".into()),
+        );
+        line("待送达", format!("{} 件", h.outbox_depth));
+        line(
+            "打印机",
+            match h.printer.as_str() {
+                "ok" => "正常".into(),
+                "near_end" => "纸将用尽，请换纸".into(),
+                "paper_out" => "缺纸".into(),
+                "error" => "故障".into(),
+                _ => "未知（尚未打印）".into(),
+            },
+        );
+        line(
+            "磁盘",
+            format!(
+                "剩余 {} MB / 共 {} MB",
+                h.disk_free_bytes / 1_000_000,
+                h.disk_total_bytes / 1_000_000
+            ),
+        );
+        line(
+            "最近错误",
+            match (&state.last_error, &state.last_error_at) {
+                (Some(e), Some(at)) => format!("{at}  {e}"),
+                (Some(e), None) => e.clone(),
+                _ => "无".into(),
+            },
+        );
+        out
+    }
+}
+
+/// Free and total bytes of the file system holding `dir`.
+pub fn disk_space(dir: &std::path::Path) -> (u64, u64) {
+    let probe = if dir.exists() {
+        dir
+    } else {
+        std::path::Path::new("/")
+    };
+    match nix::sys::statvfs::statvfs(probe) {
+        // The field types differ between 32- and 64-bit targets.
+        #[allow(clippy::unnecessary_cast)]
+        Ok(s) => {
+            let frag = s.fragment_size() as u64;
+            (s.blocks_available() as u64 * frag, s.blocks() as u64 * frag)
+        }
+        Err(_) => (0, 0),
+    }
+}

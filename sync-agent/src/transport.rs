@@ -1,0 +1,257 @@
+//! How the agent fetches repository files for tough: HTTP(S) with resumable
+//! downloads of content-addressed targets (`Range`; a `200` to a ranged
+//! request restarts the file), a size cap against endless data, and
+//! `file://` for a repository copied from a USB stick.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures::StreamExt;
+use tokio::io::AsyncWriteExt;
+use tough::{Transport, TransportError, TransportErrorKind, TransportStream};
+use url::Url;
+
+/// Attempts within one fetch after a dropped connection.
+const ATTEMPTS: u32 = 3;
+
+/// The agent's transport.
+#[derive(Debug, Clone)]
+pub struct FeedTransport {
+    client: reqwest::Client,
+    partial_dir: PathBuf,
+    max_bytes: u64,
+    received: Arc<AtomicU64>,
+}
+
+impl FeedTransport {
+    /// `partial_dir` keeps interrupted downloads between attempts and
+    /// restarts; `max_bytes` caps any single file.
+    pub fn new(partial_dir: &Path, max_bytes: u64, timeout: Duration) -> FeedTransport {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .tcp_nodelay(true)
+            .read_timeout(timeout)
+            .user_agent(concat!("gongkai-sync-agent/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("HTTP client");
+        FeedTransport {
+            client,
+            partial_dir: partial_dir.to_path_buf(),
+            max_bytes,
+            received: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Body bytes received over HTTP since this transport was made.
+    pub fn bytes_received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
+    }
+
+    fn other(url: &Url, why: impl Into<String>) -> TransportError {
+        TransportError::new_with_cause(
+            TransportErrorKind::Other,
+            url.as_str(),
+            std::io::Error::other(why.into()),
+        )
+    }
+
+    async fn fetch_file(&self, url: &Url) -> Result<Bytes, TransportError> {
+        let path = url
+            .to_file_path()
+            .map_err(|_| Self::other(url, "bad file URL"))?;
+        let meta = match tokio::fs::metadata(&path).await {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(TransportError::new(
+                    TransportErrorKind::FileNotFound,
+                    url.as_str(),
+                ));
+            }
+            Err(e) => {
+                return Err(TransportError::new_with_cause(
+                    TransportErrorKind::Other,
+                    url.as_str(),
+                    e,
+                ));
+            }
+        };
+        if meta.len() > self.max_bytes {
+            return Err(Self::other(
+                url,
+                format!("file larger than {} bytes", self.max_bytes),
+            ));
+        }
+        tokio::fs::read(&path)
+            .await
+            .map(Bytes::from)
+            .map_err(|e| TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e))
+    }
+
+    /// Content-addressed files (`<sha256>.<name>`) never change, so a
+    /// partial download of one may be resumed.
+    fn resumable(url: &Url) -> bool {
+        let last = url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or("");
+        last.len() > 65
+            && last.as_bytes()[64] == b'.'
+            && last[..64].bytes().all(|b| b.is_ascii_hexdigit())
+    }
+
+    async fn fetch_http(&self, url: &Url) -> Result<Bytes, TransportError> {
+        let resumable = Self::resumable(url);
+        let partial = self.partial_dir.join(format!(
+            "{}.part",
+            url.path_segments()
+                .and_then(|mut s| s.next_back())
+                .unwrap_or("file")
+                .get(..64)
+                .unwrap_or("file")
+        ));
+        let mut last_error = String::new();
+        for attempt in 0..ATTEMPTS {
+            let have = if resumable {
+                tokio::fs::metadata(&partial)
+                    .await
+                    .map(|m| m.len())
+                    .unwrap_or(0)
+            } else {
+                0
+            };
+            let mut req = self.client.get(url.clone());
+            if have > 0 {
+                req = req.header(reqwest::header::RANGE, format!("bytes={have}-"));
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    last_error = format!("{e}");
+                    if e.is_connect() {
+                        break; // the server is down: no point hammering it
+                    }
+                    continue;
+                }
+            };
+            let status = resp.status();
+            if status == reqwest::StatusCode::NOT_FOUND {
+                return Err(TransportError::new(
+                    TransportErrorKind::FileNotFound,
+                    url.as_str(),
+                ));
+            }
+            if status == reqwest::StatusCode::RANGE_NOT_SATISFIABLE {
+                let _ = tokio::fs::remove_file(&partial).await;
+                last_error = "416 to a ranged request; restarting".into();
+                continue;
+            }
+            if !(status == reqwest::StatusCode::OK
+                || (status == reqwest::StatusCode::PARTIAL_CONTENT && have > 0))
+            {
+                return Err(Self::other(url, format!("HTTP {status}")));
+            }
+            let append = status == reqwest::StatusCode::PARTIAL_CONTENT;
+            if !resumable {
+                let mut buf = Vec::new();
+                let mut body = resp.bytes_stream();
+                let mut failed = None;
+                while let Some(chunk) = body.next().await {
+                    match chunk {
+                        Ok(c) => {
+                            self.received.fetch_add(c.len() as u64, Ordering::Relaxed);
+                            buf.extend_from_slice(&c);
+                            if buf.len() as u64 > self.max_bytes {
+                                return Err(Self::other(url, "file larger than the limit"));
+                            }
+                        }
+                        Err(e) => {
+                            failed = Some(e.to_string());
+                            break;
+                        }
+                    }
+                }
+                match failed {
+                    None => return Ok(Bytes::from(buf)),
+                    Some(e) => {
+                        last_error = e;
+                        continue;
+                    }
+                }
+            }
+            tokio::fs::create_dir_all(&self.partial_dir)
+                .await
+                .map_err(|e| {
+                    TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e)
+                })?;
+            let mut file = tokio::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(append)
+                .truncate(!append)
+                .open(&partial)
+                .await
+                .map_err(|e| {
+                    TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e)
+                })?;
+            let mut size = if append { have } else { 0 };
+            let mut body = resp.bytes_stream();
+            let mut failed = None;
+            while let Some(chunk) = body.next().await {
+                match chunk {
+                    Ok(c) => {
+                        self.received.fetch_add(c.len() as u64, Ordering::Relaxed);
+                        size += c.len() as u64;
+                        if size > self.max_bytes {
+                            drop(file);
+                            let _ = tokio::fs::remove_file(&partial).await;
+                            return Err(Self::other(url, "file larger than the limit"));
+                        }
+                        if let Err(e) = file.write_all(&c).await {
+                            failed = Some(e.to_string());
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        failed = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+            let _ = file.flush().await;
+            drop(file);
+            if let Some(e) = failed {
+                tracing::info!(%url, attempt, kept = size, error = %e, "download interrupted; will resume");
+                last_error = e;
+                continue;
+            }
+            let bytes = tokio::fs::read(&partial).await.map_err(|e| {
+                TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e)
+            })?;
+            // Verified by tough as it reads; a bad file must not be resumed.
+            let _ = tokio::fs::remove_file(&partial).await;
+            return Ok(Bytes::from(bytes));
+        }
+        Err(Self::other(url, last_error))
+    }
+}
+
+#[async_trait]
+impl Transport for FeedTransport {
+    async fn fetch(&self, url: Url) -> Result<TransportStream, TransportError> {
+        let bytes = match url.scheme() {
+            "file" => self.fetch_file(&url).await?,
+            "http" | "https" => self.fetch_http(&url).await?,
+            _ => {
+                return Err(TransportError::new(
+                    TransportErrorKind::UnsupportedUrlScheme,
+                    url.as_str(),
+                ));
+            }
+        };
+        Ok(Box::pin(futures::stream::once(async move { Ok(bytes) })))
+    }
+}

@@ -191,7 +191,17 @@ pub async fn publish_targets(
     for d in [&metadata, &target_dir] {
         std::fs::create_dir_all(d).map_err(io(d))?;
     }
-    let version = published_version(&opts.repo)? + 1;
+    let previous = published_version(&opts.repo)?;
+    let version = previous + 1;
+    let mut with_delta;
+    let targets = match catalog_delta(&opts.repo, previous, version, targets)? {
+        Some((name, bytes)) => {
+            with_delta = targets.clone();
+            with_delta.insert(name, bytes);
+            &with_delta
+        }
+        None => targets,
+    };
     let v = NonZeroU64::new(version).expect("at least 1");
     let mut editor = RepositoryEditor::new(keys.root_path()).await?;
     editor
@@ -259,6 +269,51 @@ pub async fn publish_targets(
         written_bytes,
         total_bytes,
     })
+}
+
+/// The delta from version `previous`'s catalog shards to these, as a
+/// target (`deltas-<previous>-<version>.json`), when any shard changed.
+fn catalog_delta(
+    repo: &Path,
+    previous: u64,
+    version: u64,
+    targets: &BTreeMap<String, Vec<u8>>,
+) -> Result<Option<(String, Vec<u8>)>, PublishError> {
+    use disclosure::feed::delta::{CatalogDelta, DELTA_FORMAT, delta_target_name, shard_delta};
+    let meta = repo
+        .join("metadata")
+        .join(format!("{previous}.targets.json"));
+    if previous == 0 || !meta.exists() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(&meta).map_err(io(&meta))?;
+    let old: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| PublishError::BadMetadata(meta.clone(), e.to_string()))?;
+    let mut shards = Vec::new();
+    for (name, new) in targets.iter().filter(|(n, _)| n.starts_with("catalog-")) {
+        let Some(old_hash) = old["signed"]["targets"][name]["hashes"]["sha256"].as_str() else {
+            continue;
+        };
+        let base_file = repo.join("targets").join(format!("{old_hash}.{name}"));
+        let Ok(base) = std::fs::read(&base_file) else {
+            continue;
+        };
+        if base != *new
+            && let Some(d) = shard_delta(name, &base, new)
+        {
+            shards.push(d);
+        }
+    }
+    if shards.is_empty() {
+        return Ok(None);
+    }
+    let delta = CatalogDelta {
+        format: DELTA_FORMAT.to_string(),
+        shards,
+    };
+    let mut bytes = serde_json::to_vec(&delta).expect("deltas serialize");
+    bytes.push(b'\n');
+    Ok(Some((delta_target_name(previous, version), bytes)))
 }
 
 fn target_of(bytes: &[u8]) -> Target {

@@ -253,6 +253,18 @@ url = "http://127.0.0.1:8080"
     }
 
     #[test]
+    fn the_documented_example_parses_and_states_the_defaults() {
+        let path = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap())
+            .join("../deploy/sync-agent.example.toml");
+        let example = AgentConfig::load(&path).unwrap();
+        let defaults = AgentConfig::parse(
+            &GOOD.replace("http://127.0.0.1:8080", "https://gk.yunxi.gov.example/"),
+        )
+        .unwrap();
+        assert_eq!(example, defaults);
+    }
+
+    #[test]
     fn bad_keys_are_named() {
         fn check(extra: &str, key: &str) {
             let text = format!("{GOOD}{extra}");

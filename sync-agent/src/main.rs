@@ -72,10 +72,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let r = rt.block_on(agent.round());
             if let Some(f) = &r.feed {
                 println!(
-                    "内容第 {} 版：{} 个文件，下载 {} 个（{} 字节）{}",
+                    "内容第 {} 版：{} 个文件，下载 {} 个、由增量重建 {} 个（{} 字节）{}",
                     f.version,
                     f.targets,
                     f.downloaded,
+                    f.rebuilt,
                     r.bytes,
                     if f.applied {
                         "，已应用"

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{FaultServer, Faults, Fixture};
+use common::{FaultServer, Faults, Fixture, publish_items, revise};
 use sync_agent::Agent;
 use sync_agent::feed::plain_words;
 
@@ -342,4 +342,55 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(&p, to.join(sub).join(p.file_name().unwrap())).unwrap();
         }
     }
+}
+
+#[tokio::test]
+async fn a_small_catalog_change_travels_as_a_delta() {
+    let fx = Fixture::new().await;
+    let mut items = disclosure::synth::synthetic_items(6_000, 4);
+    publish_items(&fx, &items).await;
+    let srv = FaultServer::start(fx.dir.path()).await;
+    let agent = Agent::new(fx.config(srv.port));
+    let (r, full_bytes) = agent.sync_feed().await;
+    assert_eq!(r.unwrap().version, 1);
+    // 1% of the items revised, spread over the whole catalog.
+    revise(&mut items, 100, 7);
+    publish_items(&fx, &items).await;
+    srv.reset_seen();
+    let (r, bytes) = agent.sync_feed().await;
+    let r = r.unwrap();
+    assert_eq!((r.version, r.downloaded), (2, 1), "only the delta travels");
+    assert!(r.rebuilt > 20, "{r:?}");
+    let targets: Vec<_> = srv
+        .seen()
+        .requests
+        .into_iter()
+        .filter(|p| p.contains("/targets/"))
+        .collect();
+    assert_eq!(targets.len(), 1);
+    assert!(targets[0].contains("deltas-1-2.json"), "{targets:?}");
+    assert!(bytes * 10 < full_bytes, "{bytes} of {full_bytes}");
+    let store = disclosure::ContentStore::open_read_only(&fx.path("device/content.db")).unwrap();
+    let mut got = store.all_items().unwrap();
+    let mut want = items.clone();
+    got.sort_by(|a, b| a.key.cmp(&b.key));
+    want.sort_by(|a, b| a.key.cmp(&b.key));
+    assert_eq!(got, want);
+    drop(store);
+    // Two versions behind: the delta's bases are missing, the changed
+    // shards are downloaded whole, and the result is the same.
+    revise(&mut items, 100, 31);
+    publish_items(&fx, &items).await;
+    revise(&mut items, 100, 63);
+    publish_items(&fx, &items).await;
+    let (r, _) = agent.sync_feed().await;
+    let r = r.unwrap();
+    assert_eq!(r.version, 4);
+    assert!(r.downloaded > 20, "{r:?}");
+    let store = disclosure::ContentStore::open_read_only(&fx.path("device/content.db")).unwrap();
+    let mut got = store.all_items().unwrap();
+    let mut want = items.clone();
+    got.sort_by(|a, b| a.key.cmp(&b.key));
+    want.sort_by(|a, b| a.key.cmp(&b.key));
+    assert_eq!(got, want);
 }

@@ -9,23 +9,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use common::{FaultServer, Fixture};
-use disclosure::feed::catalog_shards;
-
-/// Publishes `n` synthetic items (demo regions) as the next version.
-async fn publish_synthetic(fx: &Fixture, n: usize, seed: u64) -> u64 {
-    fx.provision();
-    let opts = fx.options(7);
-    let mut targets = catalog_shards(&disclosure::synth::synthetic_items(n, seed));
-    targets.insert(
-        "regions.csv".into(),
-        std::fs::read(common::workspace().join("assets/demo/regions.csv")).unwrap(),
-    );
-    county::publish::publish_targets(&opts, &targets)
-        .await
-        .unwrap()
-        .version
-}
+use common::{FaultServer, Fixture, publish_synthetic};
 
 fn write_config(fx: &Fixture, port: u16) -> std::path::PathBuf {
     let c = fx.config(port);

@@ -291,3 +291,33 @@ backoff_max_secs = 3600
         s.feed_version().unwrap().map(|v| v.0)
     }
 }
+
+/// Publishes `n` synthetic items (demo regions) as the next version.
+pub async fn publish_synthetic(fx: &Fixture, n: usize, seed: u64) -> u64 {
+    publish_items(fx, &disclosure::synth::synthetic_items(n, seed)).await
+}
+
+/// Publishes `items` (demo regions) as the next version.
+pub async fn publish_items(fx: &Fixture, items: &[disclosure::CatalogItem]) -> u64 {
+    fx.provision();
+    let opts = fx.options(7);
+    let mut targets = disclosure::feed::catalog_shards(items);
+    targets.insert(
+        "regions.csv".into(),
+        std::fs::read(workspace().join("assets/demo/regions.csv")).unwrap(),
+    );
+    county::publish::publish_targets(&opts, &targets)
+        .await
+        .unwrap()
+        .version
+}
+
+/// Changes the content of every `step`-th item, starting at `offset`.
+pub fn revise(items: &mut [disclosure::CatalogItem], step: usize, offset: usize) -> usize {
+    let mut n = 0;
+    for it in items.iter_mut().skip(offset).step_by(step) {
+        it.content.push_str("（已修订）");
+        n += 1;
+    }
+    n
+}

@@ -6,6 +6,7 @@
 //! target name                    place in the content folder
 //! regions.csv                    regions.csv
 //! catalog-<region>-<NN>.json     catalog/<region>/<NN>.json  (one shard per region and domain)
+//! deltas-<from>-<to>.json        (none: how to rebuild changed shards, see delta.rs)
 //! documents-<region>-<file>      documents/<region>/<file>   (documents, 解读, attachments)
 //! guides-<region>-<file>         guides/<region>/<file>      (办事指南)
 //! notices-<region>-<file>        notices/<region>/<file>     (公告)
@@ -21,6 +22,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod delta;
+
 use crate::import::ImportError;
 use crate::{
     Audience, CatalogItem, Date, DisclosureMode, Domain, ItemKey, PublishLevels, RegionCode,
@@ -28,16 +31,6 @@ use crate::{
 
 /// The `format` field of every catalog shard this version writes and reads.
 pub const SHARD_FORMAT: &str = "gongkai-catalog-shard/1";
-
-/// Top-level folders (and files) a feed may hold.
-pub const TOP_LEVEL: &[&str] = &[
-    "regions.csv",
-    "catalog",
-    "documents",
-    "guides",
-    "notices",
-    "calendars",
-];
 
 /// One region's items of one domain, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,7 +42,7 @@ pub struct CatalogShard {
 }
 
 /// A [`CatalogItem`] on the wire: every standard element, nothing derived.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ItemRecord {
     pub key: String,
     pub columns: Vec<String>,
@@ -210,7 +203,7 @@ pub fn read_shard(path: &Path, region: &RegionCode) -> Result<Vec<CatalogItem>, 
 }
 
 /// The target name of a file at `folder/region/file` (`folder` one of
-/// [`TOP_LEVEL`]), or of `regions.csv` / `calendars/YYYY.toml`. Target
+/// catalog, documents, guides, notices), or of `regions.csv` / `calendars/YYYY.toml`. Target
 /// names are flat (`documents-990521-关于….md`) so that the consistent
 /// snapshot name `<sha256>.<name>` is the same for every TUF client.
 pub fn target_name(folder: &str, region: Option<&RegionCode>, file: &str) -> String {
@@ -347,7 +340,8 @@ mod tests {
             assert!(e.message.contains(want), "{e}");
         };
         let text = String::from_utf8(bytes.clone()).unwrap();
-        let first_name = &items.iter().find(|i| i.region == region).unwrap().name;
+        let shard: CatalogShard = serde_json::from_slice(&bytes).unwrap();
+        let first_name = &shard.items[0].name;
         check(
             text.replacen(first_name.as_str(), "改过的名称", 1)
                 .as_bytes(),

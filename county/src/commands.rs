@@ -94,7 +94,8 @@ pub fn devices(cmd: DevicesCommand) -> anyhow::Result<ExitCode> {
                 store.new_enrol_code(&region, device, valid_days, OffsetDateTime::now_utc())?;
             println!("开通码：{code}（{valid_days} 天内有效，只能用一次）");
             println!(
-                "在终端上运行：sync-agent enrol --region {region} --device {} --code {code}",
+                "在终端 {region}-{:02} 上（其配置中 device.region = \"{region}\"、device.device = {}）运行：\nsync-agent enrol --code {code}",
+                device.get(),
                 device.get()
             );
         }

@@ -22,6 +22,8 @@ pub enum IntakeError {
     Sqlite(#[from] rusqlite::Error),
     #[error("开通码无效、已用过或已过期")]
     BadEnrolCode,
+    #[error("{0}")]
+    WrongTerminal(String),
     #[error("终端凭证无效")]
     Unauthorised,
     #[error("{0}")]
@@ -283,8 +285,13 @@ impl IntakeStore {
         let Some((c_hall, c_device, expires, used)) = row else {
             return Err(IntakeError::BadEnrolCode);
         };
-        if used.is_some() || expires < format_time(now) || c_hall != hall || c_device != device {
+        if used.is_some() || expires < format_time(now) {
             return Err(IntakeError::BadEnrolCode);
+        }
+        if c_hall != hall || c_device != device {
+            return Err(IntakeError::WrongTerminal(format!(
+                "此开通码是给终端 {c_hall}-{c_device:02} 的，本终端配置为 {hall}-{device:02}"
+            )));
         }
         let id = format!("{hall}-{device:02}");
         let token = random_hex(32);

@@ -28,6 +28,8 @@ pub enum PublishError {
     Keys(#[from] KeyError),
     #[error("签名或写入仓库失败：{0}")]
     Tuf(Box<tough::error::Error>),
+    #[error("{0}")]
+    TargetName(String),
     #[error("仓库 {0} 中的元数据无法读取：{1}")]
     BadMetadata(PathBuf, String),
 }
@@ -141,20 +143,18 @@ pub fn feed_targets(
 }
 
 fn sorted_files(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io(dir))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    v.sort();
-    Ok(v)
+    sorted_entries(dir, |p| p.is_file())
 }
 
 fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
+    sorted_entries(dir, |p| p.is_dir())
+}
+
+fn sorted_entries(dir: &Path, keep: fn(&Path) -> bool) -> Result<Vec<PathBuf>, PublishError> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
+        .filter(|p| keep(p))
         .collect();
     v.sort();
     Ok(v)
@@ -214,6 +214,10 @@ pub async fn publish_targets(
     let mut total_bytes = 0;
     let mut missing = Vec::new();
     for (name, bytes) in targets {
+        // Every name a terminal will accept, or no publish at all.
+        if !disclosure::feed::delta::is_delta_name(name) {
+            disclosure::feed::target_relative_path(name).map_err(PublishError::TargetName)?;
+        }
         let target = target_of(bytes);
         let hash = hex(&target.hashes.sha256);
         total_bytes += bytes.len() as u64;

@@ -120,7 +120,9 @@ impl IntoResponse for Failure {
 impl From<IntakeError> for Failure {
     fn from(e: IntakeError) -> Failure {
         let (status, code) = match &e {
-            IntakeError::BadEnrolCode => (StatusCode::FORBIDDEN, "bad_enrol_code"),
+            IntakeError::BadEnrolCode | IntakeError::WrongTerminal(_) => {
+                (StatusCode::FORBIDDEN, "bad_enrol_code")
+            }
             IntakeError::Unauthorised => (StatusCode::UNAUTHORIZED, "unauthorised"),
             IntakeError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             IntakeError::UnknownReceipt(_) => (StatusCode::NOT_FOUND, "unknown_receipt"),
@@ -330,23 +332,21 @@ async fn progress_page(State(state): State<Shared>, Path(receipt): Path<String>)
     match state.intake.application(&no) {
         Ok((app, changes)) => {
             let mut rows = format!(
-                "<tr><td>{}</td><td>终端已受理</td><td></td></tr>",
+                "<tr><td>{}</td><td>终端已受理</td></tr>",
                 esc(&app.received_at)
             );
             for c in &changes {
                 let name = ApplicationStatus::from_db_name(&c.status).map_or("", |s| s.name());
-                rows.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&c.at),
-                    name,
-                    esc(&c.note)
-                ));
+                rows.push_str(&format!("<tr><td>{}</td><td>{name}</td></tr>", esc(&c.at)));
             }
-            // No personal data on a public page: the number and the body only.
+            // Receipt numbers can be guessed: a public page shows the
+            // stages only — no personal data, no reply text or reasons
+            // (those reach the applicant with the reply itself).
             page(
                 "依申请公开办理进度",
                 &format!(
-                    "<p>回执编号 {no}</p><p>受理机关：{}</p><table><tr><th>时间</th><th>进度</th><th>说明</th></tr>{rows}</table>",
+                    "<p>回执编号 {no}</p><p>受理机关：{}</p><table><tr><th>时间</th><th>进度</th></tr>{rows}</table>\
+                     <p>答复内容以受理机关送达的答复书为准。</p>",
                     esc(&app.body_name)
                 ),
             )

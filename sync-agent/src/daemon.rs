@@ -33,7 +33,14 @@ pub async fn run(agent: Agent) -> anyhow::Result<()> {
             _ = tokio::signal::ctrl_c() => break,
             _ = term.recv() => break,
         }
-        let r = agent.round().await;
+        // A round that hangs (a server trickling bytes) must not stop the
+        // next ones; the watchdog pings from its own task, so bound it here.
+        let limit = Duration::from_secs(agent.config.interval_secs.max(1800));
+        let Ok(r) = tokio::time::timeout(limit, agent.round()).await else {
+            tracing::error!(?limit, "round took too long; abandoned");
+            wait = Duration::from_secs(agent.config.interval_secs);
+            continue;
+        };
         let status = match &r.feed {
             Some(f) => format!(
                 "内容第 {} 版；送达 {} 件；问题 {} 个",

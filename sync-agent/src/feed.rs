@@ -29,6 +29,8 @@ pub enum FeedError {
     Content(disclosure::import::ImportErrors),
     #[error("{0}")]
     Store(#[from] disclosure::StoreError),
+    #[error("另一次同步或 U 盘导入正在进行，请稍后再试")]
+    Busy,
     #[error("U 盘上没有内容仓库（应有 metadata/ 和 targets/ 两个文件夹）：{0}")]
     NotARepository(PathBuf),
 }
@@ -102,6 +104,29 @@ impl FeedPaths {
     }
 }
 
+/// An exclusive lock on the state folder: the daemon, `once` and a USB
+/// import never work on the cache and staging folder at the same time.
+pub struct StateLock {
+    _lock: nix::fcntl::Flock<std::fs::File>,
+}
+
+impl StateLock {
+    /// Takes the lock, or says that another sync or import is running.
+    pub fn take(state_dir: &Path) -> Result<StateLock, FeedError> {
+        std::fs::create_dir_all(state_dir).map_err(io(state_dir))?;
+        let p = state_dir.join("lock");
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&p)
+            .map_err(io(&p))?;
+        nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock)
+            .map(|l| StateLock { _lock: l })
+            .map_err(|_| FeedError::Busy)
+    }
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedReport {
@@ -169,8 +194,15 @@ pub async fn fetch_and_apply(
         .filter(|(n, _, sha)| n.raw().starts_with("catalog-") && !cache.join(sha).exists())
         .collect();
     if let (Some(delta_name), false) = (delta_target, missing_shards.is_empty()) {
-        rebuilt = rebuild_from_delta(repo, &delta_name, &missing_shards, &cache).await?;
-        downloaded += 1;
+        // Only worth it when some missing shard's previous version is here.
+        match rebuild_from_delta(repo, &delta_name, &missing_shards, &cache).await {
+            Ok(n) => {
+                rebuilt = n;
+                downloaded += 1;
+            }
+            // The shards themselves are still there to download.
+            Err(e) => tracing::warn!(error = %e, "delta not used"),
+        }
     }
     for (name, _, sha) in &wanted {
         let file = cache.join(sha);
@@ -212,6 +244,8 @@ pub async fn fetch_and_apply(
             .await
             .expect("no panic")?;
     }
+    // Every target is here: no partial download is worth keeping.
+    let _ = std::fs::remove_dir_all(paths.partial());
     // Drop cached targets this version no longer names.
     let keep: HashSet<&str> = wanted.iter().map(|(_, _, sha)| sha.as_str()).collect();
     if let Ok(rd) = std::fs::read_dir(&cache) {
@@ -241,6 +275,13 @@ async fn rebuild_from_delta(
     cache: &Path,
 ) -> Result<usize, FeedError> {
     use disclosure::feed::delta::{CatalogDelta, apply_delta};
+    // Without any previous shard of those names here, the delta cannot help.
+    let cached_any = std::fs::read_dir(cache)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if !cached_any {
+        return Ok(0);
+    }
     let Some(stream) = repo.read_target(delta_name).await? else {
         return Ok(0);
     };
@@ -263,6 +304,10 @@ async fn rebuild_from_delta(
         else {
             continue;
         };
+        // A hash names a file in the cache, nothing else.
+        if d.base.len() != 64 || !d.base.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
         let Ok(base) = std::fs::read(cache.join(&d.base)) else {
             continue;
         };
@@ -305,11 +350,9 @@ fn apply(paths: &FeedPaths, wanted: &[(PathBuf, String)], version: u64) -> Resul
     if let Some(parent) = paths.content_db.parent() {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
-    let mut store = ContentStore::open(&paths.content_db)?;
-    store.replace_all(&loaded.bundle, FeedVersion(version))?;
-    drop(store);
-    // Calendars after the content: a calendar is only read for deadlines,
-    // and each file is replaced whole.
+    // Calendars before the content's commit: once content.db holds this
+    // version the round is not repeated, so they must already be there. A
+    // calendar only adds known years; each file is replaced whole.
     let cal = staging.join("calendars");
     if cal.exists() {
         std::fs::create_dir_all(&paths.calendar_dir).map_err(io(&paths.calendar_dir))?;
@@ -318,6 +361,9 @@ fn apply(paths: &FeedPaths, wanted: &[(PathBuf, String)], version: u64) -> Resul
             write_synced(&paths.calendar_dir.join(e.file_name()), &bytes)?;
         }
     }
+    let mut store = ContentStore::open(&paths.content_db)?;
+    store.replace_all(&loaded.bundle, FeedVersion(version))?;
+    drop(store);
     std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
     tracing::info!(version, "content applied");
     Ok(())
@@ -335,6 +381,7 @@ pub async fn import_dir(
     if !meta.is_dir() || !targets.is_dir() {
         return Err(FeedError::NotARepository(dir.to_path_buf()));
     }
+    let _lock = StateLock::take(&paths.state_dir)?;
     let copy = paths.state_dir.join("usb");
     if copy.exists() {
         std::fs::remove_dir_all(&copy).map_err(io(&copy))?;

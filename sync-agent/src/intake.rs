@@ -19,8 +19,10 @@ use crate::config::AgentConfig;
 pub enum IntakeError {
     #[error("本终端尚未开通：请用县里给的开通码运行 sync-agent enrol")]
     NotEnrolled,
-    #[error("连不上县里的服务器：{0}")]
+    #[error("{}", http_words(.0))]
     Http(#[from] reqwest::Error),
+    #[error("县里的服务器没有确认收到（回答不是受理确认：可能经过了代理或登录页面）")]
+    NotAcknowledged,
     #[error("县里的服务器拒绝：{status} {message}")]
     Refused { status: u16, message: String },
     #[error("{0}")]
@@ -30,6 +32,16 @@ pub enum IntakeError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+fn http_words(e: &reqwest::Error) -> String {
+    if e.is_decode() {
+        format!("县里的服务器回答的格式不对：{e}")
+    } else if e.is_timeout() {
+        format!("县里的服务器回答超时：{e}")
+    } else {
+        format!("连不上县里的服务器：{e}")
+    }
 }
 
 /// What enrolment leaves on the device (mode 0600).
@@ -60,6 +72,8 @@ impl IntakeClient {
         IntakeClient {
             client: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
+                // A redirected POST becomes a GET: never follow one.
+                .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(config.request_timeout_secs))
                 .build()
                 .expect("HTTP client"),
@@ -128,11 +142,22 @@ impl IntakeClient {
                         &msg,
                     )
                     .await
-                    .map(|_| ())
+                    .and_then(|ack| match ack {
+                        // Only the county's own acknowledgement of this
+                        // number counts: a portal or proxy answering 200
+                        // must not lead to a purge.
+                        Some(a) if a.receipt_no == entry.receipt_no.digits() => Ok(()),
+                        _ => Err(IntakeError::NotAcknowledged),
+                    })
                 }
                 _ => {
                     let msg = store.rating_message(&entry.receipt_no)?;
-                    self.post("ratings", creds, None, &msg).await.map(|_| ())
+                    self.post("ratings", creds, None, &msg)
+                        .await
+                        .and_then(|ack| match ack {
+                            None => Ok(()),
+                            Some(_) => Err(IntakeError::NotAcknowledged),
+                        })
                 }
             };
             let now = OffsetDateTime::now_utc();
@@ -151,8 +176,13 @@ impl IntakeClient {
                     store.defer(entry.id, &e.to_string(), now + wait)?;
                     deferred += 1;
                     tracing::warn!(receipt = %entry.receipt_no, error = %e, retry_in = ?wait, "delivery failed");
-                    if matches!(e, IntakeError::Http(_)) {
-                        break; // the server is unreachable: the rest can wait too
+                    // Unreachable, or our credentials refused: the rest
+                    // would fail the same way and can wait too.
+                    if matches!(
+                        e,
+                        IntakeError::Http(_) | IntakeError::Refused { status: 401, .. }
+                    ) {
+                        break;
                     }
                 }
             }
@@ -188,7 +218,11 @@ impl IntakeClient {
         if resp.status() == reqwest::StatusCode::NO_CONTENT {
             return Ok(None);
         }
-        Ok(resp.json().await.ok())
+        let ack = resp
+            .json::<Acknowledgement>()
+            .await
+            .map_err(|_| IntakeError::NotAcknowledged)?;
+        Ok(Some(ack))
     }
 
     /// Pulls status changes since the stored cursor and stores them.
@@ -224,6 +258,9 @@ impl IntakeClient {
                 page.next_cursor,
                 OffsetDateTime::now_utc(),
             )?;
+            if store.status_cursor()? == since {
+                break; // stopped at a status this version does not know
+            }
         }
         Ok(stored)
     }

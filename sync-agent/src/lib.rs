@@ -67,6 +67,7 @@ impl Agent {
         let transport = self.transport();
         let paths = self.feed_paths();
         let result = async {
+            let _lock = feed::StateLock::take(&paths.state_dir)?;
             let repo = feed::load(
                 &paths,
                 self.config.metadata_url(),
@@ -107,6 +108,16 @@ impl Agent {
                     Ok((d, f)) => {
                         report.delivered = d;
                         report.deferred = f;
+                        if f > 0 {
+                            let why = RequestStore::open(&self.config.requests_db)
+                                .ok()
+                                .and_then(|s| s.outbox_summary().ok())
+                                .and_then(|(_, e)| e)
+                                .unwrap_or_default();
+                            report
+                                .errors
+                                .push(format!("有 {f} 件未能送达，稍后自动重试：{why}"));
+                        }
                     }
                     Err(e) => {
                         ok = false;

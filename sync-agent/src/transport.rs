@@ -155,73 +155,57 @@ impl FeedTransport {
                 return Err(Self::other(url, format!("HTTP {status}")));
             }
             let append = status == reqwest::StatusCode::PARTIAL_CONTENT;
-            if !resumable {
-                let mut buf = Vec::new();
-                let mut body = resp.bytes_stream();
-                let mut failed = None;
-                while let Some(chunk) = body.next().await {
-                    match chunk {
-                        Ok(c) => {
-                            self.received.fetch_add(c.len() as u64, Ordering::Relaxed);
-                            buf.extend_from_slice(&c);
-                            if buf.len() as u64 > self.max_bytes {
-                                return Err(Self::other(url, "file larger than the limit"));
-                            }
-                        }
-                        Err(e) => {
-                            failed = Some(e.to_string());
-                            break;
-                        }
-                    }
-                }
-                match failed {
-                    None => return Ok(Bytes::from(buf)),
-                    Some(e) => {
-                        last_error = e;
-                        continue;
-                    }
-                }
-            }
-            tokio::fs::create_dir_all(&self.partial_dir)
-                .await
-                .map_err(|e| {
-                    TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e)
-                })?;
-            let mut file = tokio::fs::OpenOptions::new()
-                .create(true)
-                .write(true)
-                .append(append)
-                .truncate(!append)
-                .open(&partial)
-                .await
-                .map_err(|e| {
-                    TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e)
-                })?;
+            let io_err =
+                |e| TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e);
+            // Metadata goes to memory; content-addressed targets to a
+            // partial file that survives an interruption.
+            let mut sink = if resumable {
+                tokio::fs::create_dir_all(&self.partial_dir)
+                    .await
+                    .map_err(io_err)?;
+                let file = tokio::fs::OpenOptions::new()
+                    .create(true)
+                    .write(true)
+                    .append(append)
+                    .truncate(!append)
+                    .open(&partial)
+                    .await
+                    .map_err(io_err)?;
+                Sink::File(file)
+            } else {
+                Sink::Memory(Vec::new())
+            };
             let mut size = if append { have } else { 0 };
             let mut body = resp.bytes_stream();
             let mut failed = None;
             while let Some(chunk) = body.next().await {
-                match chunk {
-                    Ok(c) => {
-                        self.received.fetch_add(c.len() as u64, Ordering::Relaxed);
-                        size += c.len() as u64;
-                        if size > self.max_bytes {
-                            drop(file);
-                            let _ = tokio::fs::remove_file(&partial).await;
-                            return Err(Self::other(url, "file larger than the limit"));
-                        }
-                        if let Err(e) = file.write_all(&c).await {
-                            failed = Some(e.to_string());
-                            break;
-                        }
-                    }
+                let c = match chunk {
+                    Ok(c) => c,
                     Err(e) => {
                         failed = Some(e.to_string());
                         break;
                     }
+                };
+                self.received.fetch_add(c.len() as u64, Ordering::Relaxed);
+                size += c.len() as u64;
+                if size > self.max_bytes {
+                    drop(sink);
+                    let _ = tokio::fs::remove_file(&partial).await;
+                    return Err(Self::other(url, "file larger than the limit"));
+                }
+                if let Err(e) = sink.put(&c).await {
+                    failed = Some(e.to_string());
+                    break;
                 }
             }
-            let _ = file.flush().await;
+            let file = match sink {
+                Sink::Memory(buf) if failed.is_none() => return Ok(Bytes::from(buf)),
+                Sink::Memory(_) => None,
+                Sink::File(mut f) => {
+                    let _ = f.flush().await;
+                    Some(f)
+                }
+            };
             drop(file);
             if let Some(e) = failed {
                 tracing::info!(%url, attempt, kept = size, error = %e, "download interrupted; will resume");
@@ -236,6 +220,24 @@ impl FeedTransport {
             return Ok(Bytes::from(bytes));
         }
         Err(Self::other(url, last_error))
+    }
+}
+
+/// Where a download's body goes.
+enum Sink {
+    Memory(Vec<u8>),
+    File(tokio::fs::File),
+}
+
+impl Sink {
+    async fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Memory(v) => {
+                v.extend_from_slice(bytes);
+                Ok(())
+            }
+            Sink::File(f) => f.write_all(bytes).await,
+        }
     }
 }
 

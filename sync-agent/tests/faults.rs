@@ -318,6 +318,14 @@ async fn a_tampered_usb_copy_is_refused_and_a_good_one_applies() {
     assert!(plain_words(&e).contains("不符"), "{}", plain_words(&e));
     assert_eq!(fx.content_version(), None);
     assert!(!fx.path("device/state/usb").exists(), "the copy is removed");
+    // Another sync holds the state folder: the import waits its turn.
+    {
+        let _held = sync_agent::feed::StateLock::take(&fx.path("device/state")).unwrap();
+        let e = sync_agent::feed::import_dir(&paths, &fx.path("repo"), 1 << 24)
+            .await
+            .unwrap_err();
+        assert!(plain_words(&e).contains("正在进行"), "{}", plain_words(&e));
+    }
     // Not a repository at all.
     let empty = tempfile::tempdir().unwrap();
     let e = sync_agent::feed::import_dir(&paths, empty.path(), 1 << 24)

@@ -196,6 +196,25 @@ async fn an_outbox_backoff_survives_restarts() {
     let store = RequestStore::open(&fx.path("device/requests.db")).unwrap();
     // The agent's two attempts and the one let_the_wait_pass records.
     assert_eq!(store.outbox_pending().unwrap()[0].attempts, 3);
+
+    // A login portal or proxy answering 200 with a page is not the
+    // county's acknowledgement: nothing is marked delivered or purged.
+    srv.set(common::Faults {
+        replace: vec![(
+            "/api/v1/applications".into(),
+            b"<html>login</html>".to_vec(),
+        )],
+        ..Default::default()
+    });
+    drop(store);
+    let_the_wait_pass(&fx.path("device/requests.db"));
+    let out = run();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("没有确认收到"), "{text}");
+    let store = RequestStore::open(&fx.path("device/requests.db")).unwrap();
+    assert_eq!(store.outbox_pending().unwrap().len(), 1);
+    let no = &store.receipt_numbers().unwrap()[0];
+    assert!(store.application_message(no).is_ok(), "not purged");
 }
 
 /// Moves every outbox row's next attempt into the past, as if the wait

@@ -312,6 +312,10 @@ fn content_down_applications_up_with_the_real_binaries() {
         page.contains("已答复") && !page.contains("王秀英"),
         "{page}"
     );
+    assert!(
+        !page.contains("已邮寄纸质件"),
+        "no reply text on a public page"
+    );
     assert_eq!(get(port, "/staff").0, 403);
     let (status, staff) = get(port, "/staff?key=staff-secret");
     assert_eq!(status, 200);

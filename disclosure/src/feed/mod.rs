@@ -202,6 +202,10 @@ pub fn read_shard(path: &Path, region: &RegionCode) -> Result<Vec<CatalogItem>, 
         .collect()
 }
 
+/// Longest target name: the consistent-snapshot file `<sha256>.<name>`
+/// must fit a file system's 255-byte names.
+pub const MAX_TARGET_NAME_BYTES: usize = 190;
+
 /// The target name of a file at `folder/region/file` (`folder` one of
 /// catalog, documents, guides, notices), or of `regions.csv` / `calendars/YYYY.toml`. Target
 /// names are flat (`documents-990521-关于….md`) so that the consistent
@@ -225,8 +229,9 @@ pub fn shard_target_name(region: &RegionCode, code: u8) -> String {
 /// valid region code, a calendar named `YYYY.toml`.
 pub fn target_relative_path(name: &str) -> Result<PathBuf, String> {
     let bad = |why: &str| Err(format!("目标名“{name}”不可用：{why}"));
-    if name.is_empty() || name.len() > 255 {
-        return bad("长度不对");
+    // Stored as `<64 hex>.<name>`, within a file system's 255 bytes.
+    if name.is_empty() || name.len() > MAX_TARGET_NAME_BYTES {
+        return bad("文件名太长（最多 190 字节，约 60 个汉字）");
     }
     if name
         .chars()
@@ -293,7 +298,13 @@ mod tests {
         check("bin-990521-sh", None);
         check("calendars-27.toml", None);
         check("calendars-2027.json", None);
-        check(&format!("documents-990521-{}", "a".repeat(256)), None);
+        // 17 bytes of prefix: 173 more make 190, the most there may be.
+        let longest = format!("documents/990521/{}", "a".repeat(173));
+        check(
+            &format!("documents-990521-{}", "a".repeat(173)),
+            Some(&longest),
+        );
+        check(&format!("documents-990521-{}", "a".repeat(174)), None);
         assert_eq!(
             target_name("documents", Some(&"990521".parse().unwrap()), "a.md"),
             "documents-990521-a.md"

@@ -880,8 +880,9 @@ impl RequestStore {
     }
 
     /// Stores the county's status changes and the cursor after them in one
-    /// transaction; changes for numbers not taken here are skipped. Returns
-    /// how many were stored.
+    /// transaction; changes for numbers not taken here are skipped. At a
+    /// status this version does not know it stops, and the cursor stays
+    /// before it. Returns how many were stored.
     pub fn apply_status_changes(
         &mut self,
         changes: &[StatusChangeMessage],
@@ -890,11 +891,17 @@ impl RequestStore {
     ) -> Result<usize, RequestError> {
         let tx = self.conn.transaction()?;
         let mut stored = 0;
+        let mut cursor = next_cursor;
+        let mut last = None;
         for c in changes {
             let Some(status) = ApplicationStatus::from_db_name(&c.status) else {
-                tracing::warn!(status = %c.status, "unknown status from the county skipped");
-                continue;
+                // Stop before it: a newer version of this program will
+                // know it and fetch it again from here.
+                tracing::warn!(status = %c.status, "unknown status from the county; waiting for an upgrade");
+                cursor = last.unwrap_or(cursor.min(c.cursor - 1));
+                break;
             };
+            last = Some(c.cursor);
             let n = tx.execute(
                 "INSERT INTO status_change(application_id, at, status, note, source)
                  SELECT id, ?2, ?3, ?4, 'county' FROM application WHERE receipt_no = ?1",
@@ -902,7 +909,7 @@ impl RequestStore {
             )?;
             stored += n;
         }
-        set_state(&tx, STATUS_CURSOR, &next_cursor.to_string(), now)?;
+        set_state(&tx, STATUS_CURSOR, &cursor.to_string(), now)?;
         tx.commit()?;
         Ok(stored)
     }

@@ -30,46 +30,9 @@ pub enum Command {
     #[command(subcommand)]
     Keys(KeysCommand),
     /// 把内容文件夹发布为签名的 TUF 仓库（只写入变化的文件）
-    Publish {
-        /// 内容文件夹（如 assets/demo）
-        #[arg(long)]
-        content: PathBuf,
-        /// 节假日安排文件夹（YYYY.toml）
-        #[arg(long)]
-        calendars: Option<PathBuf>,
-        /// 密钥文件夹（county keys init 创建）
-        #[arg(long)]
-        keys: PathBuf,
-        /// 仓库文件夹（metadata/ 与 targets/）
-        #[arg(long)]
-        repo: PathBuf,
-        /// targets 元数据有效天数
-        #[arg(long, default_value_t = 90)]
-        targets_days: i64,
-        /// snapshot 元数据有效天数
-        #[arg(long, default_value_t = 30)]
-        snapshot_days: i64,
-        /// timestamp 元数据有效天数（终端离线超过此期限、或 U 盘内容过旧，将拒绝更新）
-        #[arg(long, default_value_t = 14)]
-        timestamp_days: i64,
-    },
+    Publish(crate::publish::PublishOptions),
     /// 县级参考服务器：静态仓库、受理接口、手机页面、工作人员页面
-    Serve {
-        /// 监听地址
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: std::net::SocketAddr,
-        #[arg(long)]
-        repo: PathBuf,
-        /// 受理数据库（SQLite）
-        #[arg(long, default_value = "county.db")]
-        database: PathBuf,
-        /// 内容文件夹（手机页面用）
-        #[arg(long)]
-        content: Option<PathBuf>,
-        /// 工作人员页面的访问密钥（/staff?key=…）；也可用环境变量 GONGKAI_STAFF_KEY
-        #[arg(long, default_value = "")]
-        staff_key: String,
-    },
+    Serve(crate::serve::ServeOptions),
     /// 终端开通：生成一次性开通码
     #[command(subcommand)]
     Devices(DevicesCommand),
@@ -234,36 +197,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys(cmd) => crate::commands::keys(cmd),
-        Command::Publish {
-            content,
-            calendars,
-            keys,
-            repo,
-            targets_days,
-            snapshot_days,
-            timestamp_days,
-        } => crate::commands::publish(crate::publish::PublishOptions {
-            content,
-            calendars,
-            keys,
-            repo,
-            targets_days,
-            snapshot_days,
-            timestamp_days,
-        }),
-        Command::Serve {
-            listen,
-            repo,
-            database,
-            content,
-            staff_key,
-        } => crate::commands::serve(crate::serve::ServeOptions {
-            listen,
-            repo,
-            database,
-            content,
-            staff_key,
-        }),
+        Command::Publish(opts) => crate::commands::publish(opts),
+        Command::Serve(opts) => crate::commands::serve(opts),
         Command::Devices(cmd) => crate::commands::devices(cmd),
         Command::Applications(cmd) => crate::commands::applications(cmd),
         Command::Content(ContentCommand::Check { dir, json }) => {

@@ -203,15 +203,11 @@ fn random_hex(bytes: usize) -> String {
     aws_lc_rs::rand::SystemRandom::new()
         .fill(&mut buf)
         .expect("system randomness");
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    disclosure::feed::hex(&buf)
 }
 
 fn sha256_hex(s: &str) -> String {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    disclosure::feed::sha256_hex(s.as_bytes())
 }
 
 impl IntakeStore {
@@ -646,11 +642,12 @@ impl IntakeStore {
                             name, ..
                         } => name.clone(),
                     };
-                    let wanted = msg
-                        .linked_title
-                        .clone()
-                        .map(|t| format!("《{t}》 {}", msg.description))
-                        .unwrap_or_else(|| msg.description.clone());
+                    let wanted = disclosure::requests::InformationWanted {
+                        linked_title: msg.linked_title.clone(),
+                        description: msg.description.clone(),
+                        ..Default::default()
+                    }
+                    .summary();
                     let deadline = extended
                         .as_deref()
                         .or(deadline.as_deref())

@@ -41,18 +41,30 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
     }
 }
 
-/// What to publish and how long the signatures hold.
-#[derive(Debug, Clone)]
+/// What to publish and how long the signatures hold (also the arguments
+/// of `county publish`).
+#[derive(Debug, Clone, clap::Args)]
 pub struct PublishOptions {
-    /// The county's content folder (as `assets/demo`).
+    /// 内容文件夹（如 assets/demo）
+    #[arg(long)]
     pub content: PathBuf,
-    /// Folder of `YYYY.toml` working-day schedules, if any.
+    /// 节假日安排文件夹（YYYY.toml）
+    #[arg(long)]
     pub calendars: Option<PathBuf>,
+    /// 密钥文件夹（county keys init 创建）
+    #[arg(long)]
     pub keys: PathBuf,
-    /// The repository folder (created if missing).
+    /// 仓库文件夹（metadata/ 与 targets/；没有时创建）
+    #[arg(long)]
     pub repo: PathBuf,
+    /// targets 元数据有效天数
+    #[arg(long, default_value_t = 90)]
     pub targets_days: i64,
+    /// snapshot 元数据有效天数
+    #[arg(long, default_value_t = 30)]
     pub snapshot_days: i64,
+    /// timestamp 元数据有效天数（终端离线超过此期限、或 U 盘内容过旧，将拒绝更新）
+    #[arg(long, default_value_t = 14)]
     pub timestamp_days: i64,
 }
 
@@ -193,15 +205,13 @@ pub async fn publish_targets(
     }
     let previous = published_version(&opts.repo)?;
     let version = previous + 1;
-    let mut with_delta;
-    let targets = match catalog_delta(&opts.repo, previous, version, targets)? {
-        Some((name, bytes)) => {
-            with_delta = targets.clone();
-            with_delta.insert(name, bytes);
-            &with_delta
-        }
-        None => targets,
-    };
+    // Every name a terminal will accept, or no publish at all.
+    for name in targets.keys() {
+        disclosure::feed::target_relative_path(name).map_err(PublishError::TargetName)?;
+    }
+    let delta = catalog_delta(&opts.repo, previous, version, targets)?;
+    let all = targets.iter().chain(delta.as_ref().map(|(n, b)| (n, b)));
+    let count = targets.len() + usize::from(delta.is_some());
     let v = NonZeroU64::new(version).expect("at least 1");
     let mut editor = RepositoryEditor::new(keys.root_path()).await?;
     editor
@@ -213,13 +223,9 @@ pub async fn publish_targets(
         .timestamp_expires(expiry(opts.timestamp_days));
     let mut total_bytes = 0;
     let mut missing = Vec::new();
-    for (name, bytes) in targets {
-        // Every name a terminal will accept, or no publish at all.
-        if !disclosure::feed::delta::is_delta_name(name) {
-            disclosure::feed::target_relative_path(name).map_err(PublishError::TargetName)?;
-        }
+    for (name, bytes) in all {
         let target = target_of(bytes);
-        let hash = hex(&target.hashes.sha256);
+        let hash = disclosure::feed::hex(&target.hashes.sha256);
         total_bytes += bytes.len() as u64;
         let file = target_dir.join(format!("{hash}.{name}"));
         if !file.exists() {
@@ -262,13 +268,13 @@ pub async fn publish_targets(
     std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
     tracing::info!(
         version,
-        targets = targets.len(),
+        targets = count,
         written = missing.len(),
         "published"
     );
     Ok(PublishReport {
         version,
-        targets: targets.len(),
+        targets: count,
         written: missing.len(),
         written_bytes,
         total_bytes,
@@ -331,10 +337,6 @@ fn target_of(bytes: &[u8]) -> Target {
         custom: Default::default(),
         _extra: Default::default(),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl From<tough::error::Error> for PublishError {

@@ -23,15 +23,23 @@ use tower_http::services::ServeDir;
 
 use crate::intake::{IntakeError, IntakeStore};
 
-/// What `county serve` needs.
-#[derive(Debug, Clone)]
+/// What `county serve` needs (also its arguments).
+#[derive(Debug, Clone, clap::Args)]
 pub struct ServeOptions {
+    /// 监听地址
+    #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// 仓库文件夹（county publish --repo）
+    #[arg(long)]
     pub repo: PathBuf,
+    /// 受理数据库（SQLite）
+    #[arg(long, default_value = "county.db")]
     pub database: PathBuf,
-    /// The content folder for the phone pages; none: those pages say so.
+    /// 内容文件夹（手机页面用；没有时这些页面说明未载入）
+    #[arg(long)]
     pub content: Option<PathBuf>,
-    /// The key staff add as `?key=` to open the staff page.
+    /// 工作人员页面的访问密钥（/staff?key=…）；也可用环境变量 GONGKAI_STAFF_KEY
+    #[arg(long, default_value = "")]
     pub staff_key: String,
 }
 
@@ -426,22 +434,11 @@ async fn staff_page(State(state): State<Shared>, Query(q): Query<StaffQuery>) ->
             esc(t.last_seen_at.as_deref().unwrap_or("从未")),
             h.feed_version.map_or("—".into(), |v| v.to_string()),
             h.outbox_depth,
-            esc(&printer_name(&h.printer)),
+            disclosure::requests::wire::printer_state_name(&h.printer),
             h.disk_free_bytes / 1_000_000,
             esc(h.last_error.as_deref().unwrap_or("")),
         ));
     }
     html.push_str("</table>");
     page("依申请公开受理台账", &html).into_response()
-}
-
-fn printer_name(state: &str) -> String {
-    match state {
-        "ok" => "正常".into(),
-        "near_end" => "纸将用尽".into(),
-        "paper_out" => "缺纸".into(),
-        "error" => "故障".into(),
-        "" | "unknown" => "未知".into(),
-        s => s.into(),
-    }
 }

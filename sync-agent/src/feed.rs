@@ -162,10 +162,6 @@ pub async fn load(
         .await?)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Fetches the targets not yet in the cache and applies the version if
 /// `content.db` does not hold it yet.
 pub async fn fetch_and_apply(
@@ -185,7 +181,11 @@ pub async fn fetch_and_apply(
         }
         let rel =
             disclosure::feed::target_relative_path(name.raw()).map_err(FeedError::BadTargetName)?;
-        wanted.push((name.clone(), rel, hex(&target.hashes.sha256)));
+        wanted.push((
+            name.clone(),
+            rel,
+            disclosure::feed::hex(&target.hashes.sha256),
+        ));
     }
     let mut downloaded = 0;
     let mut rebuilt = 0;

@@ -61,6 +61,16 @@ pub fn load_credentials(state_dir: &Path) -> Result<Credentials, IntakeError> {
     serde_json::from_slice(&bytes).map_err(|_| IntakeError::NotEnrolled)
 }
 
+/// What one delivery pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    pub delivered: usize,
+    /// Rows that failed and wait for their next attempt.
+    pub deferred: usize,
+    /// Why the last of them failed.
+    pub last_error: Option<String>,
+}
+
 /// HTTP to the county's intake.
 pub struct IntakeClient {
     client: reqwest::Client,
@@ -122,15 +132,15 @@ impl IntakeClient {
         Ok(creds)
     }
 
-    /// Delivers every due outbox row. Returns (delivered, deferred).
-    pub async fn deliver(&self, creds: &Credentials) -> Result<(usize, usize), IntakeError> {
+    /// Delivers every due outbox row.
+    pub async fn deliver(&self, creds: &Credentials) -> Result<Delivery, IntakeError> {
+        let mut out = Delivery::default();
         let store_path = self.config.requests_db.clone();
         if !store_path.exists() {
-            return Ok((0, 0));
+            return Ok(out);
         }
         let mut store = RequestStore::open(&store_path)?;
         let due = store.outbox_due(OffsetDateTime::now_utc(), 200)?;
-        let (mut delivered, mut deferred) = (0, 0);
         for entry in due {
             let result = match entry.kind.as_str() {
                 "application" => {
@@ -164,7 +174,7 @@ impl IntakeClient {
             match result {
                 Ok(()) => {
                     store.mark_delivered(entry.id, now)?;
-                    delivered += 1;
+                    out.delivered += 1;
                     tracing::info!(receipt = %entry.receipt_no, kind = %entry.kind, "delivered");
                 }
                 Err(e) => {
@@ -174,7 +184,8 @@ impl IntakeClient {
                         self.config.backoff_max_secs,
                     );
                     store.defer(entry.id, &e.to_string(), now + wait)?;
-                    deferred += 1;
+                    out.deferred += 1;
+                    out.last_error = Some(e.to_string());
                     tracing::warn!(receipt = %entry.receipt_no, error = %e, retry_in = ?wait, "delivery failed");
                     // Unreachable, or our credentials refused: the rest
                     // would fail the same way and can wait too.
@@ -193,7 +204,7 @@ impl IntakeClient {
         if purged > 0 {
             tracing::info!(purged, "personal fields purged after acknowledgement");
         }
-        Ok((delivered, deferred))
+        Ok(out)
     }
 
     async fn post<T: Serialize>(

@@ -105,18 +105,13 @@ impl Agent {
             Ok(creds) => {
                 let mut ok = true;
                 match client.deliver(&creds).await {
-                    Ok((d, f)) => {
-                        report.delivered = d;
-                        report.deferred = f;
-                        if f > 0 {
-                            let why = RequestStore::open(&self.config.requests_db)
-                                .ok()
-                                .and_then(|s| s.outbox_summary().ok())
-                                .and_then(|(_, e)| e)
-                                .unwrap_or_default();
+                    Ok(d) => {
+                        report.delivered = d.delivered;
+                        report.deferred = d.deferred;
+                        if let Some(why) = d.last_error {
                             report
                                 .errors
-                                .push(format!("有 {f} 件未能送达，稍后自动重试：{why}"));
+                                .push(format!("有 {} 件未能送达，稍后自动重试：{why}", d.deferred));
                         }
                     }
                     Err(e) => {
@@ -242,13 +237,7 @@ impl Agent {
         line("待送达", format!("{} 件", h.outbox_depth));
         line(
             "打印机",
-            match h.printer.as_str() {
-                "ok" => "正常".into(),
-                "near_end" => "纸将用尽，请换纸".into(),
-                "paper_out" => "缺纸".into(),
-                "error" => "故障".into(),
-                _ => "未知（尚未打印）".into(),
-            },
+            disclosure::requests::wire::printer_state_name(&h.printer).into(),
         );
         line(
             "磁盘",

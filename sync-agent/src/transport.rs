@@ -52,11 +52,11 @@ impl FeedTransport {
     }
 
     fn other(url: &Url, why: impl Into<String>) -> TransportError {
-        TransportError::new_with_cause(
-            TransportErrorKind::Other,
-            url.as_str(),
-            std::io::Error::other(why.into()),
-        )
+        Self::io(url, std::io::Error::other(why.into()))
+    }
+
+    fn io(url: &Url, e: std::io::Error) -> TransportError {
+        TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e)
     }
 
     async fn fetch_file(&self, url: &Url) -> Result<Bytes, TransportError> {
@@ -71,13 +71,7 @@ impl FeedTransport {
                     url.as_str(),
                 ));
             }
-            Err(e) => {
-                return Err(TransportError::new_with_cause(
-                    TransportErrorKind::Other,
-                    url.as_str(),
-                    e,
-                ));
-            }
+            Err(e) => return Err(Self::io(url, e)),
         };
         if meta.len() > self.max_bytes {
             return Err(Self::other(
@@ -88,7 +82,7 @@ impl FeedTransport {
         tokio::fs::read(&path)
             .await
             .map(Bytes::from)
-            .map_err(|e| TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e))
+            .map_err(|e| Self::io(url, e))
     }
 
     /// Content-addressed files (`<sha256>.<name>`) never change, so a
@@ -155,8 +149,7 @@ impl FeedTransport {
                 return Err(Self::other(url, format!("HTTP {status}")));
             }
             let append = status == reqwest::StatusCode::PARTIAL_CONTENT;
-            let io_err =
-                |e| TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e);
+            let io_err = |e| Self::io(url, e);
             // Metadata goes to memory; content-addressed targets to a
             // partial file that survives an interruption.
             let mut sink = if resumable {
@@ -212,9 +205,9 @@ impl FeedTransport {
                 last_error = e;
                 continue;
             }
-            let bytes = tokio::fs::read(&partial).await.map_err(|e| {
-                TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e)
-            })?;
+            let bytes = tokio::fs::read(&partial)
+                .await
+                .map_err(|e| Self::io(url, e))?;
             // Verified by tough as it reads; a bad file must not be resumed.
             let _ = tokio::fs::remove_file(&partial).await;
             return Ok(Bytes::from(bytes));

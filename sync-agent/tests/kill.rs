@@ -12,23 +12,14 @@ use std::time::Instant;
 use common::{FaultServer, Fixture, publish_synthetic};
 
 fn write_config(fx: &Fixture, port: u16) -> std::path::PathBuf {
-    let c = fx.config(port);
+    // Longer timeouts for the bigger feed; a long first backoff so a
+    // restart soon after cannot fall inside it by chance.
+    let text = fx
+        .config_toml(port)
+        .replace("request_timeout_secs = 2", "request_timeout_secs = 5")
+        .replace("backoff_base_secs = 60\n", "backoff_base_secs = 600\n");
     let p = fx.path("agent.toml");
-    std::fs::write(
-        &p,
-        format!(
-            "[device]\nregion = \"990521201201\"\ndevice = 1\n[server]\nurl = \"{}\"\n[paths]\n\
-             root = \"{}\"\nstate_dir = \"{}\"\ncontent_db = \"{}\"\nrequests_db = \"{}\"\n\
-             calendar_dir = \"{}\"\n[sync]\nrequest_timeout_secs = 5\n[outbox]\nbackoff_base_secs = 600\n",
-            c.server,
-            c.root.display(),
-            c.state_dir.display(),
-            c.content_db.display(),
-            c.requests_db.display(),
-            c.calendar_dir.display()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&p, text).unwrap();
     p
 }
 

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CatalogShard, ItemRecord};
+use super::{CatalogShard, ItemRecord, sha256_hex};
 
 /// The `format` field of every delta.
 pub const DELTA_FORMAT: &str = "gongkai-catalog-delta/1";
@@ -53,14 +53,6 @@ pub enum DeltaOp {
         len: usize,
     },
     Item(Box<ItemRecord>),
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn serialize(shard: &CatalogShard) -> Vec<u8> {

@@ -32,6 +32,17 @@ use crate::{
 /// The `format` field of every catalog shard this version writes and reads.
 pub const SHARD_FORMAT: &str = "gongkai-catalog-shard/1";
 
+/// Lower-case hex of `bytes` (target hashes, cache file names).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lower-case hex SHA-256 of `bytes`, as TUF metadata names targets.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(bytes))
+}
+
 /// One region's items of one domain, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CatalogShard {

@@ -121,6 +121,18 @@ pub struct HealthReport {
     pub reported_at: String,
 }
 
+/// The printer state of a [`HealthReport`] in words for technicians and
+/// staff (`ok`, `near_end`, `paper_out`, `error`; anything else unknown).
+pub fn printer_state_name(state: &str) -> &'static str {
+    match state {
+        "ok" => "正常",
+        "near_end" => "纸将用尽，请换纸",
+        "paper_out" => "缺纸",
+        "error" => "故障",
+        _ => "未知（尚未打印）",
+    }
+}
+
 /// Enrolment: a one-time code from the county, and who the terminal is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolRequest {

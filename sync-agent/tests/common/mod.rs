@@ -255,7 +255,12 @@ impl Fixture {
 
     /// An agent configuration for terminal 990521201201-01 talking to `port`.
     pub fn config(&self, port: u16) -> sync_agent::config::AgentConfig {
-        let text = format!(
+        sync_agent::config::AgentConfig::parse(&self.config_toml(port)).unwrap()
+    }
+
+    /// The same configuration as the TOML a terminal keeps.
+    pub fn config_toml(&self, port: u16) -> String {
+        format!(
             r#"
 [device]
 region = "990521201201"
@@ -276,8 +281,7 @@ backoff_base_secs = 60
 backoff_max_secs = 3600
 "#,
             d = self.path("device").display(),
-        );
-        sync_agent::config::AgentConfig::parse(&text).unwrap()
+        )
     }
 
     /// The feed version `content.db` holds.

@@ -31,6 +31,9 @@ pub enum Command {
     Keys(KeysCommand),
     /// 把内容文件夹发布为签名的 TUF 仓库（只写入变化的文件）
     Publish(crate::publish::PublishOptions),
+    /// 乡镇、村自行发布：生成密钥、签名本地区内容
+    #[command(subcommand)]
+    Township(TownshipCommand),
     /// 县级参考服务器：静态仓库、受理接口、手机页面、工作人员页面
     Serve(crate::serve::ServeOptions),
     /// 终端开通：生成一次性开通码
@@ -67,6 +70,42 @@ pub enum KeysCommand {
         #[arg(long, default_value_t = 365)]
         expires_days: i64,
     },
+    /// 授权乡镇或村用自己的密钥签名本地区（含下级）的内容
+    Delegate {
+        #[arg(long)]
+        dir: PathBuf,
+        /// 乡镇（9 位）或村（12 位）行政区划代码
+        #[arg(long)]
+        region: String,
+        /// 乡镇交来的公钥文件（county township keys 生成的 region-<代码>.pub.json），可给多个
+        #[arg(long = "public-key", required = true)]
+        public_keys: Vec<PathBuf>,
+        /// 签名包需要的签名数
+        #[arg(long, default_value_t = 1)]
+        threshold: u64,
+    },
+    /// 收回授权：该地区的内容重新由县里签名
+    Undelegate {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        region: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TownshipCommand {
+    /// 为乡镇（或村）生成自己的签名密钥；公钥交给县里授权
+    Keys {
+        /// 乡镇（9 位）或村（12 位）行政区划代码
+        #[arg(long)]
+        region: String,
+        /// 乡镇的密钥文件夹
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// 用乡镇自己的密钥签名本地区的内容，生成交给县里的签名包
+    Publish(crate::delegation::TownshipPublishOptions),
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,6 +237,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Keys(cmd) => crate::commands::keys(cmd),
         Command::Publish(opts) => crate::commands::publish(opts),
+        Command::Township(cmd) => crate::commands::township(cmd),
         Command::Serve(opts) => crate::commands::serve(opts),
         Command::Devices(cmd) => crate::commands::devices(cmd),
         Command::Applications(cmd) => crate::commands::applications(cmd),

@@ -9,7 +9,8 @@ use disclosure::requests::{ApplicationStatus, DeviceNo, ReceiptNo};
 use disclosure::{Date, RegionCode};
 use time::OffsetDateTime;
 
-use crate::cli::{ApplicationsCommand, DevicesCommand, KeysCommand};
+use crate::cli::{ApplicationsCommand, DevicesCommand, KeysCommand, TownshipCommand};
+use crate::delegation::{read_public_key, township_keys, township_publish};
 use crate::intake::{IntakeStore, ReplyOutcome};
 use crate::keys::{KeyDir, RootPolicy, parse_role};
 
@@ -53,6 +54,69 @@ pub fn keys(cmd: KeysCommand) -> anyhow::Result<ExitCode> {
                 root.signed.version
             );
         }
+        KeysCommand::Delegate {
+            dir,
+            region,
+            public_keys,
+            threshold,
+        } => {
+            let region = parse_region(&region)?;
+            let keys = public_keys
+                .iter()
+                .map(|p| read_public_key(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let d = KeyDir::new(&dir).delegate(&region, keys, threshold)?;
+            println!(
+                "已授权 {region} 及其下级用 {} 把密钥（需 {} 个签名）签名自己的内容。\n乡镇签名包放入 county publish --delegated 指定的文件夹后，下次发布即生效；\n在此之前 {region} 的内容仍由县里签名。",
+                d.keys.len(),
+                d.threshold
+            );
+        }
+        KeysCommand::Undelegate { dir, region } => {
+            let region = parse_region(&region)?;
+            if KeyDir::new(&dir).undelegate(&region)? {
+                println!(
+                    "已收回 {region} 的授权；下次 county publish 起其内容由县里签名（请从 --delegated 文件夹移走它的签名包）。"
+                );
+            } else {
+                bail!("{region} 没有授权，无需收回");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_region(s: &str) -> anyhow::Result<RegionCode> {
+    s.parse::<RegionCode>()
+        .map_err(|e| anyhow::anyhow!("--region：{e}"))
+}
+
+pub fn township(cmd: TownshipCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        TownshipCommand::Keys { region, dir } => {
+            let region = parse_region(&region)?;
+            let k = township_keys(&dir, &region)?;
+            println!(
+                "已生成 {region} 的签名密钥（编号 {}）。\n私钥：{}（请妥善保管，勿外传）\n公钥：{}（交给县里，由县里运行 county keys delegate --region {region} --public-key …）",
+                &k.key_id[..16],
+                k.private.display(),
+                k.public.display()
+            );
+        }
+        TownshipCommand::Publish(opts) => {
+            let r = runtime()?.block_on(township_publish(&opts))?;
+            println!(
+                "已签名 {} 的第 {} 版：{} 个文件，共 {} 字节，有效期至 {}。\n请把 {} 整个文件夹交给县里。",
+                opts.region,
+                r.version,
+                r.targets,
+                r.bytes,
+                r.expires
+                    .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+                    .strftime("%Y-%m-%d"),
+                opts.out.display()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -63,6 +127,18 @@ pub fn publish(opts: crate::publish::PublishOptions) -> anyhow::Result<ExitCode>
         "已发布第 {} 版：{} 个文件，共 {} 字节；本次写入 {} 个新文件（{} 字节）。",
         report.version, report.targets, report.total_bytes, report.written, report.written_bytes
     );
+    for (region, version, targets) in &report.delegated {
+        println!("  {region} 自行签名：第 {version} 版，{targets} 个文件");
+    }
+    if report.left_to_regions > 0 {
+        println!(
+            "  内容文件夹中 {} 个文件属于自行签名的地区，以其签名包为准，未由县里发布。",
+            report.left_to_regions
+        );
+    }
+    for s in &report.skipped_bundles {
+        println!("  跳过 {}：该地区已不再授权。", s.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

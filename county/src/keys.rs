@@ -9,6 +9,8 @@
 //! roots/<N>.root.json      every root version, published so devices can follow rotations
 //! <role>-<n>.pk8           private keys (PKCS#8, mode 0600), role = root|targets|snapshot|timestamp
 //! retired/                 keys replaced by a rotation, kept until destroyed by hand
+//! delegations.json         regions that sign their own items, with their public keys
+//!                          (county keys delegate; see delegation.rs)
 //! ```
 
 use std::collections::HashMap;
@@ -104,6 +106,10 @@ impl KeyDir {
         KeyDir {
             path: path.to_path_buf(),
         }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     pub fn root_path(&self) -> PathBuf {
@@ -316,7 +322,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     std::fs::rename(&tmp, path).map_err(io(path))
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod delegation;
 pub mod intake;
 pub mod keys;
 pub mod publish;

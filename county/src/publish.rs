@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use disclosure::feed;
 use tough::editor::RepositoryEditor;
-use tough::schema::{Hashes, Target};
+use tough::schema::{Delegations, Hashes, Signed, Target, Targets};
 
+use crate::delegation::{DelegationError, VerifiedBundle, read_bundles};
 use crate::keys::{KeyDir, KeyError, expiry, write_atomic};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,21 @@ pub enum PublishError {
     TargetName(String),
     #[error("仓库 {0} 中的元数据无法读取：{1}")]
     BadMetadata(PathBuf, String),
+    #[error(transparent)]
+    Delegation(Box<DelegationError>),
+    #[error("{region} 的签名包是第 {version} 版，{problem}；请乡镇用 --version {next} 重新签名")]
+    RegionVersion {
+        region: String,
+        version: u64,
+        problem: String,
+        next: u64,
+    },
+}
+
+impl From<DelegationError> for PublishError {
+    fn from(e: DelegationError) -> Self {
+        PublishError::Delegation(Box::new(e))
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
@@ -66,6 +82,10 @@ pub struct PublishOptions {
     /// timestamp 元数据有效天数（终端离线超过此期限、或 U 盘内容过旧，将拒绝更新）
     #[arg(long, default_value_t = 14)]
     pub timestamp_days: i64,
+    /// 乡镇、村自行签名的内容包所在文件夹（每个子文件夹放一个 county township publish
+    /// 生成的签名包）；已授权地区的内容以签名包为准，内容文件夹中这些地区的条目不再发布
+    #[arg(long)]
+    pub delegated: Option<PathBuf>,
 }
 
 /// What a publish did.
@@ -77,6 +97,12 @@ pub struct PublishReport {
     pub written: usize,
     pub written_bytes: u64,
     pub total_bytes: u64,
+    /// Regions published from their own signed bundles: (code, bundle version, targets).
+    pub delegated: Vec<(String, u64, usize)>,
+    /// Targets of the content folder left out because a bundle covers their region.
+    pub left_to_regions: usize,
+    /// Bundle folders skipped because their region is no longer delegated.
+    pub skipped_bundles: Vec<PathBuf>,
 }
 
 /// Every target of a content folder: name → bytes. Catalog sheets become
@@ -209,11 +235,62 @@ pub async fn publish_targets(
     for name in targets.keys() {
         disclosure::feed::target_relative_path(name).map_err(PublishError::TargetName)?;
     }
-    let delta = catalog_delta(&opts.repo, previous, version, targets)?;
-    let all = targets.iter().chain(delta.as_ref().map(|(n, b)| (n, b)));
-    let count = targets.len() + usize::from(delta.is_some());
+    // Regions that sign their own items: their bundles replace the
+    // content folder's targets for those regions.
+    let (bundles, skipped_bundles) = match &opts.delegated {
+        Some(dir) => read_bundles(dir, &keys.delegations()?, expiry(opts.timestamp_days))?,
+        None => (Vec::new(), Vec::new()),
+    };
+    for s in &skipped_bundles {
+        tracing::warn!(bundle = %s.display(), "bundle of a region no longer delegated, skipped");
+    }
+    check_bundle_versions(&opts.repo, &bundles)?;
+    if let Some(regions) = targets.get("regions.csv") {
+        check_bundle_content(&opts.repo, regions, &bundles)?;
+    }
+    let covered = |name: &str| {
+        bundles
+            .iter()
+            .any(|b| feed::target_is_within(name, &b.delegation.region()))
+    };
+    let county_targets: BTreeMap<&String, &Vec<u8>> =
+        targets.iter().filter(|(n, _)| !covered(n)).collect();
+    let left_to_regions = targets.len() - county_targets.len();
+    let delegated_files = bundles.iter().flat_map(|b| b.files.iter());
+    let shards = county_targets
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .chain(
+            delegated_files
+                .clone()
+                .map(|(n, b)| (n.as_str(), b.as_slice())),
+        );
+    let delta = catalog_delta(&opts.repo, previous, version, shards)?;
+    let county_all = county_targets
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .chain(delta.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())));
+    let count = county_targets.len()
+        + usize::from(delta.is_some())
+        + bundles.iter().map(|b| b.files.len()).sum::<usize>();
     let v = NonZeroU64::new(version).expect("at least 1");
     let mut editor = RepositoryEditor::new(keys.root_path()).await?;
+    if !bundles.is_empty() {
+        // The county's targets delegate each region to its keys, carrying
+        // the region's metadata exactly as the region signed it.
+        let mut top = Targets::new("1.0.0".to_string(), v, expiry(opts.targets_days));
+        let mut delegations = Delegations::new();
+        for b in &bundles {
+            let (role, keys) = b.delegation.delegated_role(Some(b.signed.clone()))?;
+            delegations.keys.extend(keys.keys);
+            delegations.roles.push(role);
+        }
+        top.delegations = Some(delegations);
+        editor.targets(Signed {
+            signed: top,
+            signatures: Vec::new(),
+        })?;
+    }
     editor
         .targets_version(v)?
         .targets_expires(expiry(opts.targets_days))?
@@ -223,7 +300,7 @@ pub async fn publish_targets(
         .timestamp_expires(expiry(opts.timestamp_days));
     let mut total_bytes = 0;
     let mut missing = Vec::new();
-    for (name, bytes) in all {
+    for (name, bytes) in county_all {
         let target = target_of(bytes);
         let hash = disclosure::feed::hex(&target.hashes.sha256);
         total_bytes += bytes.len() as u64;
@@ -231,7 +308,15 @@ pub async fn publish_targets(
         if !file.exists() {
             missing.push((file, bytes));
         }
-        editor.add_target(name.as_str(), target)?;
+        editor.add_target(name, target)?;
+    }
+    // The regions' files, under the names their metadata signed.
+    for (name, bytes) in delegated_files {
+        total_bytes += bytes.len() as u64;
+        let file = target_dir.join(format!("{}.{name}", feed::sha256_hex(bytes)));
+        if !file.exists() {
+            missing.push((file, bytes.as_slice()));
+        }
     }
     let signed = editor.sign(&keys.key_sources()?).await?;
     // Targets first, then metadata: a client that sees the new timestamp
@@ -278,16 +363,143 @@ pub async fn publish_targets(
         written: missing.len(),
         written_bytes,
         total_bytes,
+        delegated: bundles
+            .iter()
+            .map(|b| (b.delegation.region.clone(), b.version(), b.files.len()))
+            .collect(),
+        left_to_regions,
+        skipped_bundles,
     })
+}
+
+/// The version a region's metadata had in the last publish, from its
+/// snapshot, with that metadata.
+fn published_role(
+    repo: &Path,
+    previous: u64,
+    role: &str,
+) -> Result<Option<(u64, Signed<Targets>)>, PublishError> {
+    let snap = repo
+        .join("metadata")
+        .join(format!("{previous}.snapshot.json"));
+    if previous == 0 || !snap.exists() {
+        return Ok(None);
+    }
+    let v = read_json(&snap)?;
+    let Some(version) = v["signed"]["meta"][format!("{role}.json")]["version"].as_u64() else {
+        return Ok(None);
+    };
+    let file = repo.join("metadata").join(format!("{version}.{role}.json"));
+    let bytes = std::fs::read(&file).map_err(io(&file))?;
+    let signed = serde_json::from_slice(&bytes)
+        .map_err(|e| PublishError::BadMetadata(file.clone(), e.to_string()))?;
+    Ok(Some((version, signed)))
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, PublishError> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| PublishError::BadMetadata(path.to_path_buf(), e.to_string()))
+}
+
+/// The highest version of a region's metadata ever published here, with
+/// that metadata — also across publishes where the region was not
+/// delegated, so a gap cannot be used to roll a region back.
+fn highest_published_role(
+    repo: &Path,
+    role: &str,
+) -> Result<Option<(u64, Signed<Targets>)>, PublishError> {
+    let meta = repo.join("metadata");
+    let suffix = format!(".{role}.json");
+    let highest = std::fs::read_dir(&meta)
+        .map_err(io(&meta))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(&suffix)?
+                .parse::<u64>()
+                .ok()
+        })
+        .max();
+    let Some(version) = highest else {
+        return Ok(None);
+    };
+    let file = meta.join(format!("{version}{suffix}"));
+    let bytes = std::fs::read(&file).map_err(io(&file))?;
+    let signed = serde_json::from_slice(&bytes)
+        .map_err(|e| PublishError::BadMetadata(file.clone(), e.to_string()))?;
+    Ok(Some((version, signed)))
+}
+
+/// A region's bundle may not go back to an older version (terminals would
+/// refuse it as a rollback), nor change under the same version number.
+fn check_bundle_versions(repo: &Path, bundles: &[VerifiedBundle]) -> Result<(), PublishError> {
+    for b in bundles {
+        let Some((old, old_meta)) = highest_published_role(repo, &b.delegation.role())? else {
+            continue;
+        };
+        let problem = if b.version() < old {
+            format!("比已发布的第 {old} 版旧")
+        } else if b.version() == old && old_meta.signed != b.signed.signed {
+            format!("内容与已发布的第 {old} 版不同，版本号却没有增加")
+        } else {
+            continue;
+        };
+        return Err(PublishError::RegionVersion {
+            region: b.delegation.region.clone(),
+            version: b.version(),
+            problem,
+            next: old + 1,
+        });
+    }
+    Ok(())
+}
+
+/// Imports each bundle with the county's regions.csv, as a terminal will:
+/// a shard of a region the county does not list, or a malformed file,
+/// stops the publish instead of every terminal's sync.
+fn check_bundle_content(
+    repo: &Path,
+    regions: &[u8],
+    bundles: &[VerifiedBundle],
+) -> Result<(), PublishError> {
+    let staging = repo.join(".region-check");
+    for b in bundles {
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        }
+        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+        write_atomic(&staging.join("regions.csv"), regions)?;
+        for (name, bytes) in &b.files {
+            let rel = feed::target_relative_path(name).map_err(PublishError::TargetName)?;
+            let path = staging.join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+        }
+        let loaded =
+            disclosure::import::load_content_dir(&staging, disclosure::Date::today_in_china());
+        std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        if let Err(errors) = loaded {
+            return Err(DelegationError::Content {
+                region: b.delegation.region(),
+                errors: disclosure::import::ImportErrors(errors),
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The delta from version `previous`'s catalog shards to these, as a
 /// target (`deltas-<previous>-<version>.json`), when any shard changed.
-fn catalog_delta(
+fn catalog_delta<'a>(
     repo: &Path,
     previous: u64,
     version: u64,
-    targets: &BTreeMap<String, Vec<u8>>,
+    targets: impl Iterator<Item = (&'a str, &'a [u8])>,
 ) -> Result<Option<(String, Vec<u8>)>, PublishError> {
     use disclosure::feed::delta::{CatalogDelta, DELTA_FORMAT, delta_target_name, shard_delta};
     let meta = repo
@@ -296,19 +508,38 @@ fn catalog_delta(
     if previous == 0 || !meta.exists() {
         return Ok(None);
     }
-    let bytes = std::fs::read(&meta).map_err(io(&meta))?;
-    let old: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| PublishError::BadMetadata(meta.clone(), e.to_string()))?;
+    // The previous version's shard hashes: the county's and each region's.
+    let old = read_json(&meta)?;
+    let mut old_hashes: BTreeMap<String, String> = BTreeMap::new();
+    let mut roles = vec![old["signed"].clone()];
+    for role in old["signed"]["delegations"]["roles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if let Some(name) = role["name"].as_str()
+            && let Some((_, signed)) = published_role(repo, previous, name)?
+        {
+            roles.push(serde_json::to_value(&signed.signed).expect("metadata serializes"));
+        }
+    }
+    for r in &roles {
+        for (name, t) in r["targets"].as_object().into_iter().flatten() {
+            if let Some(h) = t["hashes"]["sha256"].as_str() {
+                old_hashes.insert(name.clone(), h.to_string());
+            }
+        }
+    }
     let mut shards = Vec::new();
-    for (name, new) in targets.iter().filter(|(n, _)| n.starts_with("catalog-")) {
-        let Some(old_hash) = old["signed"]["targets"][name]["hashes"]["sha256"].as_str() else {
+    for (name, new) in targets.filter(|(n, _)| n.starts_with("catalog-")) {
+        let Some(old_hash) = old_hashes.get(name) else {
             continue;
         };
         let base_file = repo.join("targets").join(format!("{old_hash}.{name}"));
         let Ok(base) = std::fs::read(&base_file) else {
             continue;
         };
-        if base != *new
+        if base != new
             && let Some(d) = shard_delta(name, &base, new)
         {
             shards.push(d);
@@ -326,7 +557,7 @@ fn catalog_delta(
     Ok(Some((delta_target_name(previous, version), bytes)))
 }
 
-fn target_of(bytes: &[u8]) -> Target {
+pub(crate) fn target_of(bytes: &[u8]) -> Target {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
     Target {
         length: bytes.len() as u64,

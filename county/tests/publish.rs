@@ -29,6 +29,7 @@ async fn republishing_writes_only_what_changed() {
         targets_days: 30,
         snapshot_days: 30,
         timestamp_days: 7,
+        delegated: None,
     };
     let mut targets = feed_targets(&opts.content, opts.calendars.as_deref()).unwrap();
     let first = publish_targets(&opts, &targets).await.unwrap();

@@ -35,6 +35,12 @@ impl RegionCode {
         }
     }
 
+    /// Whether this region is `ancestor` or lies under it (codes are
+    /// fixed-length per level, so a prefix is a subtree).
+    pub fn is_within(&self, ancestor: &RegionCode) -> bool {
+        self.0.starts_with(&ancestor.0)
+    }
+
     /// This region and every region above it, nearest first.
     pub fn with_ancestors(&self) -> Vec<RegionCode> {
         let mut out = vec![self.clone()];

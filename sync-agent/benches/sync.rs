@@ -100,6 +100,7 @@ fn main() {
         targets_days: 30,
         snapshot_days: 30,
         timestamp_days: 7,
+        delegated: None,
     };
     let regions = std::fs::read(workspace().join("assets/demo/regions.csv")).unwrap();
     // The same shards as plain files under their names (what rsync's delta

@@ -67,6 +67,7 @@ pub fn plain_words(e: &FeedError) -> String {
                 "终端时钟比上次同步时还早：请校准时钟后再同步".into()
             }
             T::VersionMismatch { .. } => "元数据版本前后不一致（混用了不同版本），已拒绝".into(),
+            T::InvalidPath { .. } => "乡镇或村签名的内容超出了县里授权的范围，已拒绝".into(),
             T::Transport { .. } => {
                 // tough reports a wrong hash or length found while
                 // streaming as a transport error; tell them apart.
@@ -174,7 +175,19 @@ pub async fn fetch_and_apply(
     // Check every name before anything is written.
     let mut wanted: Vec<(TargetName, PathBuf, String)> = Vec::new();
     let mut delta_target = None;
-    for (name, target) in repo.all_targets() {
+    let mut seen = HashSet::new();
+    for (name, _) in repo.all_targets() {
+        // A name listed by more than one role resolves as TUF says (the
+        // county's own list first, then delegations in order), the same
+        // way read_target finds it.
+        if !seen.insert(name.raw()) {
+            continue;
+        }
+        let target = repo
+            .targets()
+            .signed
+            .find_target(name, false)
+            .map_err(|e| FeedError::BadTargetName(format!("{}：{e}", name.raw())))?;
         if disclosure::feed::delta::is_delta_name(name.raw()) {
             delta_target = Some(name.clone());
             continue;

@@ -234,6 +234,37 @@ pub fn shard_target_name(region: &RegionCode, code: u8) -> String {
     target_name("catalog", Some(region), &format!("{code:02}.json"))
 }
 
+/// The folders whose targets belong to one region (`<folder>-<region>-…`).
+pub const REGION_FOLDERS: [&str; 4] = ["catalog", "documents", "guides", "notices"];
+
+/// The region a target belongs to, for catalog shards, documents, guides
+/// and notices; `None` for regions.csv, calendars and deltas, which only
+/// the county signs.
+pub fn target_region(name: &str) -> Option<RegionCode> {
+    let (folder, rest) = name.split_once('-')?;
+    if !REGION_FOLDERS.contains(&folder) {
+        return None;
+    }
+    rest.split_once('-')?.0.parse().ok()
+}
+
+/// The TUF path patterns of everything `region` and the regions under it
+/// publish — what a delegated role for that region may sign. The `-` after
+/// a full code would stop the subtree, so patterns end in `*` right after
+/// the code: a township's pattern covers its villages' 12-digit codes.
+pub fn region_path_patterns(region: &RegionCode) -> Vec<String> {
+    REGION_FOLDERS
+        .iter()
+        .map(|f| format!("{f}-{region}*"))
+        .collect()
+}
+
+/// Whether `name` is a target of `region` or a region under it — the
+/// same rule as [`region_path_patterns`], without glob matching.
+pub fn target_is_within(name: &str, region: &RegionCode) -> bool {
+    target_region(name).is_some_and(|r| r.is_within(region))
+}
+
 /// Where a target goes in a content folder, relative to it; an error for a
 /// name that is not one this feed writes. Checked before anything touches
 /// disk: no separators, no `.`/`..`, no hidden or control characters, a
@@ -283,6 +314,34 @@ pub fn target_relative_path(name: &str) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn target_regions_at_the_boundary() {
+        fn check(name: &str, within: &str, want: bool) {
+            let r: RegionCode = within.parse().unwrap();
+            assert_eq!(target_is_within(name, &r), want, "{name:?} within {within}");
+        }
+        check("catalog-990521101-01.json", "990521101", true);
+        check("catalog-990521101201-01.json", "990521101", true);
+        check("documents-990521101-a.md", "990521101", true);
+        check("notices-990521101201-b.md", "990521101201", true);
+        check("guides-990521101-c.md", "990521101201", false);
+        check("catalog-990521201-01.json", "990521101", false);
+        check("catalog-990521-01.json", "990521101", false);
+        check("regions.csv", "990521101", false);
+        check("calendars-2027.toml", "990521101", false);
+        check("deltas-1-2.json", "990521101", false);
+        check("catalog-99052110-01.json", "990521101", false);
+        assert_eq!(
+            region_path_patterns(&"990521101".parse().unwrap()),
+            [
+                "catalog-990521101*",
+                "documents-990521101*",
+                "guides-990521101*",
+                "notices-990521101*"
+            ]
+        );
+    }
 
     #[test]
     fn target_names_at_the_boundary() {

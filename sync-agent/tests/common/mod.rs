@@ -218,7 +218,47 @@ impl Fixture {
             targets_days: 30,
             snapshot_days: 30,
             timestamp_days,
+            delegated: Some(self.path("inbox")).filter(|p| p.exists()),
         }
+    }
+
+    /// Lets township `region` sign its own items: its key (under
+    /// `township-keys/`), the county's delegation, and its bundle — the
+    /// demo content of it and its villages — in the county's inbox, which
+    /// every later publish takes.
+    pub async fn delegate_township(&self, region: &str) {
+        let code: disclosure::RegionCode = region.parse().unwrap();
+        let keys = self.path("township-keys");
+        let k = county::delegation::township_keys(&keys, &code).unwrap();
+        let key = county::delegation::read_public_key(&k.public).unwrap();
+        county::keys::KeyDir::new(&self.path("keys"))
+            .delegate(&code, vec![key], 1)
+            .unwrap();
+        let content = self.path(&format!("township-{region}"));
+        let demo = workspace().join("assets/demo");
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::copy(demo.join("regions.csv"), content.join("regions.csv")).unwrap();
+        for folder in disclosure::feed::REGION_FOLDERS {
+            let Ok(rd) = std::fs::read_dir(demo.join(folder)) else {
+                continue;
+            };
+            for e in rd {
+                let p = e.unwrap().path();
+                if p.file_name().unwrap().to_string_lossy().starts_with(region) {
+                    copy_tree(&p, &content.join(folder).join(p.file_name().unwrap()));
+                }
+            }
+        }
+        county::delegation::township_publish(&county::delegation::TownshipPublishOptions {
+            region: region.into(),
+            keys,
+            content,
+            out: self.path(&format!("inbox/{region}")),
+            days: 180,
+            version: None,
+        })
+        .await
+        .unwrap();
     }
 
     /// Publishes the demo content (plus `extra` targets) as the next version.
@@ -324,4 +364,18 @@ pub fn revise(items: &mut [disclosure::CatalogItem], step: usize, offset: usize)
         n += 1;
     }
     n
+}
+
+/// Copies a folder and everything in it.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let t = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
 }

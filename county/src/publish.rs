@@ -390,10 +390,13 @@ fn published_role(
         return Ok(None);
     };
     let file = repo.join("metadata").join(format!("{version}.{role}.json"));
-    let bytes = std::fs::read(&file).map_err(io(&file))?;
-    let signed = serde_json::from_slice(&bytes)
-        .map_err(|e| PublishError::BadMetadata(file.clone(), e.to_string()))?;
-    Ok(Some((version, signed)))
+    Ok(Some((version, read_role(&file)?)))
+}
+
+fn read_role(file: &Path) -> Result<Signed<Targets>, PublishError> {
+    let bytes = std::fs::read(file).map_err(io(file))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| PublishError::BadMetadata(file.to_path_buf(), e.to_string()))
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, PublishError> {
@@ -425,11 +428,10 @@ fn highest_published_role(
     let Some(version) = highest else {
         return Ok(None);
     };
-    let file = meta.join(format!("{version}{suffix}"));
-    let bytes = std::fs::read(&file).map_err(io(&file))?;
-    let signed = serde_json::from_slice(&bytes)
-        .map_err(|e| PublishError::BadMetadata(file.clone(), e.to_string()))?;
-    Ok(Some((version, signed)))
+    Ok(Some((
+        version,
+        read_role(&meta.join(format!("{version}{suffix}")))?,
+    )))
 }
 
 /// A region's bundle may not go back to an older version (terminals would

@@ -111,6 +111,14 @@ async fn forge_township_version(fx: &Fixture, change: impl FnOnce(&mut Targets))
     std::fs::write(meta.join("timestamp.json"), ts.buffer()).unwrap();
 }
 
+/// A county whose township 990521101 signs its own items, published once.
+async fn delegated_fixture() -> Fixture {
+    let fx = Fixture::new().await;
+    fx.delegate_township(TOWNSHIP).await;
+    fx.publish_demo(&[]).await;
+    fx
+}
+
 /// What the terminal holds after syncing the county's demo content signed
 /// entirely by the county.
 async fn county_only_counts() -> disclosure::store::StoreCounts {
@@ -145,9 +153,7 @@ async fn a_townships_own_items_reach_the_terminal() {
 #[tokio::test]
 async fn a_township_key_cannot_sign_outside_its_region() {
     // A target of another township under a name the county does not list.
-    let fx = Fixture::new().await;
-    fx.delegate_township(TOWNSHIP).await;
-    fx.publish_demo(&[]).await;
+    let fx = delegated_fixture().await;
     forge_township_version(&fx, |t| {
         let (_, target) = t
             .targets
@@ -171,9 +177,7 @@ async fn a_township_key_cannot_sign_outside_its_region() {
     // A name the county does list: TUF resolves it to the county's own
     // target, so the township's substitute is never used (had it been, the
     // shard — of 990521101 — would not import under 990521201).
-    let fx = Fixture::new().await;
-    fx.delegate_township(TOWNSHIP).await;
-    fx.publish_demo(&[]).await;
+    let fx = delegated_fixture().await;
     forge_township_version(&fx, |t| {
         let (name, target) = t
             .targets
@@ -193,9 +197,7 @@ async fn a_township_key_cannot_sign_outside_its_region() {
 
 #[tokio::test]
 async fn an_expired_township_signature_is_refused() {
-    let fx = Fixture::new().await;
-    fx.delegate_township(TOWNSHIP).await;
-    fx.publish_demo(&[]).await;
+    let fx = delegated_fixture().await;
     forge_township_version(&fx, |t| {
         t.expires = "2026-01-01T00:00:00Z".parse().unwrap();
     })

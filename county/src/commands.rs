@@ -137,7 +137,10 @@ pub fn publish(opts: crate::publish::PublishOptions) -> anyhow::Result<ExitCode>
         );
     }
     for s in &report.skipped_bundles {
-        println!("  跳过 {}：该地区已不再授权。", s.display());
+        println!(
+            "  跳过 {}：该地区未获授权或已收回授权（要让它生效，县里须先运行 county keys delegate）。",
+            s.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -50,7 +50,7 @@ pub enum DelegationError {
         region: RegionCode,
         other: RegionCode,
     },
-    #[error("门限 {threshold} 不能大于公钥数 {keys}，也不能为 0")]
+    #[error("所需签名数 {threshold} 不能大于公钥数 {keys}，也不能为 0（同一公钥只算一把）")]
     Threshold { threshold: u64, keys: usize },
     #[error("公钥文件 {path} 无法读取：{message}")]
     BadPublicKey { path: PathBuf, message: String },
@@ -200,6 +200,15 @@ impl KeyDir {
         if region.level() == RegionLevel::County {
             return Err(DelegationError::CountyLevel(region.clone()));
         }
+        // The same public key given twice is one key.
+        let mut ids = std::collections::HashSet::new();
+        let mut unique = Vec::new();
+        for k in keys {
+            if ids.insert(feed::hex(k.key_id().map_err(KeyError::from)?.as_ref())) {
+                unique.push(k);
+            }
+        }
+        let keys = unique;
         let threshold = NonZeroU64::new(threshold)
             .filter(|t| t.get() <= keys.len() as u64)
             .ok_or(DelegationError::Threshold {
@@ -314,7 +323,7 @@ pub struct TownshipPublishOptions {
     /// 签名包输出文件夹（交给县里，放入 county publish --delegated 的文件夹）
     #[arg(long)]
     pub out: PathBuf,
-    /// 签名有效天数（过期前须重新签名，否则县里无法发布）
+    /// 签名有效天数（县里发布时要求签名至少还有 timestamp 有效期那么长——默认 14 天——否则拒绝发布，请提前重新签名）
     #[arg(long, default_value_t = 180)]
     pub days: i64,
     /// 指定版本号（默认在上次的基础上加 1）
@@ -438,6 +447,8 @@ fn read_bundle_version(path: &Path) -> Option<u64> {
 pub struct VerifiedBundle {
     pub delegation: Delegation,
     pub signed: Signed<Targets>,
+    /// The metadata file as the region wrote it (published byte for byte).
+    pub metadata: Vec<u8>,
     /// Target name → bytes, every one matching the signed hash and length.
     pub files: BTreeMap<String, Vec<u8>>,
     pub path: PathBuf,
@@ -459,19 +470,30 @@ pub fn read_bundle(
     delegations: &[Delegation],
     valid_until: jiff::Timestamp,
 ) -> Result<VerifiedBundle, DelegationError> {
-    let meta = std::fs::read_dir(dir)
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
+        .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with("region-") && n.ends_with(".json"))
         })
+        .collect();
+    found.sort();
+    let meta = found
+        .first()
+        .cloned()
         .ok_or_else(|| DelegationError::NoBundle(dir.to_path_buf()))?;
     let bad = |message: String| DelegationError::BadBundle {
         path: meta.clone(),
         message,
     };
+    if found.len() > 1 {
+        return Err(bad(format!(
+            "同一文件夹中有 {} 个签名包；每个签名包应单独放在一个子文件夹中",
+            found.len()
+        )));
+    }
     let role = meta
         .file_stem()
         .and_then(|s| s.to_str())
@@ -534,6 +556,7 @@ pub fn read_bundle(
     Ok(VerifiedBundle {
         delegation,
         signed,
+        metadata: bytes,
         files,
         path: dir.to_path_buf(),
     })
@@ -573,7 +596,7 @@ pub fn read_bundles(
                     return Err(DelegationError::BadBundle {
                         path: f,
                         message: format!(
-                            "{} 有两个签名包（另一个在 {}）；只保留最新的一个",
+                            "{} 有两个签名包（另一个在 {}）；请删去较旧的一个后重新发布",
                             b.delegation.region,
                             other.path.display()
                         ),

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 use disclosure::feed;
 use tough::editor::RepositoryEditor;
-use tough::schema::{Delegations, Hashes, Signed, Target, Targets};
+use tough::editor::signed::SignedRole;
+use tough::schema::{
+    Delegations, Hashes, KeyHolder, Metafile, Signed, Snapshot, Target, Targets, Timestamp,
+};
 
 use crate::delegation::{DelegationError, VerifiedBundle, read_bundles};
 use crate::keys::{KeyDir, KeyError, expiry, write_atomic};
@@ -35,6 +38,12 @@ pub enum PublishError {
     BadMetadata(PathBuf, String),
     #[error(transparent)]
     Delegation(Box<DelegationError>),
+    #[error(
+        "{region} 已自行发布过（第 {version} 版），这次却没有它的签名包；请把签名包放入 --delegated 指定的文件夹，或先 county keys undelegate --region {region}"
+    )]
+    MissingBundle { region: String, version: u64 },
+    #[error("自行签名的内容与县里的内容合在一起有错误，未发布：\n{0}")]
+    Combined(disclosure::import::ImportErrors),
     #[error("{region} 的签名包是第 {version} 版，{problem}；请乡镇用 --version {next} 重新签名")]
     RegionVersion {
         region: String,
@@ -245,8 +254,18 @@ pub async fn publish_targets(
         tracing::warn!(bundle = %s.display(), "bundle of a region no longer delegated, skipped");
     }
     check_bundle_versions(&opts.repo, &bundles)?;
-    if let Some(regions) = targets.get("regions.csv") {
-        check_bundle_content(&opts.repo, regions, &bundles)?;
+    // A region that has published its own metadata must keep doing so:
+    // terminals would otherwise fall back to the county's rows unnoticed.
+    for d in keys.delegations()? {
+        if bundles.iter().any(|b| b.delegation.region == d.region) {
+            continue;
+        }
+        if let Some((version, _)) = highest_published_role(&opts.repo, &d.role())? {
+            return Err(PublishError::MissingBundle {
+                region: d.region.clone(),
+                version,
+            });
+        }
     }
     let covered = |name: &str| {
         bundles
@@ -255,6 +274,7 @@ pub async fn publish_targets(
     };
     let county_targets: BTreeMap<&String, &Vec<u8>> =
         targets.iter().filter(|(n, _)| !covered(n)).collect();
+    check_with_bundles(&opts.repo, &county_targets, &bundles)?;
     let left_to_regions = targets.len() - county_targets.len();
     let delegated_files = bundles.iter().flat_map(|b| b.files.iter());
     let shards = county_targets
@@ -341,6 +361,7 @@ pub async fn publish_targets(
     }
     std::fs::create_dir_all(&staging).map_err(io(&staging))?;
     signed.write(&staging).await?;
+    finish_snapshot(&staging, &metadata, &keys, previous, version, &bundles).await?;
     // Versioned files (N.root, N.targets, N.snapshot) before timestamp.json,
     // which is what clients read first.
     let mut files = sorted_files(&staging)?;
@@ -458,40 +479,116 @@ fn check_bundle_versions(repo: &Path, bundles: &[VerifiedBundle]) -> Result<(), 
     Ok(())
 }
 
-/// Imports each bundle with the county's regions.csv, as a terminal will:
-/// a shard of a region the county does not list, or a malformed file,
-/// stops the publish instead of every terminal's sync.
-fn check_bundle_content(
+/// Imports the county's targets and every bundle together, as a terminal
+/// will: a shard of a region the county does not list, an item both the
+/// county and a township publish, or a malformed file stops the publish
+/// instead of every terminal's sync.
+fn check_with_bundles(
     repo: &Path,
-    regions: &[u8],
+    county: &BTreeMap<&String, &Vec<u8>>,
     bundles: &[VerifiedBundle],
 ) -> Result<(), PublishError> {
+    if bundles.is_empty() || !county.keys().any(|n| *n == "regions.csv") {
+        return Ok(());
+    }
     let staging = repo.join(".region-check");
-    for b in bundles {
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
-        }
-        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
-        write_atomic(&staging.join("regions.csv"), regions)?;
-        for (name, bytes) in &b.files {
-            let rel = feed::target_relative_path(name).map_err(PublishError::TargetName)?;
-            let path = staging.join(rel);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(io(dir))?;
-            }
-            std::fs::write(&path, bytes).map_err(io(&path))?;
-        }
-        let loaded =
-            disclosure::import::load_content_dir(&staging, disclosure::Date::today_in_china());
+    if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
-        if let Err(errors) = loaded {
-            return Err(DelegationError::Content {
-                region: b.delegation.region(),
-                errors: disclosure::import::ImportErrors(errors),
-            }
-            .into());
+    }
+    let files = county
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .chain(
+            bundles
+                .iter()
+                .flat_map(|b| b.files.iter().map(|(n, b)| (n.as_str(), b.as_slice()))),
+        );
+    for (name, bytes) in files {
+        if name.starts_with("calendars-") || disclosure::feed::delta::is_delta_name(name) {
+            continue;
+        }
+        let path =
+            staging.join(feed::target_relative_path(name).map_err(PublishError::TargetName)?);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        std::fs::write(&path, bytes).map_err(io(&path))?;
+    }
+    let loaded = disclosure::import::load_content_dir(&staging, disclosure::Date::today_in_china());
+    std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    loaded
+        .map(|_| ())
+        .map_err(|e| PublishError::Combined(disclosure::import::ImportErrors(e)))
+}
+
+fn metafile(bytes: &[u8], version: u64) -> Metafile {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    Metafile {
+        length: Some(bytes.len() as u64),
+        hashes: Some(Hashes {
+            sha256: digest.as_ref().to_vec().into(),
+            _extra: Default::default(),
+        }),
+        version: NonZeroU64::new(version).expect("versions start at 1"),
+        _extra: Default::default(),
+    }
+}
+
+/// Re-signs the snapshot and timestamp tough wrote to `staging` so that
+/// (1) a region's metadata is published byte for byte as the region wrote
+/// it, and a version already published keeps its bytes (tough re-serialises
+/// in hash-map order, which would change a published file); and (2) every
+/// role the previous snapshot listed stays listed — TUF clients refuse a
+/// snapshot that drops one (§5.5.5), so a region whose delegation was taken
+/// back stays as a tombstone entry (its last version; no longer delegated,
+/// so never loaded).
+async fn finish_snapshot(
+    staging: &Path,
+    metadata: &Path,
+    keys: &KeyDir,
+    previous: u64,
+    version: u64,
+    bundles: &[VerifiedBundle],
+) -> Result<(), PublishError> {
+    let snap_file = staging.join(format!("{version}.snapshot.json"));
+    let mut snapshot: Signed<Snapshot> = serde_json::from_value(read_json(&snap_file)?)
+        .map_err(|e| PublishError::BadMetadata(snap_file.clone(), e.to_string()))?;
+    for b in bundles {
+        let file = format!("{}.{}.json", b.version(), b.delegation.role());
+        let published = metadata.join(&file);
+        let bytes = if published.exists() {
+            std::fs::read(&published).map_err(io(&published))?
+        } else {
+            b.metadata.clone()
+        };
+        write_atomic(&staging.join(&file), &bytes)?;
+        snapshot.signed.meta.insert(
+            format!("{}.json", b.delegation.role()),
+            metafile(&bytes, b.version()),
+        );
+    }
+    let old_file = metadata.join(format!("{previous}.snapshot.json"));
+    if previous > 0 && old_file.exists() {
+        let old: Signed<Snapshot> = serde_json::from_value(read_json(&old_file)?)
+            .map_err(|e| PublishError::BadMetadata(old_file.clone(), e.to_string()))?;
+        for (name, meta) in old.signed.meta {
+            snapshot.signed.meta.entry(name).or_insert(meta);
         }
     }
+    let root = KeyHolder::Root(keys.root()?.signed);
+    let sources = keys.key_sources()?;
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let snapshot = SignedRole::new(snapshot.signed, &root, &sources, &rng).await?;
+    write_atomic(&snap_file, snapshot.buffer())?;
+    let ts_file = staging.join("timestamp.json");
+    let mut timestamp: Signed<Timestamp> = serde_json::from_value(read_json(&ts_file)?)
+        .map_err(|e| PublishError::BadMetadata(ts_file.clone(), e.to_string()))?;
+    timestamp
+        .signed
+        .meta
+        .insert("snapshot.json".into(), metafile(snapshot.buffer(), version));
+    let timestamp = SignedRole::new(timestamp.signed, &root, &sources, &rng).await?;
+    write_atomic(&ts_file, timestamp.buffer())?;
     Ok(())
 }
 
@@ -520,7 +617,7 @@ fn catalog_delta<'a>(
         .flatten()
     {
         if let Some(name) = role["name"].as_str()
-            && let Some((_, signed)) = published_role(repo, previous, name)?
+            && let Ok(Some((_, signed))) = published_role(repo, previous, name)
         {
             roles.push(serde_json::to_value(&signed.signed).expect("metadata serializes"));
         }

@@ -20,6 +20,7 @@ fn workspace() -> PathBuf {
 }
 
 const TOWNSHIP: &str = "990521101";
+const ROLE_NAME: &str = "region-990521101";
 
 fn code(s: &str) -> RegionCode {
     s.parse().unwrap()
@@ -199,7 +200,23 @@ async fn a_township_signs_its_own_items_and_terminals_resolve_the_same_content()
         by_township += usize::from(own);
     }
     assert_eq!(by_township, bundle.targets);
-    assert!(resolved.contains_key("catalog-990521101201-01.json") || by_township > 3);
+    // Villages under the township are its to sign too.
+    assert!(
+        resolved
+            .iter()
+            .any(|(n, (_, signer))| n.starts_with("catalog-990521101201-") && signer == ROLE_NAME)
+    );
+
+    // Publishing again with the same bundle keeps its metadata file byte
+    // for byte (tough alone would re-serialise it in another order).
+    let role_file = s.path("repo/metadata/1.region-990521101.json");
+    let before = std::fs::read(&role_file).unwrap();
+    assert_eq!(
+        before,
+        std::fs::read(s.path("inbox/城关镇/region-990521101.json")).unwrap()
+    );
+    publish(&s.county_options()).await.unwrap();
+    assert_eq!(std::fs::read(&role_file).unwrap(), before);
 
     // Re-signing moves the version on; the county republishes it.
     let again = township_publish(&s.township_options()).await.unwrap();
@@ -207,7 +224,16 @@ async fn a_township_signs_its_own_items_and_terminals_resolve_the_same_content()
     let report = publish(&s.county_options()).await.unwrap();
     assert_eq!(report.delegated[0].1, 2);
     assert_eq!(report.written, 0, "same files, nothing new to write");
-    assert_eq!(load(&s.path("repo"), &s.path("keys/root.json")).await.1, 2);
+    assert_eq!(load(&s.path("repo"), &s.path("keys/root.json")).await.1, 3);
+
+    // Once a region has signed its own, a publish without its bundle is
+    // refused rather than quietly falling back to the county's rows.
+    std::fs::rename(s.path("inbox"), s.path("inbox-away")).unwrap();
+    std::fs::create_dir_all(s.path("inbox")).unwrap();
+    let e = publish(&s.county_options()).await.unwrap_err().to_string();
+    assert!(e.contains("这次却没有它的签名包"), "{e}");
+    std::fs::remove_dir_all(s.path("inbox")).unwrap();
+    std::fs::rename(s.path("inbox-away"), s.path("inbox")).unwrap();
 
     // Taking the delegation back: the county signs the township's items
     // again and the old bundle is skipped, not an error.
@@ -235,8 +261,19 @@ async fn delegations_at_their_boundaries() {
         }
     }
     check(keys.delegate(&code("990521"), vec![key.clone()], 1), "县级");
-    check(keys.delegate(&code(TOWNSHIP), vec![key.clone()], 0), "门限");
-    check(keys.delegate(&code(TOWNSHIP), vec![key.clone()], 2), "门限");
+    check(
+        keys.delegate(&code(TOWNSHIP), vec![key.clone()], 0),
+        "所需签名数",
+    );
+    check(
+        keys.delegate(&code(TOWNSHIP), vec![key.clone()], 2),
+        "所需签名数",
+    );
+    // The same key twice is still one key.
+    check(
+        keys.delegate(&code(TOWNSHIP), vec![key.clone(), key.clone()], 2),
+        "所需签名数",
+    );
     check(keys.delegate(&code(TOWNSHIP), vec![key.clone()], 1), "");
     // Again: a key change, not a second delegation.
     check(keys.delegate(&code(TOWNSHIP), vec![key.clone()], 1), "");
@@ -554,5 +591,5 @@ fn the_township_commands_work_from_the_command_line() {
         false,
         "没有授权",
     );
-    check(&publish, true, "不再授权");
+    check(&publish, true, "已收回授权");
 }

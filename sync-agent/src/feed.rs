@@ -67,6 +67,9 @@ pub fn plain_words(e: &FeedError) -> String {
                 "终端时钟比上次同步时还早：请校准时钟后再同步".into()
             }
             T::VersionMismatch { .. } => "元数据版本前后不一致（混用了不同版本），已拒绝".into(),
+            T::SnapshotRoleMissing { .. } => {
+                "县里新发布的内容少了终端已有的某个部分（可能是乡镇自行签名的内容），已拒绝；请联系县政务公开办".into()
+            }
             T::InvalidPath { .. } => "乡镇或村签名的内容超出了县里授权的范围，已拒绝".into(),
             T::Transport { .. } => {
                 // tough reports a wrong hash or length found while

@@ -178,14 +178,17 @@ async fn a_township_key_cannot_sign_outside_its_region() {
     // target, so the township's substitute is never used (had it been, the
     // shard — of 990521101 — would not import under 990521201).
     let fx = delegated_fixture().await;
+    let county_lists: Targets = read::<Signed<Targets>>(&fx, "1.targets.json").signed;
     forge_township_version(&fx, |t| {
-        let (name, target) = t
+        // A shard of the township whose counterpart in 990521201 the
+        // county does publish (not every township has every domain).
+        let (target, foreign) = t
             .targets
             .iter()
-            .find(|(n, _)| n.raw().starts_with("catalog-990521101-"))
-            .map(|(n, t)| (n.clone(), t.clone()))
+            .filter(|(n, _)| n.raw().starts_with("catalog-990521101-"))
+            .map(|(n, t)| (t.clone(), n.raw().replace("990521101", "990521201")))
+            .find(|(_, f)| county_lists.targets.keys().any(|n| n.raw() == f.as_str()))
             .unwrap();
-        let foreign = name.raw().replace("990521101", "990521201");
         t.targets
             .insert(foreign.as_str().try_into().unwrap(), target);
     })
@@ -206,4 +209,41 @@ async fn an_expired_township_signature_is_refused() {
     let r = sync(&fx, srv.port).await;
     assert!(r.as_ref().is_err_and(|e| e.contains("过期")), "{r:?}");
     assert_eq!(fx.content_version(), None);
+}
+
+/// Regression (review of the delegation change): once a terminal had
+/// trusted a snapshot listing the township's role, a publish that dropped
+/// the role (delegation taken back) made tough refuse every later
+/// snapshot (TUF §5.5.5), stopping the terminal's sync for good.
+#[tokio::test]
+async fn a_delegation_taken_back_and_given_again_keeps_terminals_syncing() {
+    let fx = delegated_fixture().await;
+    let srv = FaultServer::start(fx.dir.path()).await;
+    assert_eq!(sync(&fx, srv.port).await, Ok(1));
+    let reference = county_only_counts().await;
+    let keys = county::keys::KeyDir::new(&fx.path("keys"));
+    let town: disclosure::RegionCode = TOWNSHIP.parse().unwrap();
+    let delegation = keys.delegations().unwrap().remove(0);
+    assert!(keys.undelegate(&town).unwrap());
+    let report = fx.publish_demo(&[]).await;
+    assert!(report.delegated.is_empty());
+    assert_eq!(sync(&fx, srv.port).await, Ok(2));
+    assert_eq!(counts(&fx), reference);
+    // Given back: the township signs a newer version and it applies.
+    keys.delegate(&town, delegation.keys, 1).unwrap();
+    let bundle =
+        county::delegation::township_publish(&county::delegation::TownshipPublishOptions {
+            region: TOWNSHIP.into(),
+            keys: fx.path("township-keys"),
+            content: fx.path(&format!("township-{TOWNSHIP}")),
+            out: fx.path(&format!("inbox/{TOWNSHIP}")),
+            days: 180,
+            version: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(bundle.version, 2);
+    assert_eq!(fx.publish_demo(&[]).await.delegated.len(), 1);
+    assert_eq!(sync(&fx, srv.port).await, Ok(3));
+    assert_eq!(counts(&fx), reference);
 }

@@ -406,21 +406,16 @@ fn published_role(
     if previous == 0 || !snap.exists() {
         return Ok(None);
     }
-    let v = read_json(&snap)?;
+    let v: serde_json::Value = read_metadata(&snap)?;
     let Some(version) = v["signed"]["meta"][format!("{role}.json")]["version"].as_u64() else {
         return Ok(None);
     };
     let file = repo.join("metadata").join(format!("{version}.{role}.json"));
-    Ok(Some((version, read_role(&file)?)))
+    Ok(Some((version, read_metadata(&file)?)))
 }
 
-fn read_role(file: &Path) -> Result<Signed<Targets>, PublishError> {
-    let bytes = std::fs::read(file).map_err(io(file))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| PublishError::BadMetadata(file.to_path_buf(), e.to_string()))
-}
-
-fn read_json(path: &Path) -> Result<serde_json::Value, PublishError> {
+/// A metadata file parsed as `T` (a signed role, or JSON to look into).
+fn read_metadata<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, PublishError> {
     let bytes = std::fs::read(path).map_err(io(path))?;
     serde_json::from_slice(&bytes)
         .map_err(|e| PublishError::BadMetadata(path.to_path_buf(), e.to_string()))
@@ -451,7 +446,7 @@ fn highest_published_role(
     };
     Ok(Some((
         version,
-        read_role(&meta.join(format!("{version}{suffix}")))?,
+        read_metadata(&meta.join(format!("{version}{suffix}")))?,
     )))
 }
 
@@ -521,7 +516,8 @@ fn check_with_bundles(
         .map_err(|e| PublishError::Combined(disclosure::import::ImportErrors(e)))
 }
 
-fn metafile(bytes: &[u8], version: u64) -> Metafile {
+/// A snapshot or timestamp entry for a metadata file's bytes.
+pub fn metafile(bytes: &[u8], version: u64) -> Metafile {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
     Metafile {
         length: Some(bytes.len() as u64),
@@ -551,8 +547,7 @@ async fn finish_snapshot(
     bundles: &[VerifiedBundle],
 ) -> Result<(), PublishError> {
     let snap_file = staging.join(format!("{version}.snapshot.json"));
-    let mut snapshot: Signed<Snapshot> = serde_json::from_value(read_json(&snap_file)?)
-        .map_err(|e| PublishError::BadMetadata(snap_file.clone(), e.to_string()))?;
+    let mut snapshot: Signed<Snapshot> = read_metadata(&snap_file)?;
     for b in bundles {
         let file = format!("{}.{}.json", b.version(), b.delegation.role());
         let published = metadata.join(&file);
@@ -569,8 +564,7 @@ async fn finish_snapshot(
     }
     let old_file = metadata.join(format!("{previous}.snapshot.json"));
     if previous > 0 && old_file.exists() {
-        let old: Signed<Snapshot> = serde_json::from_value(read_json(&old_file)?)
-            .map_err(|e| PublishError::BadMetadata(old_file.clone(), e.to_string()))?;
+        let old: Signed<Snapshot> = read_metadata(&old_file)?;
         for (name, meta) in old.signed.meta {
             snapshot.signed.meta.entry(name).or_insert(meta);
         }
@@ -581,8 +575,7 @@ async fn finish_snapshot(
     let snapshot = SignedRole::new(snapshot.signed, &root, &sources, &rng).await?;
     write_atomic(&snap_file, snapshot.buffer())?;
     let ts_file = staging.join("timestamp.json");
-    let mut timestamp: Signed<Timestamp> = serde_json::from_value(read_json(&ts_file)?)
-        .map_err(|e| PublishError::BadMetadata(ts_file.clone(), e.to_string()))?;
+    let mut timestamp: Signed<Timestamp> = read_metadata(&ts_file)?;
     timestamp
         .signed
         .meta
@@ -608,7 +601,7 @@ fn catalog_delta<'a>(
         return Ok(None);
     }
     // The previous version's shard hashes: the county's and each region's.
-    let old = read_json(&meta)?;
+    let old: serde_json::Value = read_metadata(&meta)?;
     let mut old_hashes: BTreeMap<String, String> = BTreeMap::new();
     let mut roles = vec![old["signed"].clone()];
     for role in old["signed"]["delegations"]["roles"]

@@ -14,9 +14,7 @@ use sync_agent::Agent;
 use sync_agent::feed::plain_words;
 use tough::editor::signed::SignedRole;
 use tough::key_source::{KeySource, LocalKeySource};
-use tough::schema::{
-    DelegatedTargets, Hashes, KeyHolder, Metafile, Signed, Snapshot, Targets, Timestamp,
-};
+use tough::schema::{DelegatedTargets, KeyHolder, Signed, Snapshot, Targets, Timestamp};
 
 const TOWNSHIP: &str = "990521101";
 const ROLE: &str = "region-990521101";
@@ -36,19 +34,6 @@ fn counts(fx: &Fixture) -> disclosure::store::StoreCounts {
 fn read<T: serde::de::DeserializeOwned>(fx: &Fixture, name: &str) -> T {
     serde_json::from_slice(&std::fs::read(fx.path(&format!("repo/metadata/{name}"))).unwrap())
         .unwrap()
-}
-
-fn metafile(bytes: &[u8], version: u64) -> Metafile {
-    let sha = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
-    Metafile {
-        length: Some(bytes.len() as u64),
-        hashes: Some(Hashes {
-            sha256: sha.as_ref().to_vec().into(),
-            _extra: Default::default(),
-        }),
-        version: NonZeroU64::new(version).unwrap(),
-        _extra: Default::default(),
-    }
 }
 
 /// Publishes a next version in which only the township's role changed:
@@ -95,7 +80,7 @@ async fn forge_township_version(fx: &Fixture, change: impl FnOnce(&mut Targets))
     snap.version = NonZeroU64::new(n + 1).unwrap();
     snap.meta.insert(
         format!("{ROLE}.json"),
-        metafile(signed_role.buffer(), role_version + 1),
+        county::publish::metafile(signed_role.buffer(), role_version + 1),
     );
     let snap = SignedRole::new(snap, &root_holder, &county, &rng)
         .await
@@ -103,8 +88,10 @@ async fn forge_township_version(fx: &Fixture, change: impl FnOnce(&mut Targets))
     std::fs::write(meta.join(format!("{}.snapshot.json", n + 1)), snap.buffer()).unwrap();
     let mut ts = timestamp.signed;
     ts.version = NonZeroU64::new(n + 1).unwrap();
-    ts.meta
-        .insert("snapshot.json".into(), metafile(snap.buffer(), n + 1));
+    ts.meta.insert(
+        "snapshot.json".into(),
+        county::publish::metafile(snap.buffer(), n + 1),
+    );
     let ts = SignedRole::new(ts, &root_holder, &county, &rng)
         .await
         .unwrap();

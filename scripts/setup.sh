@@ -61,6 +61,34 @@ gongkai_target_dir() {
     mkdir -p "$CARGO_TARGET_DIR"
 }
 
+# The Python tools the conformance tests run (scripts/python-tools.txt:
+# python-tuf, schemathesis), in a virtualenv under the target directory,
+# reinstalled when that list changes. Needs python3 with venv and PyPI.
+gongkai_python_tools() {
+    local venv="$CARGO_TARGET_DIR/pytools"
+    local list="scripts/python-tools.txt"
+    local stamp="$venv/.installed-$(sha256sum "$list" | cut -c1-16)"
+    export GONGKAI_PYTOOLS="$venv"
+    if [ -e "$stamp" ]; then
+        return 0
+    fi
+    if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+        echo "正在安装 python3 与 python3-venv（一致性测试需要）" >&2
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv
+    fi
+    echo "正在安装一致性测试工具（$list）到 $venv" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$list" || {
+        echo "无法从 PyPI 安装 $list 中的工具；一致性测试将失败" >&2
+        return 1
+    }
+    touch "$stamp"
+}
+
 gongkai_setup() {
     gongkai_need_rust
     gongkai_need_packages

@@ -142,6 +142,11 @@ pub fn publish(opts: crate::publish::PublishOptions) -> anyhow::Result<ExitCode>
             s.display()
         );
     }
+    if let Some(v) = report.conformed_root {
+        println!(
+            "  根元数据的有效期带有小数秒（旧版 county 所写），已用同一组密钥签发第 {v} 版根元数据，改为整秒。"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

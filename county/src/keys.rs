@@ -276,6 +276,33 @@ impl KeyDir {
         Ok(signed.signed().clone())
     }
 
+    /// Root metadata written before times were whole seconds carries an
+    /// `expires` that conforming TUF clients refuse. This signs the next
+    /// root version with the same keys and the same expiry without its
+    /// fraction, so every client (tough, which read the old one, included)
+    /// follows it. Returns the new version, or `None` when the current
+    /// root already conforms.
+    pub async fn conform_root(&self) -> Result<Option<u64>, KeyError> {
+        let old = self.root()?.signed;
+        if is_tuf_time(old.expires) {
+            return Ok(None);
+        }
+        let mut new = old.clone();
+        new.version = old.version.checked_add(1).expect("root version overflow");
+        new.expires = whole_seconds(old.expires);
+        let keys = self.key_sources()?;
+        let signed = SignedRole::new(
+            new.clone(),
+            &KeyHolder::Root(new),
+            &keys,
+            &SystemRandom::new(),
+        )
+        .await?;
+        let version = signed.signed().signed.version.get();
+        self.write_root(signed.buffer(), version)?;
+        Ok(Some(version))
+    }
+
     fn write_root(&self, bytes: &[u8], version: u64) -> Result<(), KeyError> {
         let roots = self.roots_dir();
         std::fs::create_dir_all(&roots).map_err(io(&roots))?;
@@ -305,11 +332,24 @@ impl KeyDir {
     }
 }
 
-/// Now plus `days`.
+/// Now plus `days`, in whole seconds: TUF fixes metadata times as
+/// `YYYY-MM-DDTHH:MM:SSZ`, and conforming clients refuse fractions.
 pub fn expiry(days: i64) -> jiff::Timestamp {
-    jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_hours(days * 24))
-        .expect("expiry within range")
+    whole_seconds(
+        jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_hours(days * 24))
+            .expect("expiry within range"),
+    )
+}
+
+/// `t` without its fraction of a second (rounded down).
+pub fn whole_seconds(t: jiff::Timestamp) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(t.as_second()).expect("a timestamp's own seconds are in range")
+}
+
+/// Whether `t` can be written in TUF's time format (no fraction).
+pub fn is_tuf_time(t: jiff::Timestamp) -> bool {
+    t.subsec_nanosecond() == 0
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, synced.
@@ -338,5 +378,56 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
 impl From<tough::error::Error> for KeyError {
     fn from(e: tough::error::Error) -> Self {
         KeyError::Tuf(Box::new(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: roots written before times were whole seconds had
+    /// nanoseconds in `expires`, which python-tuf refuses. The next publish
+    /// signs a conforming root version with the same keys.
+    #[tokio::test]
+    async fn a_root_with_a_fraction_of_a_second_is_conformed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = KeyDir::new(dir.path());
+        keys.init(RootPolicy::default()).await.unwrap();
+        // What an older county wrote: version 2 expiring at a fraction.
+        let mut old = keys.root().unwrap().signed;
+        old.version = NonZeroU64::new(2).unwrap();
+        old.expires = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::new(86_400 * 30, 251_549_290))
+            .unwrap();
+        let signed = SignedRole::new(
+            old.clone(),
+            &KeyHolder::Root(old),
+            &keys.key_sources().unwrap(),
+            &SystemRandom::new(),
+        )
+        .await
+        .unwrap();
+        keys.write_root(signed.buffer(), 2).unwrap();
+        let before = keys.root().unwrap().signed.expires;
+        assert!(!is_tuf_time(before));
+
+        assert_eq!(keys.conform_root().await.unwrap(), Some(3));
+        let root: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(keys.root_path()).unwrap()).unwrap();
+        let expires = root["signed"]["expires"].as_str().unwrap();
+        assert_eq!(expires, whole_seconds(before).to_string());
+        assert_eq!(expires.len(), "2027-12-01T20:38:29Z".len());
+        assert!(dir.path().join("roots/3.root.json").exists());
+        // Conforming already: nothing more to sign.
+        assert_eq!(keys.conform_root().await.unwrap(), None);
+    }
+
+    #[test]
+    fn expiry_is_whole_seconds() {
+        for days in [0, 1, 7, 365] {
+            let t = expiry(days);
+            assert!(is_tuf_time(t), "{t}");
+            assert!(!t.to_string().contains('.'), "{t}");
+        }
     }
 }

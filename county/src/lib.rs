@@ -1,10 +1,12 @@
 //! The county side of gongkai. Knows nothing of Slint or the kiosk's stores.
 
+pub mod api;
 pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod delegation;
 pub mod intake;
 pub mod keys;
+pub mod openapi;
 pub mod publish;
 pub mod serve;

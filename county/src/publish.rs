@@ -112,6 +112,9 @@ pub struct PublishReport {
     pub left_to_regions: usize,
     /// Bundle folders skipped because their region is no longer delegated.
     pub skipped_bundles: Vec<PathBuf>,
+    /// The root version signed to replace a root whose expiry had a
+    /// fraction of a second (written by an older `county`).
+    pub conformed_root: Option<u64>,
 }
 
 /// Every target of a content folder: name → bytes. Catalog sheets become
@@ -294,6 +297,7 @@ pub async fn publish_targets(
         + usize::from(delta.is_some())
         + bundles.iter().map(|b| b.files.len()).sum::<usize>();
     let v = NonZeroU64::new(version).expect("at least 1");
+    let conformed_root = keys.conform_root().await?;
     let mut editor = RepositoryEditor::new(keys.root_path()).await?;
     if !bundles.is_empty() {
         // The county's targets delegate each region to its keys, carrying
@@ -390,6 +394,7 @@ pub async fn publish_targets(
             .collect(),
         left_to_regions,
         skipped_bundles,
+        conformed_root,
     })
 }
 

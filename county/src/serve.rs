@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use disclosure::requests::wire::{
-    ApiError, ApplicationMessage, EnrolRequest, EnrolResponse, HealthReport, RatingMessage,
+    ApplicationMessage, EnrolRequest, EnrolResponse, HealthReport, RatingMessage,
 };
 use disclosure::requests::{ApplicationStatus, ReceiptNo};
 use disclosure::{ContentStore, Date, DocumentKey, ItemKey};
@@ -21,6 +21,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_http::services::ServeDir;
 
+use crate::api::{ApiJson, ApiQuery, Failure};
 use crate::intake::{IntakeError, IntakeStore};
 
 /// What `county serve` needs (also its arguments).
@@ -72,12 +73,20 @@ pub fn router(opts: &ServeOptions) -> anyhow::Result<Router> {
         staff_key: opts.staff_key.clone(),
         _content_dir: dir,
     });
+    // Everything under /api/ answers in JSON, even a path or method the
+    // document does not have.
+    let api = Router::new()
+        .route("/v1/enrol", post(enrol))
+        .route("/v1/applications", post(receive_application))
+        .route("/v1/ratings", post(receive_rating))
+        .route("/v1/status-changes", get(status_changes))
+        .route("/v1/health", post(health))
+        .route("/v1/openapi.json", get(openapi_document))
+        .fallback(crate::api::unknown_path)
+        .method_not_allowed_fallback(crate::api::wrong_method)
+        .layer(DefaultBodyLimit::max(crate::api::MAX_BODY_BYTES));
     Ok(Router::new()
-        .route("/api/v1/enrol", post(enrol))
-        .route("/api/v1/applications", post(receive_application))
-        .route("/api/v1/ratings", post(receive_rating))
-        .route("/api/v1/status-changes", get(status_changes))
-        .route("/api/v1/health", post(health))
+        .nest("/api", api)
         .route("/gk/item/{key}", get(item_page))
         .route("/gk/doc/{key}", get(document_page))
         .route("/gk/progress/{receipt}", get(progress_page))
@@ -109,41 +118,6 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An API error as JSON with a Chinese message.
-struct Failure(StatusCode, String, String);
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        (
-            self.0,
-            Json(ApiError {
-                error: self.1,
-                message: self.2,
-            }),
-        )
-            .into_response()
-    }
-}
-
-impl From<IntakeError> for Failure {
-    fn from(e: IntakeError) -> Failure {
-        let (status, code) = match &e {
-            IntakeError::BadEnrolCode | IntakeError::WrongTerminal(_) => {
-                (StatusCode::FORBIDDEN, "bad_enrol_code")
-            }
-            IntakeError::Unauthorised => (StatusCode::UNAUTHORIZED, "unauthorised"),
-            IntakeError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            IntakeError::UnknownReceipt(_) => (StatusCode::NOT_FOUND, "unknown_receipt"),
-            IntakeError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            IntakeError::Sqlite(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        };
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %e, "intake failed");
-        }
-        Failure(status, code.into(), e.to_string())
-    }
-}
-
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
@@ -157,9 +131,54 @@ fn terminal(state: &AppState, headers: &HeaderMap) -> Result<String, Failure> {
     Ok(state.intake.terminal_of(token.trim(), now())?)
 }
 
+/// The enrolled terminal a request comes from (its bearer token), checked
+/// before the body is read so a request without one is always 401.
+struct Terminal(String);
+
+impl axum::extract::FromRequestParts<Shared> for Terminal {
+    type Rejection = Failure;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Shared,
+    ) -> Result<Self, Failure> {
+        terminal(state, &parts.headers).map(Terminal)
+    }
+}
+
+/// The `Idempotency-Key` header (the receipt number), required before the
+/// body is read.
+struct IdempotencyKey(String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IdempotencyKey {
+    type Rejection = Failure;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Failure> {
+        parts
+            .headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(|k| IdempotencyKey(k.to_string()))
+            .ok_or_else(|| {
+                Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    "missing_idempotency_key",
+                    "缺少 Idempotency-Key（回执编号）",
+                )
+            })
+    }
+}
+
+async fn openapi_document() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}
+
 async fn enrol(
     State(state): State<Shared>,
-    Json(req): Json<EnrolRequest>,
+    ApiJson(req): ApiJson<EnrolRequest>,
 ) -> Result<Json<EnrolResponse>, Failure> {
     let (device_id, token) = state
         .intake
@@ -169,21 +188,13 @@ async fn enrol(
 
 async fn receive_application(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Json(app): Json<ApplicationMessage>,
+    Terminal(terminal): Terminal,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(app): ApiJson<ApplicationMessage>,
 ) -> Result<Response, Failure> {
-    let terminal = terminal(&state, &headers)?;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            Failure(
-                StatusCode::BAD_REQUEST,
-                "missing_idempotency_key".into(),
-                "缺少 Idempotency-Key（回执编号）".into(),
-            )
-        })?;
-    let ack = state.intake.receive(&terminal, key, &app, now())?;
+    app.check_values()
+        .map_err(|m| Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m))?;
+    let ack = state.intake.receive(&terminal, &key, &app, now())?;
     let status = if ack.created {
         StatusCode::CREATED
     } else {
@@ -194,10 +205,9 @@ async fn receive_application(
 
 async fn receive_rating(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Json(r): Json<RatingMessage>,
+    Terminal(terminal): Terminal,
+    ApiJson(r): ApiJson<RatingMessage>,
 ) -> Result<StatusCode, Failure> {
-    let terminal = terminal(&state, &headers)?;
     state.intake.rate(&terminal, &r)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -214,24 +224,30 @@ fn default_limit() -> u32 {
     500
 }
 
+/// The most status changes one page carries (`limit`).
+pub const MAX_CHANGES: u32 = 1000;
+
 async fn status_changes(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Query(q): Query<SinceQuery>,
+    Terminal(terminal): Terminal,
+    ApiQuery(q): ApiQuery<SinceQuery>,
 ) -> Result<Response, Failure> {
-    let terminal = terminal(&state, &headers)?;
-    let changes = state
-        .intake
-        .changes_since(&terminal, q.since, q.limit.clamp(1, 1000))?;
+    if q.since < 0 || !(1..=MAX_CHANGES).contains(&q.limit) {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("查询参数无效：since 应不小于 0，limit 应为 1 至 {MAX_CHANGES}"),
+        ));
+    }
+    let changes = state.intake.changes_since(&terminal, q.since, q.limit)?;
     Ok(Json(changes).into_response())
 }
 
 async fn health(
     State(state): State<Shared>,
-    headers: HeaderMap,
-    Json(h): Json<HealthReport>,
+    Terminal(terminal): Terminal,
+    ApiJson(h): ApiJson<HealthReport>,
 ) -> Result<StatusCode, Failure> {
-    let terminal = terminal(&state, &headers)?;
     state.intake.report_health(&terminal, &h)?;
     Ok(StatusCode::NO_CONTENT)
 }

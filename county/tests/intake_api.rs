@@ -519,6 +519,12 @@ async fn every_operation_answers_as_documented() {
         .unwrap_err();
     assert!(e.to_string().contains("2027年节假日安排尚未载入"), "{e}");
 
+    // The document itself.
+    let (s, served) = api
+        .call("get", "/api/v1/openapi.json", None, &[], None)
+        .await;
+    assert_eq!((s, &served), (200, &doc));
+
     // Every documented operation was called.
     let mut documented = BTreeSet::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {

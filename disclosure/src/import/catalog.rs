@@ -102,6 +102,9 @@ impl ParsedItem {
 pub struct ParsedCatalog {
     pub items: Vec<ParsedItem>,
     pub warnings: Vec<ImportError>,
+    /// Blank group cells filled from the row above because the file's
+    /// format cannot show merged cells (CSV, ODS).
+    pub filled_down: usize,
 }
 
 /// Whether a path names a catalog spreadsheet worth reading: a known
@@ -163,6 +166,7 @@ pub fn parse_catalog_file(path: &Path) -> Result<ParsedCatalog, Vec<ImportError>
                     Ok(mut p) => {
                         out.items.append(&mut p.items);
                         out.warnings.append(&mut p.warnings);
+                        out.filled_down += p.filled_down;
                     }
                     Err(mut e) => errors.append(&mut e),
                 }
@@ -179,6 +183,16 @@ pub fn parse_catalog_file(path: &Path) -> Result<ParsedCatalog, Vec<ImportError>
     }
     if errors.is_empty() {
         check_duplicates(&out.items, &mut errors);
+    }
+    if out.filled_down > 0 {
+        out.warnings.push(ImportError::file(
+            &file,
+            format!(
+                "此格式（CSV、ODS）看不出合并单元格：{}个空白的分组单元格（一级事项、单位、栏目）\
+                 已按上一行填充、空白的二级事项按一级事项填充，请核对；其他空白单元格不填充",
+                out.filled_down
+            ),
+        ));
     }
     if errors.is_empty() {
         Ok(out)
@@ -339,7 +353,7 @@ impl RowCtx<'_> {
     fn required(&mut self, col: usize, header: &str, max: usize) -> String {
         let t = self.text(Some(col));
         if t.is_empty() {
-            self.err(Some(col), format!("“{header}”不能为空"));
+            self.err(Some(col), blank_message(self.grid, header));
         } else if t.chars().count() > max {
             self.err(
                 Some(col),
@@ -482,13 +496,18 @@ fn parse_domain_standard(grid: &Grid, header: usize) -> Result<ParsedCatalog, Ve
             row,
             errors: Vec::new(),
         };
-        // 一级事项 merged down: blank continues the group above.
+        // 一级事项 merged down: blank continues the group above, but only
+        // where the file cannot show merges; in XLSX/XLS a merged cell was
+        // expanded already, so a blank one is really blank.
         let first = ctx.text(Some(col1));
         let first = if first.is_empty() {
             match &group {
-                Some(g) => g.clone(),
-                None => {
-                    ctx.err(Some(col1), "“一级事项”不能为空".into());
+                Some(g) if !grid.merges_known => {
+                    out.filled_down += 1;
+                    g.clone()
+                }
+                _ => {
+                    ctx.err(Some(col1), blank_message(grid, "一级事项"));
                     String::new()
                 }
             }
@@ -499,10 +518,19 @@ fn parse_domain_standard(grid: &Grid, header: usize) -> Result<ParsedCatalog, Ve
         if first.chars().count() > MAX_NAME {
             ctx.err(Some(col1), format!("“一级事项”过长（最多{MAX_NAME}字）"));
         }
-        let second = ctx.optional(Some(col2), "二级事项", MAX_NAME);
-        let name = match &second {
-            Some(s) if *s != first => s.clone(),
-            _ => first.clone(),
+        // 二级事项 names the item. Where merges are known it is required
+        // (一级事项 merged across both columns was expanded, so it then
+        // equals 一级事项); in CSV/ODS a blank one is that horizontal merge.
+        let second = if grid.merges_known || !ctx.text(Some(col2)).is_empty() {
+            ctx.required(col2, "二级事项", MAX_NAME)
+        } else {
+            out.filled_down += 1;
+            String::new()
+        };
+        let name = if second.is_empty() {
+            first.clone()
+        } else {
+            second
         };
         let content = ctx.required(content, "公开内容（要素）", MAX_TEXT);
         let basis = ctx.required(basis, "公开依据", MAX_TEXT);
@@ -648,6 +676,7 @@ fn parse_department_template(
     let mut prev_c1: Option<String> = None;
     let mut prev_c2: Option<String> = None;
     let mut prev_c3: Option<String> = None;
+    let mut filled_down = 0;
     for row in first_data..grid.rows.len() {
         if grid.row_is_empty(row) || is_note_row(grid, row) || is_numbered_blank_row(grid, row) {
             continue;
@@ -657,13 +686,16 @@ fn parse_department_template(
             row,
             errors: Vec::new(),
         };
-        let fill = |ctx: &mut RowCtx<'_>, col: usize, prev: &mut Option<String>, what: &str| {
+        let mut fill = |ctx: &mut RowCtx<'_>, col: usize, prev: &mut Option<String>, what: &str| {
             let t = ctx.text(Some(col));
             if t.is_empty() {
                 match prev.clone() {
-                    Some(p) => (p, true),
-                    None => {
-                        ctx.err(Some(col), format!("“{what}”不能为空"));
+                    Some(p) if !grid.merges_known => {
+                        filled_down += 1;
+                        (p, true)
+                    }
+                    _ => {
+                        ctx.err(Some(col), blank_message(grid, what));
                         (String::new(), false)
                     }
                 }
@@ -675,9 +707,11 @@ fn parse_department_template(
         let (unit_name, _) = fill(&mut ctx, unit, &mut prev_unit, "单位");
         let (col1, col1_inherited) = fill(&mut ctx, c1, &mut prev_c1, "一级栏目");
         // 二级栏目 continues only inside the same 一级栏目 group, 三级栏目
-        // only inside the same 二级栏目.
+        // only inside the same 二级栏目 (and never where merges are known).
         let (col2, col2_inherited) = continue_in_group(&ctx, c2, col1_inherited, &mut prev_c2);
-        let (col3, _) = continue_in_group(&ctx, c3, col1_inherited && col2_inherited, &mut prev_c3);
+        let (col3, col3_inherited) =
+            continue_in_group(&ctx, c3, col1_inherited && col2_inherited, &mut prev_c3);
+        filled_down += usize::from(col2_inherited) + usize::from(col3_inherited);
         if let Some(c) = &col3
             && c.chars().count() > MAX_NAME
         {
@@ -757,6 +791,7 @@ fn parse_department_template(
             errors.append(&mut ctx.errors);
         }
     }
+    out.filled_down += filled_down;
     if out.items.is_empty() && errors.is_empty() {
         errors.push(grid.error(Some(header), None, "表格中没有公开事项".into()));
     }
@@ -764,6 +799,16 @@ fn parse_department_template(
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+/// The error for a required cell left blank. In a file whose merges are
+/// known it says that the cell is not part of a merged range either.
+fn blank_message(grid: &Grid, what: &str) -> String {
+    if grid.merges_known {
+        format!("“{what}”不能为空（该单元格没有内容，也不在合并单元格内）")
+    } else {
+        format!("“{what}”不能为空")
     }
 }
 
@@ -783,7 +828,7 @@ fn continue_in_group(
     if !t.is_empty() {
         *prev = Some(t.clone());
         (Some(t), false)
-    } else if parent_continued && prev.is_some() {
+    } else if parent_continued && prev.is_some() && !ctx.grid.merges_known {
         (prev.clone(), true)
     } else {
         *prev = None;

@@ -1,7 +1,9 @@
 //! A sheet read into a grid of cell texts, whatever file it came from:
 //! CSV (UTF-8 or GBK/GB18030, as Excel on Chinese Windows saves it),
 //! XLSX, XLS or ODS. Merged cells are expanded so every cell of a merged
-//! region holds the region's value.
+//! region holds the region's value; where a format does not let us see
+//! merges (CSV, ODS) the grid says so, and the catalog parser fills down
+//! only the group columns.
 
 use std::path::Path;
 
@@ -24,6 +26,10 @@ pub(crate) struct Grid {
     pub file: String,
     pub sheet: Option<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// Whether the file's merged ranges were read (XLSX, XLS) and expanded.
+    /// When they were, a blank cell is blank; when not (CSV, ODS), a blank
+    /// cell in a group column may be the continuation of a merged cell.
+    pub merges_known: bool,
 }
 
 impl Grid {
@@ -166,6 +172,7 @@ pub(crate) fn parse_csv(text: &str, file: &str) -> Result<Grid, ImportError> {
         file: file.to_string(),
         sheet: None,
         rows,
+        merges_known: false,
     })
 }
 
@@ -219,6 +226,7 @@ fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
         })?;
         // ODS merges are not read: blank continuation cells of the group
         // columns are filled down by the catalog parser instead.
+        let merges_known = matches!(wb, Sheets::Xlsx(_) | Sheets::Xls(_));
         let merges = match &mut wb {
             Sheets::Xlsx(x) => x
                 .merge_cells_by_sheet_name(&name)
@@ -268,6 +276,7 @@ fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
             file: file.to_string(),
             sheet: Some(name),
             rows,
+            merges_known,
         });
     }
     Ok(grids)

@@ -1,19 +1,53 @@
 //! What crosses the network between a terminal and the county's intake:
 //! applications (with their personal fields, to the county only), ratings,
-//! status changes and health reports. Plain serde types; the JSON shapes
-//! are described in `county/openapi.json`.
+//! status changes and health reports. Plain serde types; their JSON Schema
+//! (derived here) is the `components.schemas` of `county/openapi.json`, and
+//! [`ApplicationMessage::check_values`] holds the server to what the schema
+//! promises for enumerated strings.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+/// Values of `ApplicationMessage::provide_form` (`ProvideForm::db_name`).
+pub const PROVIDE_FORMS: [&str; 2] = ["paper", "electronic"];
+/// Values of `ApplicationMessage::delivery` (`Delivery::db_name`).
+pub const DELIVERIES: [&str; 3] = ["collect", "post", "email"];
+/// Values of a person's `id_kind` (`IdDocumentKind::db_name`).
+pub const ID_KINDS: [&str; 3] = ["resident_id", "travel_permit", "passport"];
+
+fn one_of(values: &[&str], description: &str) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": values, "description": description })
+}
+
+fn provide_form_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    one_of(&PROVIDE_FORMS, "获取信息的载体形式: paper or electronic.")
+}
+
+fn delivery_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    one_of(&DELIVERIES, "获取信息的方式: collect, post or email.")
+}
+
+fn id_kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    one_of(&ID_KINDS, "证件类型.")
+}
 
 /// An application as delivered to the county. `receipt_no` (26 digits) is
 /// the idempotency key: the county keeps one application per number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ApplicationMessage {
+    /// 回执编号, 26 digits; also the Idempotency-Key.
+    #[schemars(regex(pattern = r"^[0-9]{26}$"))]
     pub receipt_no: String,
+    /// 行政区划代码 of the hall (6, 9 or 12 digits).
+    #[schemars(regex(pattern = r"^([0-9]{6}|[0-9]{9}|[0-9]{12})$"))]
     pub hall_region: String,
+    /// The terminal's number in its hall.
+    #[schemars(range(min = 1, max = 99))]
     pub device: u8,
     /// `2026-11-23 09:05:07+08:00`.
     pub received_at: String,
+    /// 受理渠道 as the terminal records it (现场·政务公开专区终端, marked
+    /// when hall staff typed for the applicant).
     pub channel: String,
     pub staff_assisted: bool,
     pub applicant: ApplicantMessage,
@@ -32,8 +66,10 @@ pub struct ApplicationMessage {
     pub doc_no: Option<String>,
     pub description: String,
     /// `paper` or `electronic`.
+    #[schemars(schema_with = "provide_form_schema")]
     pub provide_form: String,
     /// `collect`, `post` or `email`.
+    #[schemars(schema_with = "delivery_schema")]
     pub delivery: String,
     pub body_name: String,
     pub body_region: String,
@@ -45,15 +81,45 @@ pub struct ApplicationMessage {
     pub deadline_unknown_year: Option<i32>,
 }
 
+impl ApplicationMessage {
+    /// The enumerated strings hold one of the values the schema lists; the
+    /// message (in Chinese) names the field otherwise.
+    pub fn check_values(&self) -> Result<(), String> {
+        let mut checks = vec![
+            (
+                "provide_form",
+                self.provide_form.as_str(),
+                &PROVIDE_FORMS[..],
+            ),
+            ("delivery", self.delivery.as_str(), &DELIVERIES[..]),
+        ];
+        if let ApplicantMessage::Person { id_kind, .. } = &self.applicant {
+            checks.push(("applicant.id_kind", id_kind.as_str(), &ID_KINDS[..]));
+        }
+        for (field, value, allowed) in checks {
+            if !allowed.contains(&value) {
+                return Err(format!(
+                    "字段 {field} 的值“{value}”无效，应为 {} 之一",
+                    allowed.join("、")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// 申请人: a citizen (姓名, 证件) or an organisation (名称, 统一社会信用代码, 联系人).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ApplicantMessage {
+    /// 公民: name and identity document.
     Person {
         name: String,
+        #[schemars(schema_with = "id_kind_schema")]
         id_kind: String,
         id_number: String,
     },
+    /// 法人或者其他组织: name, 统一社会信用代码 and contact person.
     Organisation {
         name: String,
         credit_code: String,
@@ -62,7 +128,7 @@ pub enum ApplicantMessage {
 }
 
 /// The county's answer to a delivered application or rating.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Acknowledgement {
     pub receipt_no: String,
     /// `false` when the county already had it (a retry).
@@ -72,16 +138,18 @@ pub struct Acknowledgement {
 }
 
 /// A 好差评 rating.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RatingMessage {
+    /// The rated application's 回执编号.
     pub receipt_no: String,
     /// 1 非常不满意 … 5 非常满意.
+    #[schemars(range(min = 1, max = 5))]
     pub level: u8,
     pub at: String,
 }
 
 /// One status change recorded by the county.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StatusChangeMessage {
     /// Increasing; ask for changes after the last one seen.
     pub cursor: i64,
@@ -94,7 +162,7 @@ pub struct StatusChangeMessage {
 }
 
 /// A page of status changes for one terminal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StatusChanges {
     pub changes: Vec<StatusChangeMessage>,
     /// The cursor to ask with next time (the last change's, or the one asked with).
@@ -102,7 +170,7 @@ pub struct StatusChanges {
 }
 
 /// A terminal's health, sent after each sync round.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
 pub struct HealthReport {
     pub agent_version: String,
     #[serde(default)]
@@ -134,23 +202,88 @@ pub fn printer_state_name(state: &str) -> &'static str {
 }
 
 /// Enrolment: a one-time code from the county, and who the terminal is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EnrolRequest {
+    /// One-time code from `county devices add`, e.g. 0824-9714-2954.
     pub code: String,
+    /// 行政区划代码 of the hall (6, 9 or 12 digits).
     pub hall_region: String,
+    #[schemars(range(min = 1, max = 99))]
     pub device: u8,
 }
 
 /// The credentials a terminal keeps after enrolment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EnrolResponse {
+    /// `<hall_region>-<device as two digits>`.
     pub device_id: String,
+    /// Bearer token; the county keeps only its SHA-256.
     pub token: String,
 }
 
 /// An error from the intake, with a message in Chinese.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ApiError {
+    /// Machine-readable code: bad_json, bad_query, unsupported_media_type,
+    /// too_large, not_found, method_not_allowed, missing_idempotency_key,
+    /// bad_enrol_code, unauthorised, invalid, unknown_receipt, conflict,
+    /// internal.
     pub error: String,
+    /// What went wrong, in Chinese.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enumerated_values_are_checked() {
+        let person = |kind: &str| ApplicantMessage::Person {
+            name: "张三".into(),
+            id_kind: kind.into(),
+            id_number: "x".into(),
+        };
+        let app = |form: &str, delivery: &str, applicant| ApplicationMessage {
+            receipt_no: String::new(),
+            hall_region: String::new(),
+            device: 1,
+            received_at: String::new(),
+            channel: "kiosk".into(),
+            staff_assisted: false,
+            applicant,
+            phone: String::new(),
+            address: None,
+            email: None,
+            item_key: None,
+            document_key: None,
+            linked_title: None,
+            doc_no: None,
+            description: String::new(),
+            provide_form: form.into(),
+            delivery: delivery.into(),
+            body_name: String::new(),
+            body_region: String::new(),
+            deadline: None,
+            deadline_unknown_year: None,
+        };
+        let check = |a: ApplicationMessage, want: Option<&str>| {
+            let got = a.check_values().err();
+            assert_eq!(got.is_some(), want.is_some(), "{got:?}");
+            if let (Some(g), Some(w)) = (got, want) {
+                assert!(g.contains(w), "{g}");
+            }
+        };
+        check(app("paper", "post", person("resident_id")), None);
+        check(app("electronic", "email", person("passport")), None);
+        check(
+            app("cd", "post", person("resident_id")),
+            Some("provide_form"),
+        );
+        check(app("paper", "fax", person("resident_id")), Some("delivery"));
+        check(
+            app("paper", "post", person("驾驶证")),
+            Some("applicant.id_kind"),
+        );
+    }
 }

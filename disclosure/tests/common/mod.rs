@@ -1,6 +1,8 @@
 //! Helpers shared by the `disclosure` integration tests.
 #![allow(dead_code)]
 
+pub mod sheets;
+
 use std::path::{Path, PathBuf};
 
 use disclosure::import::load_content_dir;

@@ -8,3 +8,4 @@ pub mod intake;
 pub mod keys;
 pub mod publish;
 pub mod serve;
+pub mod throttle;

@@ -141,11 +141,19 @@ pub struct EnrolRequest {
     pub device: u8,
 }
 
-/// The credentials a terminal keeps after enrolment.
+/// The credentials a terminal keeps after enrolment or a token rotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolResponse {
     pub device_id: String,
     pub token: String,
+    /// When the token stops working (`2026-11-23 09:05:07+08:00`) unless
+    /// rotated before; `None` from a county that does not expire tokens.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// From when the terminal should ask for a new token
+    /// (`POST /api/v1/token`); same format, so times compare as strings.
+    #[serde(default)]
+    pub rotate_after: Option<String>,
 }
 
 /// An error from the intake, with a message in Chinese.

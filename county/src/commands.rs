@@ -187,10 +187,7 @@ pub fn devices(cmd: DevicesCommand) -> anyhow::Result<ExitCode> {
             let device = DeviceNo::new(device).context("--device 应为 1 至 99")?;
             let store = IntakeStore::open(&database)?;
             if !store.revoke(&region, device, OffsetDateTime::now_utc())? {
-                bail!(
-                    "终端 {region}-{:02} 未开通或已停用",
-                    device.get()
-                );
+                bail!("终端 {region}-{:02} 未开通或已停用", device.get());
             }
             println!(
                 "已停用终端 {region}-{:02}：其凭证立即失效。要恢复，请用 county devices add 生成新的开通码。",

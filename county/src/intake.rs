@@ -341,7 +341,10 @@ pub(crate) fn applicant_kind(a: &ApplicantMessage) -> &'static str {
 /// The message as the county stores it: the receipt number as 26 digits
 /// and the hall's region canonical, so a retry spelt differently is the
 /// same application.
-pub(crate) fn normalised_message(app: &ApplicationMessage, receipt: &ReceiptNo) -> ApplicationMessage {
+pub(crate) fn normalised_message(
+    app: &ApplicationMessage,
+    receipt: &ReceiptNo,
+) -> ApplicationMessage {
     let mut m = app.clone();
     m.receipt_no = receipt.digits();
     if let Ok(r) = m.hall_region.parse::<RegionCode>() {
@@ -410,8 +413,7 @@ fn make_private(path: &Path) -> Result<(), IntakeError> {
             continue;
         };
         if meta.permissions().mode() & 0o077 != 0 {
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
-                .map_err(io(&p))?;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).map_err(io(&p))?;
             tracing::warn!(path = %p.display(), "county.db was readable by others: now 0600");
         }
     }
@@ -573,7 +575,15 @@ impl IntakeStore {
         let hash = sha256_hex(token);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        type Row = (String, String, u8, Option<String>, Option<String>, Option<String>, bool);
+        type Row = (
+            String,
+            String,
+            u8,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            bool,
+        );
         let row: Option<Row> = tx
             .query_row(
                 "SELECT id, hall_region, device, revoked_at, token_issued_at, pending_issued_at,
@@ -678,8 +688,9 @@ impl IntakeStore {
         app: &ApplicationMessage,
         now: OffsetDateTime,
     ) -> Result<Acknowledgement, IntakeError> {
-        let key = ReceiptNo::parse(key)
-            .map_err(|e| IntakeError::Invalid(format!("Idempotency-Key 不是有效的回执编号：{e}")))?;
+        let key = ReceiptNo::parse(key).map_err(|e| {
+            IntakeError::Invalid(format!("Idempotency-Key 不是有效的回执编号：{e}"))
+        })?;
         let receipt = ReceiptNo::parse(&app.receipt_no)
             .map_err(|e| IntakeError::Invalid(format!("回执编号无效：{e}")))?;
         if key != receipt {
@@ -1142,7 +1153,10 @@ impl IntakeStore {
         tx.commit()?;
         if !due.is_empty() {
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            tracing::info!(purged = due.len(), "personal fields purged after the archive period");
+            tracing::info!(
+                purged = due.len(),
+                "personal fields purged after the archive period"
+            );
         }
         Ok(due.len())
     }

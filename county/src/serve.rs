@@ -380,9 +380,7 @@ async fn rotate_token(
     headers: HeaderMap,
 ) -> Result<Json<EnrolResponse>, Failure> {
     let terminal = terminal(&state, &headers)?;
-    Ok(token_response(
-        state.intake.rotate_token(&terminal, now())?,
-    ))
+    Ok(token_response(state.intake.rotate_token(&terminal, now())?))
 }
 
 async fn receive_application(

@@ -112,9 +112,16 @@ fn enrolment_codes_are_not_stored_in_plain_text() {
     let digits: String = code.chars().filter(char::is_ascii_digit).collect();
     let bytes = file_bytes(tmp.path());
     assert!(!contains(&bytes, &code), "the code in plain text");
-    assert!(!contains(&bytes, &digits), "the code's digits in plain text");
+    assert!(
+        !contains(&bytes, &digits),
+        "the code's digits in plain text"
+    );
     // The code still works, typed with or without its hyphens.
-    assert!(store.enrol("0000-0000-0000", "990521201201", 1, now).is_err());
+    assert!(
+        store
+            .enrol("0000-0000-0000", "990521201201", 1, now)
+            .is_err()
+    );
     store.enrol(&digits, "990521201201", 1, now).unwrap();
     assert!(
         store.enrol(&code, "990521201201", 1, now).is_err(),
@@ -185,7 +192,11 @@ fn personal_fields_are_purged_after_the_archive_period() {
             .filter(|w| *w == needle.as_bytes())
             .count()
     };
-    assert_eq!(count("云溪县石桥乡石桥村七组"), 1, "one address left in the file");
+    assert_eq!(
+        count("云溪县石桥乡石桥村七组"),
+        1,
+        "one address left in the file"
+    );
 }
 
 /// The schema of the first release, exactly as its `intake.rs` had it.
@@ -274,8 +285,11 @@ fn county_db_of_the_first_release_migrates_keeps_its_rows_and_hashes_its_codes()
             [],
         )
         .unwrap();
-        c.execute("UPDATE application SET outcome = 'disclosed' WHERE id = 1", [])
-            .unwrap();
+        c.execute(
+            "UPDATE application SET outcome = 'disclosed' WHERE id = 1",
+            [],
+        )
+        .unwrap();
         c.execute(
             "INSERT INTO rating VALUES (?1, 5, '2026-11-23 09:07:00+08:00')",
             [r2.to_string()],
@@ -303,7 +317,10 @@ fn county_db_of_the_first_release_migrates_keeps_its_rows_and_hashes_its_codes()
     let (msg, _) = store.application(&r2).unwrap();
     assert_eq!(msg.receipt_no, r2.digits());
     let replied = apps.iter().find(|a| a.receipt_no == r1).unwrap();
-    assert_eq!(replied.closed_at.as_deref(), Some("2026-11-25 10:00:00+08:00"));
+    assert_eq!(
+        replied.closed_at.as_deref(),
+        Some("2026-11-25 10:00:00+08:00")
+    );
     assert_eq!(replied.applicant_kind, "person");
     let rating: String = c
         .query_row("SELECT receipt_no FROM rating", [], |r| r.get(0))

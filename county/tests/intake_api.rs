@@ -527,12 +527,7 @@ async fn every_operation_answers_as_documented() {
     .unwrap();
     let terminal = intake.terminal_of(&token, now).unwrap();
     intake
-        .receive(
-            &terminal,
-            &no2.digits(),
-            &application(&no2.digits()),
-            now,
-        )
+        .receive(&terminal, &no2.digits(), &application(&no2.digits()), now)
         .unwrap();
     let e = intake
         .extend(&no2, 20, "需要征求第三方意见", &calendar, now)

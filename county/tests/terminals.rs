@@ -69,13 +69,7 @@ impl Server {
         (r.status().as_u16(), r.json().await.unwrap())
     }
 
-    async fn post(
-        &self,
-        path: &str,
-        token: &str,
-        key: Option<&str>,
-        body: &Value,
-    ) -> (u16, Value) {
+    async fn post(&self, path: &str, token: &str, key: Option<&str>, body: &Value) -> (u16, Value) {
         let mut req = self
             .http
             .post(format!("{}{path}", self.base))
@@ -183,9 +177,7 @@ async fn a_terminal_cannot_post_another_terminals_receipt_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let s = start(dir.path(), ServeLimits::default()).await;
     let (_, county) = s.enrol(&s.code("990521", 1), "990521", 1).await;
-    let (_, village) = s
-        .enrol(&s.code("990521201201", 1), "990521201201", 1)
-        .await;
+    let (_, village) = s.enrol(&s.code("990521201201", 1), "990521201201", 1).await;
     let county_no = receipt("990521", 5).digits();
     // The village terminal sends the county terminal's number, as it is
     // and claiming to be that terminal: refused, nothing stored.
@@ -218,9 +210,7 @@ async fn a_terminal_cannot_post_another_terminals_receipt_numbers() {
 async fn hyphenated_idempotency_key_is_the_same_receipt_as_its_digits() {
     let dir = tempfile::tempdir().unwrap();
     let s = start(dir.path(), ServeLimits::default()).await;
-    let (_, v) = s
-        .enrol(&s.code("990521201201", 1), "990521201201", 1)
-        .await;
+    let (_, v) = s.enrol(&s.code("990521201201", 1), "990521201201", 1).await;
     let token = v["token"].as_str().unwrap();
     let no = receipt("990521201201", 9);
     let hyphens = no.to_string();
@@ -243,7 +233,11 @@ async fn hyphenated_idempotency_key_is_the_same_receipt_as_its_digits() {
             &application("990521201201", &no.digits()),
         )
         .await;
-    assert_eq!((st, again["created"].as_bool()), (200, Some(false)), "{again}");
+    assert_eq!(
+        (st, again["created"].as_bool()),
+        (200, Some(false)),
+        "{again}"
+    );
     assert_eq!(s.intake.applications().unwrap().len(), 1, "one row");
     // Reachable by reply and by the progress page.
     s.intake
@@ -336,9 +330,7 @@ async fn a_code_for_another_terminal_gets_the_same_answer_as_a_wrong_code() {
 async fn rotated_token_replaces_the_old_one_once_used() {
     let dir = tempfile::tempdir().unwrap();
     let s = start(dir.path(), ServeLimits::default()).await;
-    let (_, v) = s
-        .enrol(&s.code("990521201201", 1), "990521201201", 1)
-        .await;
+    let (_, v) = s.enrol(&s.code("990521201201", 1), "990521201201", 1).await;
     let old = v["token"].as_str().unwrap().to_string();
     assert!(v["rotate_after"].as_str().unwrap() < v["expires_at"].as_str().unwrap());
     let (st, r) = s.post("/api/v1/token", &old, None, &Value::Null).await;
@@ -392,9 +384,7 @@ fn terminal_tokens_expire_unless_rotated() {
 async fn revoked_terminal_is_refused_with_the_real_binary() {
     let dir = tempfile::tempdir().unwrap();
     let s = start(dir.path(), ServeLimits::default()).await;
-    let (_, v) = s
-        .enrol(&s.code("990521201201", 1), "990521201201", 1)
-        .await;
+    let (_, v) = s.enrol(&s.code("990521201201", 1), "990521201201", 1).await;
     let token = v["token"].as_str().unwrap();
     assert_eq!(s.health(token).await.0, 204);
     let out = Command::new(env!("CARGO_BIN_EXE_county"))
@@ -406,16 +396,18 @@ async fn revoked_terminal_is_refused_with_the_real_binary() {
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("已停用终端 990521201201-01"));
     let (st, e) = s.health(token).await;
-    assert_eq!((st, e["error"].as_str()), (401, Some("terminal_revoked")), "{e}");
+    assert_eq!(
+        (st, e["error"].as_str()),
+        (401, Some("terminal_revoked")),
+        "{e}"
+    );
     assert_eq!(
         s.post("/api/v1/token", token, None, &Value::Null).await.0,
         401,
         "no rotation out of a revocation"
     );
     // A new code brings it back.
-    let (st, v) = s
-        .enrol(&s.code("990521201201", 1), "990521201201", 1)
-        .await;
+    let (st, v) = s.enrol(&s.code("990521201201", 1), "990521201201", 1).await;
     assert_eq!(st, 200);
     assert_eq!(s.health(v["token"].as_str().unwrap()).await.0, 204);
 }

@@ -43,14 +43,16 @@ impl IntoResponse for Failure {
 impl From<IntakeError> for Failure {
     fn from(e: IntakeError) -> Failure {
         let (status, code) = match &e {
-            IntakeError::BadEnrolCode | IntakeError::WrongTerminal(_) => {
-                (StatusCode::FORBIDDEN, "bad_enrol_code")
-            }
+            IntakeError::BadEnrolCode => (StatusCode::FORBIDDEN, "bad_enrol_code"),
             IntakeError::Unauthorised => (StatusCode::UNAUTHORIZED, "unauthorised"),
+            IntakeError::TokenExpired => (StatusCode::UNAUTHORIZED, "token_expired"),
+            IntakeError::Revoked => (StatusCode::UNAUTHORIZED, "terminal_revoked"),
             IntakeError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             IntakeError::UnknownReceipt(_) => (StatusCode::NOT_FOUND, "unknown_receipt"),
             IntakeError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            IntakeError::Sqlite(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            IntakeError::Sqlite(_) | IntakeError::Io { .. } | IntakeError::SchemaTooNew { .. } => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %e, "intake failed");

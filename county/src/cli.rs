@@ -36,7 +36,7 @@ pub enum Command {
     Township(TownshipCommand),
     /// 县级参考服务器：静态仓库、受理接口、手机页面、工作人员页面
     Serve(crate::serve::ServeOptions),
-    /// 终端开通：生成一次性开通码
+    /// 终端：生成一次性开通码、停用、列出
     #[command(subcommand)]
     Devices(DevicesCommand),
     /// 依申请公开：列表、详情、答复、延期、进度
@@ -123,6 +123,22 @@ pub enum DevicesCommand {
         #[arg(long, default_value_t = 7)]
         valid_days: i64,
     },
+    /// 停用一台终端：其凭证立即失效（要恢复，重新生成开通码并开通）
+    Revoke {
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+        /// 终端所在地区的行政区划代码
+        #[arg(long)]
+        region: String,
+        /// 终端编号（1–99）
+        #[arg(long)]
+        device: u8,
+    },
+    /// 列出已开通的终端
+    List {
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +179,13 @@ pub enum ApplicationsCommand {
         /// 节假日安排文件夹（内置 2025、2026 年之外的年份）
         #[arg(long)]
         calendars: Option<PathBuf>,
+    },
+    /// 清除答复已超过保存期的申请中的个人信息（county serve 每小时自动执行）
+    Purge {
+        #[arg(long, default_value = "county.db")]
+        database: PathBuf,
+        #[command(flatten)]
+        policy: crate::intake::IntakePolicy,
     },
     /// 记录办理进度：registered（登记）、correction（补正）、processing（办理中）、served（送达）、archived（归档）
     Status {

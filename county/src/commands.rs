@@ -183,6 +183,36 @@ pub fn devices(cmd: DevicesCommand) -> anyhow::Result<ExitCode> {
                 device.get()
             );
         }
+        DevicesCommand::Revoke {
+            database,
+            region,
+            device,
+        } => {
+            let region = parse_region(&region)?;
+            let device = DeviceNo::new(device).context("--device 应为 1 至 99")?;
+            let store = IntakeStore::open(&database)?;
+            if !store.revoke(&region, device, OffsetDateTime::now_utc())? {
+                bail!("终端 {region}-{:02} 未开通或已停用", device.get());
+            }
+            println!(
+                "已停用终端 {region}-{:02}：其凭证立即失效。要恢复，请用 county devices add 生成新的开通码。",
+                device.get()
+            );
+        }
+        DevicesCommand::List { database } => {
+            let store = IntakeStore::open(&database)?;
+            println!("终端\t开通时间\t最近联系\t状态");
+            for t in store.terminals()? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    t.id,
+                    t.enrolled_at,
+                    t.last_seen_at.as_deref().unwrap_or("从未"),
+                    t.revoked_at
+                        .map_or("使用中".to_string(), |at| format!("已停用（{at}）"))
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -269,6 +299,14 @@ pub fn applications(cmd: ApplicationsCommand) -> anyhow::Result<ExitCode> {
             let store = IntakeStore::open(&database)?;
             let new = store.extend(&receipt(&r)?, days, &reason, &calendar, now)?;
             println!("已延期至 {}。", new.chinese());
+        }
+        ApplicationsCommand::Purge { database, policy } => {
+            let store = IntakeStore::open_with(&database, policy.clone())?;
+            let n = store.purge_closed(now)?;
+            println!(
+                "已清除 {n} 件申请的个人信息（答复已满 {} 天）；年报所需的类别、日期、机关和答复类型保留。",
+                policy.archive_days
+            );
         }
         ApplicationsCommand::Status {
             database,

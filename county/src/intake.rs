@@ -1,15 +1,20 @@
 //! `county.db`: the county's intake — enrolled terminals, one-time
-//! enrolment codes, the applications delivered to it (one per receipt
-//! number however often it is sent), status changes for the terminals,
-//! replies, ratings and the terminals' last health reports.
+//! enrolment codes (kept hashed), the applications delivered to it (one per
+//! receipt number however often and however spelt it is sent), status
+//! changes for the terminals, replies, ratings and the terminals' last
+//! health reports. The file and a folder made for it are private to their
+//! owner; personal fields are purged after the archive period.
 
-use std::path::Path;
+mod schema;
+
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use disclosure::calendar::{Deadline, WorkingDayCalendar};
 use disclosure::requests::wire::{
-    Acknowledgement, ApplicationMessage, HealthReport, RatingMessage, StatusChangeMessage,
-    StatusChanges,
+    Acknowledgement, ApplicantMessage, ApplicationMessage, HealthReport, RatingMessage,
+    StatusChangeMessage, StatusChanges,
 };
 use disclosure::requests::{ApplicationStatus, DeviceNo, ReceiptNo, store::format_time};
 use disclosure::{Date, RegionCode};
@@ -20,12 +25,23 @@ use time::OffsetDateTime;
 pub enum IntakeError {
     #[error("数据库错误：{0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("开通码无效、已用过或已过期")]
+    #[error("{path}：{source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("county.db 的结构版本 {found} 比本程序支持的 {expected} 新；请升级本程序")]
+    SchemaTooNew { found: usize, expected: usize },
+    /// One answer for every refused code (unknown, used, expired, for
+    /// another terminal), so a guess learns nothing.
+    #[error("开通码无效、已用过、已过期或不是给本终端的")]
     BadEnrolCode,
-    #[error("{0}")]
-    WrongTerminal(String),
     #[error("终端凭证无效")]
     Unauthorised,
+    #[error("终端凭证已过期：请联系县里重新开通本终端")]
+    TokenExpired,
+    #[error("本终端已被县里停用：请联系县里重新开通")]
+    Revoked,
     #[error("{0}")]
     Invalid(String),
     #[error("找不到回执编号 {0}")]
@@ -34,50 +50,46 @@ pub enum IntakeError {
     Conflict(String),
 }
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS enrol_code (
-    code        TEXT PRIMARY KEY,
-    hall_region TEXT NOT NULL,
-    device      INTEGER NOT NULL,
-    created_at  TEXT NOT NULL,
-    expires_at  TEXT NOT NULL,
-    used_at     TEXT
-) STRICT;
-CREATE TABLE IF NOT EXISTS terminal (
-    id           TEXT PRIMARY KEY,
-    hall_region  TEXT NOT NULL,
-    device       INTEGER NOT NULL,
-    token_sha256 TEXT NOT NULL UNIQUE,
-    enrolled_at  TEXT NOT NULL,
-    last_seen_at TEXT,
-    health       TEXT,
-    UNIQUE (hall_region, device)
-) STRICT;
-CREATE TABLE IF NOT EXISTS application (
-    id           INTEGER PRIMARY KEY,
-    receipt_no   TEXT NOT NULL UNIQUE,
-    terminal_id  TEXT NOT NULL REFERENCES terminal(id),
-    received_at  TEXT NOT NULL,
-    delivered_at TEXT NOT NULL,
-    body_name    TEXT NOT NULL,
-    deadline     TEXT,
-    extended_to  TEXT,
-    outcome      TEXT,
-    payload      TEXT NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS status_change (
-    cursor         INTEGER PRIMARY KEY AUTOINCREMENT,
-    application_id INTEGER NOT NULL REFERENCES application(id),
-    status         TEXT NOT NULL,
-    at             TEXT NOT NULL,
-    note           TEXT NOT NULL DEFAULT ''
-) STRICT;
-CREATE TABLE IF NOT EXISTS rating (
-    receipt_no TEXT PRIMARY KEY,
-    level      INTEGER NOT NULL,
-    at         TEXT NOT NULL
-) STRICT;
-"#;
+/// How long the county keeps what (`county serve` and `county
+/// applications purge` options).
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct IntakePolicy {
+    /// 答复后保留申请人个人信息的天数，到期清除（保留年报统计所需的类别、日期、机关、答复类型）
+    #[arg(long, default_value_t = IntakePolicy::DEFAULT_ARCHIVE_DAYS)]
+    pub archive_days: u32,
+    /// 终端凭证的有效天数；终端过半即自动更换
+    #[arg(long, default_value_t = IntakePolicy::DEFAULT_TOKEN_DAYS)]
+    pub token_days: u32,
+}
+
+impl IntakePolicy {
+    pub const DEFAULT_ARCHIVE_DAYS: u32 = 365;
+    pub const DEFAULT_TOKEN_DAYS: u32 = 90;
+
+    /// Checks the values; the error names the option.
+    pub fn validate(&self) -> Result<(), IntakeError> {
+        if !(1..=3650).contains(&self.archive_days) {
+            return Err(IntakeError::Invalid(
+                "--archive-days 应在 1 至 3650 之间".into(),
+            ));
+        }
+        if !(2..=3650).contains(&self.token_days) {
+            return Err(IntakeError::Invalid(
+                "--token-days 应在 2 至 3650 之间".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for IntakePolicy {
+    fn default() -> IntakePolicy {
+        IntakePolicy {
+            archive_days: Self::DEFAULT_ARCHIVE_DAYS,
+            token_days: Self::DEFAULT_TOKEN_DAYS,
+        }
+    }
+}
 
 /// Art 36 reply types (and Art 39: not an application).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +177,9 @@ pub struct ApplicationRow {
     pub terminal: String,
     pub received_at: String,
     pub body_name: String,
+    /// `person` or `organisation` (kept after the purge, for the annual report).
+    pub applicant_kind: String,
+    /// The applicant's name; empty once purged.
     pub applicant: String,
     pub wanted: String,
     /// The deadline in force (extended or not); `None` when unconfirmed.
@@ -172,6 +187,10 @@ pub struct ApplicationRow {
     pub extended: bool,
     pub outcome: Option<String>,
     pub status: String,
+    /// When the reply was recorded.
+    pub closed_at: Option<String>,
+    /// When the personal fields were purged.
+    pub purged_at: Option<String>,
 }
 
 impl ApplicationRow {
@@ -190,45 +209,263 @@ pub struct TerminalRow {
     pub enrolled_at: String,
     pub last_seen_at: Option<String>,
     pub health: Option<HealthReport>,
+    pub revoked_at: Option<String>,
+}
+
+/// The terminal a request comes from: its canonical region and device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terminal {
+    /// `<region>-<device as two digits>`.
+    pub id: String,
+    pub region: RegionCode,
+    pub device: DeviceNo,
+}
+
+impl Terminal {
+    fn new(region: RegionCode, device: DeviceNo) -> Terminal {
+        Terminal {
+            id: format!("{region}-{:02}", device.get()),
+            region,
+            device,
+        }
+    }
+}
+
+/// A token handed to a terminal (only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    pub device_id: String,
+    pub token: String,
+    pub expires_at: String,
+    /// Half-way through its life: the terminal asks for the next one.
+    pub rotate_after: String,
 }
 
 /// The county's intake database.
 pub struct IntakeStore {
     conn: Mutex<Connection>,
+    policy: IntakePolicy,
 }
 
-fn random_hex(bytes: usize) -> String {
+fn random_bytes(n: usize) -> Vec<u8> {
     use aws_lc_rs::rand::SecureRandom;
-    let mut buf = vec![0u8; bytes];
+    let mut buf = vec![0u8; n];
     aws_lc_rs::rand::SystemRandom::new()
         .fill(&mut buf)
         .expect("system randomness");
-    disclosure::feed::hex(&buf)
+    buf
+}
+
+fn random_hex(bytes: usize) -> String {
+    disclosure::feed::hex(&random_bytes(bytes))
 }
 
 fn sha256_hex(s: &str) -> String {
     disclosure::feed::sha256_hex(s.as_bytes())
 }
 
+/// PBKDF2 rounds for enrolment codes: 12 digits are few, so each guess
+/// of a stolen county.db must cost real work.
+const CODE_HASH_ROUNDS: u32 = 100_000;
+
+/// A code as typed, read out or printed (`0824-9714-2954`): its digits.
+pub(crate) fn enrol_code_digits(code: &str) -> String {
+    code.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// `pbkdf2-sha256$<rounds>$<salt hex>$<hash hex>` of a code's digits.
+pub(crate) fn code_hash(digits: &str) -> String {
+    let salt = random_bytes(16);
+    let mut out = [0u8; 32];
+    aws_lc_rs::pbkdf2::derive(
+        aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256,
+        NonZeroU32::new(CODE_HASH_ROUNDS).expect("non-zero"),
+        &salt,
+        digits.as_bytes(),
+        &mut out,
+    );
+    format!(
+        "pbkdf2-sha256${CODE_HASH_ROUNDS}${}${}",
+        disclosure::feed::hex(&salt),
+        disclosure::feed::hex(&out)
+    )
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Whether `digits` is the code behind `stored` (constant-time compare).
+fn code_matches(stored: &str, digits: &str) -> bool {
+    let mut parts = stored.split('$');
+    let (Some("pbkdf2-sha256"), Some(rounds), Some(salt), Some(hash), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let (Some(rounds), Some(salt), Some(hash)) = (
+        rounds.parse::<u32>().ok().and_then(NonZeroU32::new),
+        unhex(salt),
+        unhex(hash),
+    ) else {
+        return false;
+    };
+    aws_lc_rs::pbkdf2::verify(
+        aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256,
+        rounds,
+        &salt,
+        digits.as_bytes(),
+        &hash,
+    )
+    .is_ok()
+}
+
+/// `person` or `organisation`.
+pub(crate) fn applicant_kind(a: &ApplicantMessage) -> &'static str {
+    match a {
+        ApplicantMessage::Person { .. } => "person",
+        ApplicantMessage::Organisation { .. } => "organisation",
+    }
+}
+
+/// The message as the county stores it: the receipt number as 26 digits
+/// and the hall's region canonical, so a retry spelt differently is the
+/// same application.
+pub(crate) fn normalised_message(
+    app: &ApplicationMessage,
+    receipt: &ReceiptNo,
+) -> ApplicationMessage {
+    let mut m = app.clone();
+    m.receipt_no = receipt.digits();
+    if let Ok(r) = m.hall_region.parse::<RegionCode>() {
+        m.hall_region = r.to_string();
+    }
+    m
+}
+
+/// The message with every personal field emptied: who applied, how to
+/// reach them and what they wrote. Kept: the receipt, channel, kind, the
+/// catalog item asked about, the form, the body and the deadline.
+fn purged_message(app: &ApplicationMessage) -> ApplicationMessage {
+    let mut m = app.clone();
+    m.applicant = match &app.applicant {
+        ApplicantMessage::Person { id_kind, .. } => ApplicantMessage::Person {
+            name: String::new(),
+            id_kind: id_kind.clone(),
+            id_number: String::new(),
+        },
+        ApplicantMessage::Organisation { .. } => ApplicantMessage::Organisation {
+            name: String::new(),
+            credit_code: String::new(),
+            contact_person: String::new(),
+        },
+    };
+    m.phone = String::new();
+    m.address = None;
+    m.email = None;
+    m.description = String::new();
+    m
+}
+
+/// Creates the folder of `path` (0700) if missing, then the file (0600) if
+/// missing, and takes group and other access away from an existing file
+/// and its `-wal`/`-shm` (SQLite gives those the main file's mode).
+fn make_private(path: &Path) -> Result<(), IntakeError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| IntakeError::Io { path: p, source }
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io(dir))?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(io(path)(e)),
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let p = PathBuf::from(name);
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).map_err(io(&p))?;
+            tracing::warn!(path = %p.display(), "county.db was readable by others: now 0600");
+        }
+    }
+    Ok(())
+}
+
 impl IntakeStore {
+    /// Opens (or creates) `county.db` with the default policy.
     pub fn open(path: &Path) -> Result<IntakeStore, IntakeError> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.execute_batch(SCHEMA)?;
+        Self::open_with(path, IntakePolicy::default())
+    }
+
+    /// Opens (or creates) `county.db`, private to its owner, and upgrades
+    /// its schema in place.
+    pub fn open_with(path: &Path, policy: IntakePolicy) -> Result<IntakeStore, IntakeError> {
+        policy.validate()?;
+        make_private(path)?;
+        let mut conn = Connection::open(path)?;
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
         Ok(IntakeStore {
             conn: Mutex::new(conn),
+            policy,
         })
+    }
+
+    /// The schema version this build writes (`PRAGMA user_version`).
+    pub fn current_schema_version() -> usize {
+        schema::current_version()
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn issue_token(&self, terminal: &Terminal, now: OffsetDateTime) -> (IssuedToken, String) {
+        let token = random_hex(32);
+        let days = i64::from(self.policy.token_days);
+        (
+            IssuedToken {
+                device_id: terminal.id.clone(),
+                token: token.clone(),
+                expires_at: format_time(now + time::Duration::days(days)),
+                rotate_after: format_time(now + time::Duration::days(days) / 2),
+            },
+            sha256_hex(&token),
+        )
+    }
+
     /// A one-time enrolment code for terminal `device` of `hall`, valid
-    /// for `valid_days`. Given to the technician who installs the box.
+    /// for `valid_days`. Given to the technician who installs the box;
+    /// only a salted hash is kept.
     pub fn new_enrol_code(
         &self,
         hall: &RegionCode,
@@ -246,10 +483,10 @@ impl IntakeStore {
             n % 10_000
         );
         self.conn().execute(
-            "INSERT INTO enrol_code(code, hall_region, device, created_at, expires_at)
+            "INSERT INTO enrol_code(code_hash, hall_region, device, created_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
-                code,
+                code_hash(&enrol_code_digits(&code)),
                 hall.as_str(),
                 device.get(),
                 format_time(now),
@@ -259,119 +496,241 @@ impl IntakeStore {
         Ok(code)
     }
 
-    /// Enrols a terminal with a one-time code: returns its id and a new
+    /// Enrols a terminal with a one-time code meant for it: returns a new
     /// token (only its hash is kept). A second enrolment of the same
-    /// terminal replaces its token.
+    /// terminal replaces its token and lifts a revocation. Every refusal
+    /// is the same [`IntakeError::BadEnrolCode`].
     pub fn enrol(
         &self,
         code: &str,
         hall: &str,
         device: u8,
         now: OffsetDateTime,
-    ) -> Result<(String, String), IntakeError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let row: Option<(String, u8, String, Option<String>)> = tx
-            .query_row(
-                "SELECT hall_region, device, expires_at, used_at FROM enrol_code WHERE code = ?1",
-                [code.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let Some((c_hall, c_device, expires, used)) = row else {
+    ) -> Result<IssuedToken, IntakeError> {
+        let digits = enrol_code_digits(code);
+        let terminal = match (hall.parse::<RegionCode>(), DeviceNo::new(device)) {
+            (Ok(r), Some(d)) => Some(Terminal::new(r, d)),
+            _ => None,
+        };
+        let candidates: Vec<(i64, String)> = match &terminal {
+            Some(t) => self
+                .conn()
+                .prepare(
+                    "SELECT id, code_hash FROM enrol_code
+                     WHERE hall_region = ?1 AND device = ?2 AND used_at IS NULL AND expires_at >= ?3",
+                )?
+                .query_map(
+                    params![t.region.as_str(), t.device.get(), format_time(now)],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        // The hashing runs outside the lock, and once even without a
+        // candidate, so the answer takes as long either way.
+        if candidates.is_empty() {
+            let _ = code_matches(&code_hash("0"), &digits);
+        }
+        let found = candidates
+            .into_iter()
+            .find(|(_, h)| code_matches(h, &digits))
+            .map(|c| c.0);
+        let (Some(code_id), Some(terminal)) = (found, terminal) else {
             return Err(IntakeError::BadEnrolCode);
         };
-        if used.is_some() || expires < format_time(now) {
+        let (issued, token_hash) = self.issue_token(&terminal, now);
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let at = format_time(now);
+        if tx.execute(
+            "UPDATE enrol_code SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
+            params![code_id, at],
+        )? != 1
+        {
             return Err(IntakeError::BadEnrolCode);
         }
-        if c_hall != hall || c_device != device {
-            return Err(IntakeError::WrongTerminal(format!(
-                "此开通码是给终端 {c_hall}-{c_device:02} 的，本终端配置为 {hall}-{device:02}"
-            )));
-        }
-        let id = format!("{hall}-{device:02}");
-        let token = random_hex(32);
         tx.execute(
-            "UPDATE enrol_code SET used_at = ?2 WHERE code = ?1",
-            params![code.trim(), format_time(now)],
-        )?;
-        tx.execute(
-            "INSERT INTO terminal(id, hall_region, device, token_sha256, enrolled_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO terminal(id, hall_region, device, token_sha256, token_issued_at, enrolled_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)
              ON CONFLICT(id) DO UPDATE SET token_sha256 = excluded.token_sha256,
-                enrolled_at = excluded.enrolled_at",
-            params![id, hall, device, sha256_hex(&token), format_time(now)],
+                token_issued_at = excluded.token_issued_at, enrolled_at = excluded.enrolled_at,
+                pending_token_sha256 = NULL, pending_issued_at = NULL, revoked_at = NULL",
+            params![
+                terminal.id,
+                terminal.region.as_str(),
+                terminal.device.get(),
+                token_hash,
+                at
+            ],
         )?;
         tx.commit()?;
-        Ok((id, token))
+        tracing::info!(terminal = %terminal.id, "terminal enrolled");
+        Ok(issued)
     }
 
-    /// The terminal a bearer token belongs to.
-    pub fn terminal_of(&self, token: &str, now: OffsetDateTime) -> Result<String, IntakeError> {
-        let conn = self.conn();
-        let id: Option<String> = conn
+    /// The terminal a bearer token belongs to. A rotated token becomes the
+    /// terminal's only one the first time it is used; a token older than
+    /// the policy's `token_days`, or of a revoked terminal, is refused.
+    pub fn terminal_of(&self, token: &str, now: OffsetDateTime) -> Result<Terminal, IntakeError> {
+        let hash = sha256_hex(token);
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        type Row = (
+            String,
+            String,
+            u8,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            bool,
+        );
+        let row: Option<Row> = tx
             .query_row(
-                "SELECT id FROM terminal WHERE token_sha256 = ?1",
-                [sha256_hex(token)],
-                |r| r.get(0),
+                "SELECT id, hall_region, device, revoked_at, token_issued_at, pending_issued_at,
+                        pending_token_sha256 IS ?1
+                 FROM terminal WHERE token_sha256 = ?1 OR pending_token_sha256 = ?1",
+                [&hash],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .optional()?;
-        let id = id.ok_or(IntakeError::Unauthorised)?;
-        conn.execute(
+        let (id, hall, device, revoked, issued, pending_issued, is_pending) =
+            row.ok_or(IntakeError::Unauthorised)?;
+        if revoked.is_some() {
+            return Err(IntakeError::Revoked);
+        }
+        let issued = if is_pending { pending_issued } else { issued };
+        let oldest = format_time(now - time::Duration::days(i64::from(self.policy.token_days)));
+        if issued.is_none_or(|i| i < oldest) {
+            return Err(IntakeError::TokenExpired);
+        }
+        let (Ok(region), Some(device)) = (hall.parse::<RegionCode>(), DeviceNo::new(device)) else {
+            return Err(IntakeError::Unauthorised);
+        };
+        if is_pending {
+            tx.execute(
+                "UPDATE terminal SET token_sha256 = pending_token_sha256,
+                    token_issued_at = pending_issued_at,
+                    pending_token_sha256 = NULL, pending_issued_at = NULL
+                 WHERE id = ?1",
+                [&id],
+            )?;
+            tracing::info!(terminal = %id, "rotated token in use; the old one no longer works");
+        }
+        tx.execute(
             "UPDATE terminal SET last_seen_at = ?2 WHERE id = ?1",
             params![id, format_time(now)],
         )?;
-        Ok(id)
+        tx.commit()?;
+        let terminal = Terminal::new(region, device);
+        if terminal.id != id {
+            return Err(IntakeError::Unauthorised);
+        }
+        Ok(terminal)
     }
 
-    /// Takes an application from terminal `terminal`. The receipt number is
-    /// the idempotency key: a second delivery returns the first
-    /// acknowledgement and changes nothing.
+    /// A new token for `terminal` (already authenticated). The current one
+    /// keeps working until the new one is first used, so a lost answer
+    /// costs nothing: the terminal asks again.
+    pub fn rotate_token(
+        &self,
+        terminal: &Terminal,
+        now: OffsetDateTime,
+    ) -> Result<IssuedToken, IntakeError> {
+        let (issued, hash) = self.issue_token(terminal, now);
+        let n = self.conn().execute(
+            "UPDATE terminal SET pending_token_sha256 = ?2, pending_issued_at = ?3
+             WHERE id = ?1 AND revoked_at IS NULL",
+            params![terminal.id, hash, format_time(now)],
+        )?;
+        if n != 1 {
+            return Err(IntakeError::Revoked);
+        }
+        Ok(issued)
+    }
+
+    /// Revokes terminal `device` of `hall`: its tokens stop working at
+    /// once; a new enrolment code brings it back. `false` if not enrolled.
+    pub fn revoke(
+        &self,
+        hall: &RegionCode,
+        device: DeviceNo,
+        now: OffsetDateTime,
+    ) -> Result<bool, IntakeError> {
+        let t = Terminal::new(hall.clone(), device);
+        let n = self.conn().execute(
+            "UPDATE terminal SET revoked_at = ?2, pending_token_sha256 = NULL,
+                pending_issued_at = NULL
+             WHERE id = ?1 AND revoked_at IS NULL",
+            params![t.id, format_time(now)],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Takes an application from `terminal`. The receipt number is the
+    /// idempotency key, in whatever spelling it comes (separators are
+    /// dropped): a second delivery returns the first acknowledgement and
+    /// changes nothing. Only receipt numbers of the terminal's own region
+    /// and device are taken.
     pub fn receive(
         &self,
-        terminal: &str,
+        terminal: &Terminal,
         key: &str,
         app: &ApplicationMessage,
         now: OffsetDateTime,
     ) -> Result<Acknowledgement, IntakeError> {
-        if key != app.receipt_no {
+        let key = ReceiptNo::parse(key).map_err(|e| {
+            IntakeError::Invalid(format!("Idempotency-Key 不是有效的回执编号：{e}"))
+        })?;
+        let receipt = ReceiptNo::parse(&app.receipt_no)
+            .map_err(|e| IntakeError::Invalid(format!("回执编号无效：{e}")))?;
+        if key != receipt {
             return Err(IntakeError::Invalid(
                 "Idempotency-Key 与回执编号不一致".into(),
             ));
         }
-        let receipt = ReceiptNo::parse(&app.receipt_no)
-            .map_err(|e| IntakeError::Invalid(format!("回执编号无效：{e}")))?;
-        let expected = format!("{}-{:02}", app.hall_region, app.device);
-        if terminal != expected {
+        let hall = app.hall_region.parse::<RegionCode>().ok();
+        if hall.as_ref() != Some(&terminal.region) || app.device != terminal.device.get() {
             return Err(IntakeError::Invalid(format!(
-                "终端 {terminal} 不能提交 {expected} 的申请"
+                "终端 {} 不能提交 {}-{:02} 的申请",
+                terminal.id, app.hall_region, app.device
             )));
         }
-        if !receipt
-            .digits()
-            .starts_with(&format!("{:0<12}{:02}", app.hall_region, app.device))
-        {
+        if receipt.region() != terminal.region || receipt.device() != terminal.device {
             return Err(IntakeError::Invalid("回执编号与受理终端不符".into()));
         }
-        let payload = serde_json::to_string(app).expect("messages serialize");
+        let digits = receipt.digits();
+        let msg = normalised_message(app, &receipt);
+        let payload = serde_json::to_string(&msg).expect("messages serialize");
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let existing: Option<(String, String)> = tx
+        let existing: Option<(String, String, String)> = tx
             .query_row(
-                "SELECT delivered_at, payload FROM application WHERE receipt_no = ?1",
-                [&app.receipt_no],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                "SELECT delivered_at, payload, terminal_id FROM application WHERE receipt_no = ?1",
+                [&digits],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        if let Some((delivered_at, old)) = existing {
-            if old != payload {
+        if let Some((delivered_at, old, owner)) = existing {
+            let same = owner == terminal.id
+                && serde_json::from_str::<ApplicationMessage>(&old)
+                    .is_ok_and(|o| normalised_message(&o, &receipt) == msg);
+            if !same {
                 return Err(IntakeError::Conflict(format!(
-                    "回执编号 {} 已有不同内容的申请",
-                    receipt
+                    "回执编号 {receipt} 已有不同内容的申请"
                 )));
             }
             return Ok(Acknowledgement {
-                receipt_no: app.receipt_no.clone(),
+                receipt_no: digits,
                 created: false,
                 received_at: delivered_at,
             });
@@ -379,58 +738,57 @@ impl IntakeStore {
         let at = format_time(now);
         tx.execute(
             "INSERT INTO application(receipt_no, terminal_id, received_at, delivered_at,
-                body_name, deadline, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                body_name, deadline, payload, applicant_kind)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
-                app.receipt_no,
-                terminal,
-                app.received_at,
+                digits,
+                terminal.id,
+                msg.received_at,
                 at,
-                app.body_name,
-                app.deadline,
-                payload
+                msg.body_name,
+                msg.deadline,
+                payload,
+                applicant_kind(&msg.applicant)
             ],
         )?;
         tx.commit()?;
-        tracing::info!(receipt = %receipt, terminal, "application received");
+        tracing::info!(receipt = %receipt, terminal = %terminal.id, "application received");
         Ok(Acknowledgement {
-            receipt_no: app.receipt_no.clone(),
+            receipt_no: digits,
             created: true,
             received_at: at,
         })
     }
 
     /// A 好差评 rating (the first one counts).
-    pub fn rate(&self, terminal: &str, r: &RatingMessage) -> Result<bool, IntakeError> {
+    pub fn rate(&self, terminal: &Terminal, r: &RatingMessage) -> Result<bool, IntakeError> {
         if !(1..=5).contains(&r.level) {
             return Err(IntakeError::Invalid("评价应为 1 至 5".into()));
         }
+        let receipt = ReceiptNo::parse(&r.receipt_no)
+            .map_err(|_| IntakeError::UnknownReceipt(r.receipt_no.clone()))?;
         let conn = self.conn();
         let owner: Option<String> = conn
             .query_row(
                 "SELECT terminal_id FROM application WHERE receipt_no = ?1",
-                [&r.receipt_no],
+                [receipt.digits()],
                 |row| row.get(0),
             )
             .optional()?;
-        match owner {
-            None => return Err(IntakeError::UnknownReceipt(r.receipt_no.clone())),
-            Some(o) if o != terminal => {
-                return Err(IntakeError::UnknownReceipt(r.receipt_no.clone()));
-            }
-            Some(_) => {}
+        if owner.as_deref() != Some(terminal.id.as_str()) {
+            return Err(IntakeError::UnknownReceipt(r.receipt_no.clone()));
         }
         let n = conn.execute(
             "INSERT OR IGNORE INTO rating(receipt_no, level, at) VALUES (?1, ?2, ?3)",
-            params![r.receipt_no, r.level, r.at],
+            params![receipt.digits(), r.level, r.at],
         )?;
         Ok(n == 1)
     }
 
-    /// Status changes of terminal `terminal`'s applications after `since`.
+    /// Status changes of `terminal`'s applications after `since`.
     pub fn changes_since(
         &self,
-        terminal: &str,
+        terminal: &Terminal,
         since: i64,
         limit: u32,
     ) -> Result<StatusChanges, IntakeError> {
@@ -441,7 +799,7 @@ impl IntakeStore {
              WHERE a.terminal_id = ?1 AND s.cursor > ?2 ORDER BY s.cursor LIMIT ?3",
         )?;
         let changes = stmt
-            .query_map(params![terminal, since, limit], |r| {
+            .query_map(params![terminal.id, since, limit], |r| {
                 Ok(StatusChangeMessage {
                     cursor: r.get(0)?,
                     receipt_no: r.get(1)?,
@@ -459,11 +817,11 @@ impl IntakeStore {
     }
 
     /// Stores a terminal's health report.
-    pub fn report_health(&self, terminal: &str, h: &HealthReport) -> Result<(), IntakeError> {
+    pub fn report_health(&self, terminal: &Terminal, h: &HealthReport) -> Result<(), IntakeError> {
         self.conn().execute(
             "UPDATE terminal SET health = ?2 WHERE id = ?1",
             params![
-                terminal,
+                terminal.id,
                 serde_json::to_string(h).expect("reports serialize")
             ],
         )?;
@@ -522,8 +880,8 @@ impl IntakeStore {
             return Err(IntakeError::Conflict(format!("该申请已答复（{done}）")));
         }
         tx.execute(
-            "UPDATE application SET outcome = ?2 WHERE id = ?1",
-            params![id, outcome.code()],
+            "UPDATE application SET outcome = ?2, closed_at = ?3 WHERE id = ?1",
+            params![id, outcome.code(), format_time(now)],
         )?;
         let text = if note.trim().is_empty() {
             outcome.name().to_string()
@@ -601,7 +959,8 @@ impl IntakeStore {
             "SELECT a.receipt_no, a.terminal_id, a.received_at, a.body_name, a.deadline,
                     a.extended_to, a.outcome, a.payload,
                     (SELECT status FROM status_change s WHERE s.application_id = a.id
-                     ORDER BY cursor DESC LIMIT 1)
+                     ORDER BY cursor DESC LIMIT 1),
+                    a.applicant_kind, a.closed_at, a.purged_at
              FROM application a ORDER BY a.received_at DESC, a.id DESC",
         )?;
         let rows = stmt
@@ -616,6 +975,11 @@ impl IntakeStore {
                     r.get::<_, Option<String>>(6)?,
                     r.get::<_, String>(7)?,
                     r.get::<_, Option<String>>(8)?,
+                    (
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, Option<String>>(10)?,
+                        r.get::<_, Option<String>>(11)?,
+                    ),
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -631,16 +995,13 @@ impl IntakeStore {
                     outcome,
                     payload,
                     status,
+                    (kind, closed_at, purged_at),
                 )| {
                     let msg: ApplicationMessage = serde_json::from_str(&payload)
                         .map_err(|e| IntakeError::Invalid(format!("stored payload: {e}")))?;
                     let applicant = match &msg.applicant {
-                        disclosure::requests::wire::ApplicantMessage::Person { name, .. } => {
-                            name.clone()
-                        }
-                        disclosure::requests::wire::ApplicantMessage::Organisation {
-                            name, ..
-                        } => name.clone(),
+                        ApplicantMessage::Person { name, .. } => name.clone(),
+                        ApplicantMessage::Organisation { name, .. } => name.clone(),
                     };
                     let wanted = disclosure::requests::InformationWanted {
                         linked_title: msg.linked_title.clone(),
@@ -658,6 +1019,8 @@ impl IntakeStore {
                         terminal,
                         received_at,
                         body_name: body,
+                        applicant_kind: kind
+                            .unwrap_or_else(|| applicant_kind(&msg.applicant).to_string()),
                         applicant,
                         wanted,
                         deadline,
@@ -669,6 +1032,8 @@ impl IntakeStore {
                             .and_then(|s| ApplicationStatus::from_db_name(&s))
                             .map_or("已送达", |s| s.name())
                             .to_string(),
+                        closed_at,
+                        purged_at,
                     })
                 },
             )
@@ -711,7 +1076,7 @@ impl IntakeStore {
     pub fn terminals(&self) -> Result<Vec<TerminalRow>, IntakeError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, hall_region, device, enrolled_at, last_seen_at, health
+            "SELECT id, hall_region, device, enrolled_at, last_seen_at, health, revoked_at
              FROM terminal ORDER BY id",
         )?;
         let rows = stmt
@@ -725,18 +1090,74 @@ impl IntakeStore {
                     health: r
                         .get::<_, Option<String>>(5)?
                         .and_then(|h| serde_json::from_str(&h).ok()),
+                    revoked_at: r.get(6)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
-    /// How many applications the county holds for `receipt` (0 or 1).
+    /// How many applications the county holds for `receipt` in any of its
+    /// spellings (0 or 1).
     pub fn count_of(&self, receipt: &str) -> Result<u32, IntakeError> {
-        Ok(self.conn().query_row(
+        let conn = self.conn();
+        let mut n: u32 = conn.query_row(
             "SELECT COUNT(*) FROM application WHERE receipt_no = ?1",
             [receipt],
             |r| r.get(0),
-        )?)
+        )?;
+        if let Ok(r) = ReceiptNo::parse(receipt)
+            && r.digits() != receipt
+        {
+            n += conn.query_row(
+                "SELECT COUNT(*) FROM application WHERE receipt_no = ?1",
+                [r.digits()],
+                |r| r.get::<_, u32>(0),
+            )?;
+        }
+        Ok(n)
+    }
+
+    /// Purges the personal fields of applications replied to more than
+    /// the policy's `archive_days` ago (overwritten in the file: secure
+    /// delete, then a WAL checkpoint). What the annual report counts stays:
+    /// applicant kind, dates, receiving body, outcome, status history.
+    /// Returns how many were purged.
+    pub fn purge_closed(&self, now: OffsetDateTime) -> Result<usize, IntakeError> {
+        let before = format_time(now - time::Duration::days(i64::from(self.policy.archive_days)));
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let due: Vec<(i64, String)> = tx
+            .prepare(
+                "SELECT id, payload FROM application
+                 WHERE purged_at IS NULL AND closed_at IS NOT NULL AND closed_at < ?1",
+            )?
+            .query_map([&before], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let at = format_time(now);
+        for (id, payload) in &due {
+            let msg: ApplicationMessage = serde_json::from_str(payload)
+                .map_err(|e| IntakeError::Invalid(format!("stored payload: {e}")))?;
+            tx.execute(
+                "UPDATE application SET payload = ?2, purged_at = ?3,
+                    applicant_kind = coalesce(applicant_kind, ?4)
+                 WHERE id = ?1",
+                params![
+                    id,
+                    serde_json::to_string(&purged_message(&msg)).expect("messages serialize"),
+                    at,
+                    applicant_kind(&msg.applicant)
+                ],
+            )?;
+        }
+        tx.commit()?;
+        if !due.is_empty() {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            tracing::info!(
+                purged = due.len(),
+                "personal fields purged after the archive period"
+            );
+        }
+        Ok(due.len())
     }
 }

@@ -10,3 +10,4 @@ pub mod keys;
 pub mod openapi;
 pub mod publish;
 pub mod serve;
+pub mod throttle;

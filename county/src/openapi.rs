@@ -12,6 +12,8 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
+pub use disclosure::requests::wire::RECEIPT_PATTERN;
+
 /// Every status a failure can have, with what it means (the `ApiError`
 /// codes that go with it).
 fn error(status: &str) -> (&'static str, &'static str) {
@@ -22,7 +24,7 @@ fn error(status: &str) -> (&'static str, &'static str) {
         ),
         "401" => (
             "401",
-            "unauthorised: no bearer token, or a token the county does not know.",
+            "unauthorised (no bearer token, or one the county does not know), token_expired (not rotated in time) or terminal_revoked (county devices revoke).",
         ),
         "403" => (
             "403",
@@ -36,6 +38,10 @@ fn error(status: &str) -> (&'static str, &'static str) {
             "409",
             "conflict: an application with this 回执编号 but different content exists.",
         ),
+        "408" => (
+            "408",
+            "request_timeout: the request was not completed within the server's request timeout.",
+        ),
         "413" => ("413", "too_large: the body is over 64 KB."),
         "415" => (
             "415",
@@ -45,6 +51,10 @@ fn error(status: &str) -> (&'static str, &'static str) {
             "422",
             "invalid: JSON of the wrong shape, or values the schema cannot express that the county refuses (check digits, a 回执编号 of another terminal, an unknown region).",
         ),
+        "429" => (
+            "429",
+            "too_many_attempts: too many enrolment attempts from this address or in total; Retry-After says how many seconds to wait.",
+        ),
         "500" => (
             "500",
             "internal: the county's database failed; retry later.",
@@ -53,18 +63,22 @@ fn error(status: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The failure responses of an operation: the statuses it names, and 408
+/// and 500, which every operation can answer.
 fn failures(statuses: &[&str]) -> Map<String, Value> {
     statuses
         .iter()
+        .chain(&["408", "500"])
         .map(|s| {
             let (code, what) = error(s);
-            (
-                code.to_string(),
-                json!({
-                    "description": what,
-                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ApiError" } } }
-                }),
-            )
+            let mut r = json!({
+                "description": what,
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ApiError" } } }
+            });
+            if code == "429" {
+                r["headers"] = json!({ "Retry-After": { "schema": { "type": "integer", "minimum": 1 } } });
+            }
+            (code.to_string(), r)
         })
         .collect()
 }
@@ -113,7 +127,7 @@ pub fn document() -> Value {
         "info": {
             "title": "gongkai county intake",
             "version": "1.1.0",
-            "description": "The county side of the 政务公开专区终端: terminals enrol with a one-time code, deliver applications (依申请公开) and 好差评 ratings, pull status changes, and report their health. The signed content repository is served as static files under /repo/ (TUF 1.0, consistent snapshots, HTTP Range supported). Every error under /api/ — including an unknown path (404 not_found) or method (405 method_not_allowed) — is an ApiError with a message in Chinese. Personal data travels only in POST /api/v1/applications. Schemas are generated from the Rust wire types (disclosure::requests::wire)."
+            "description": "The county side of the 政务公开专区终端: terminals enrol with a one-time code, deliver applications (依申请公开) and 好差评 ratings, pull status changes, and report their health. The signed content repository is served as static files under /repo/ (TUF 1.0, consistent snapshots, HTTP Range supported). Every error under /api/ — including an unknown path (404 not_found) or method (405 method_not_allowed) — is an ApiError with a message in Chinese. Personal data travels only in POST /api/v1/applications. Limits: request headers must arrive within the server's header timeout (also between requests on a kept-alive connection: the connection is closed), every request is answered within its request timeout or gets 408 request_timeout, and the server holds a capped number of connections (the rest wait to be accepted). Receipt numbers are taken with or without separators and always answered as 26 digits; region codes are canonical (990521000000 is 990521). Terminal tokens expire after the county's token lifetime; a terminal asks for a new one with POST /api/v1/token from rotate_after on. Schemas are generated from the Rust wire types (disclosure::requests::wire)."
         },
         "servers": [{ "url": "http://127.0.0.1:8080" }],
         "paths": {
@@ -124,7 +138,18 @@ pub fn document() -> Value {
                     "requestBody": body("EnrolRequest"),
                     "responses": responses(
                         json!({ "200": { "description": "Enrolled.", "content": json_of("EnrolResponse") } }),
-                        &["400", "403", "413", "415", "422", "500"],
+                        &["400", "403", "413", "415", "422", "429"],
+                    )
+                }
+            },
+            "/api/v1/token": {
+                "post": {
+                    "operationId": "rotateToken",
+                    "summary": "A new token for this terminal; it replaces the current one the first time it is used (until then both work, so a lost answer is harmless: ask again).",
+                    "security": bearer,
+                    "responses": responses(
+                        json!({ "200": { "description": "The new token.", "content": json_of("EnrolResponse") } }),
+                        &["401"],
                     )
                 }
             },
@@ -137,8 +162,8 @@ pub fn document() -> Value {
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": true,
-                        "description": "The application's receipt_no.",
-                        "schema": { "type": "string", "pattern": "^[0-9]{26}$" }
+                        "description": "The application's receipt_no: 26 digits, separators (- or space) ignored.",
+                        "schema": { "type": "string", "pattern": RECEIPT_PATTERN }
                     }],
                     "requestBody": body("ApplicationMessage"),
                     "responses": responses(
@@ -146,7 +171,7 @@ pub fn document() -> Value {
                             "201": { "description": "Stored for the first time.", "content": json_of("Acknowledgement") },
                             "200": { "description": "Already stored (a retry); nothing changed.", "content": json_of("Acknowledgement") }
                         }),
-                        &["400", "401", "409", "413", "415", "422", "500"],
+                        &["400", "401", "409", "413", "415", "422"],
                     )
                 }
             },
@@ -156,7 +181,7 @@ pub fn document() -> Value {
                     "summary": "Deliver a 好差评 rating of a delivered application (the first one counts).",
                     "security": bearer,
                     "requestBody": body("RatingMessage"),
-                    "responses": responses(no_content.clone(), &["400", "401", "404", "413", "415", "422", "500"])
+                    "responses": responses(no_content.clone(), &["400", "401", "404", "413", "415", "422"])
                 }
             },
             "/api/v1/status-changes": {
@@ -170,7 +195,7 @@ pub fn document() -> Value {
                     ],
                     "responses": responses(
                         json!({ "200": { "description": "A page of changes.", "content": json_of("StatusChanges") } }),
-                        &["400", "401", "500"],
+                        &["400", "401"],
                     )
                 }
             },
@@ -180,7 +205,7 @@ pub fn document() -> Value {
                     "summary": "A terminal's health after a sync round.",
                     "security": bearer,
                     "requestBody": body("HealthReport"),
-                    "responses": responses(no_content, &["400", "401", "413", "415", "422", "500"])
+                    "responses": responses(no_content, &["400", "401", "413", "415", "422"])
                 }
             },
             "/api/v1/openapi.json": {

@@ -1,15 +1,20 @@
 //! `county serve`: the reference county server. The signed repository as
 //! static files (with Range), the intake API of `county/openapi.json`,
 //! pages for phones (the kiosk's QR codes lead here) and the staff page.
+//! Connections are capped and must send their request headers, and be
+//! answered, within time limits, so idle or slow clients cannot hold it.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use disclosure::requests::wire::{
@@ -22,7 +27,8 @@ use time::OffsetDateTime;
 use tower_http::services::ServeDir;
 
 use crate::api::{ApiJson, ApiQuery, Failure};
-use crate::intake::{IntakeError, IntakeStore};
+use crate::intake::{IntakeError, IntakePolicy, IntakeStore, IssuedToken, Terminal};
+use crate::throttle::EnrolThrottle;
 
 /// What `county serve` needs (also its arguments).
 #[derive(Debug, Clone, clap::Args)]
@@ -42,12 +48,82 @@ pub struct ServeOptions {
     /// 工作人员页面的访问密钥（/staff?key=…）；也可用环境变量 GONGKAI_STAFF_KEY
     #[arg(long, default_value = "")]
     pub staff_key: String,
+    #[command(flatten)]
+    pub limits: ServeLimits,
+    #[command(flatten)]
+    pub policy: IntakePolicy,
+}
+
+/// What keeps slow, idle or guessing clients from holding the server.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct ServeLimits {
+    /// 读完请求头的时限（秒）；到时未发完请求头的连接（含空闲的长连接）被断开
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// 处理一个请求（含读取请求体）的时限（秒），超时回答 408
+    #[arg(long, default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// 同时保持的连接数上限（应低于进程可打开的文件数）；满时新连接在系统队列中等候
+    #[arg(long, default_value_t = 256)]
+    pub max_connections: usize,
+    /// 同一地址每分钟最多尝试开通几次
+    #[arg(long, default_value_t = 5)]
+    pub enrol_per_address_per_minute: u32,
+    /// 所有地址合计每分钟最多尝试开通几次
+    #[arg(long, default_value_t = 30)]
+    pub enrol_per_minute: u32,
+}
+
+impl Default for ServeLimits {
+    fn default() -> ServeLimits {
+        ServeLimits {
+            header_timeout_secs: 10,
+            request_timeout_secs: 30,
+            max_connections: 256,
+            enrol_per_address_per_minute: 5,
+            enrol_per_minute: 30,
+        }
+    }
+}
+
+impl ServeLimits {
+    /// Checks the values; the error names the option.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let check = |ok: bool, message: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("{message}"))
+            }
+        };
+        check(
+            (1..=600).contains(&self.header_timeout_secs),
+            "--header-timeout-secs 应在 1 至 600 之间",
+        )?;
+        check(
+            (1..=3600).contains(&self.request_timeout_secs),
+            "--request-timeout-secs 应在 1 至 3600 之间",
+        )?;
+        check(
+            (1..=100_000).contains(&self.max_connections),
+            "--max-connections 应在 1 至 100000 之间",
+        )?;
+        check(
+            (1..=10_000).contains(&self.enrol_per_address_per_minute),
+            "--enrol-per-address-per-minute 应在 1 至 10000 之间",
+        )?;
+        check(
+            (1..=100_000).contains(&self.enrol_per_minute),
+            "--enrol-per-minute 应在 1 至 100000 之间",
+        )
+    }
 }
 
 struct AppState {
     intake: IntakeStore,
     content: Option<std::sync::Mutex<ContentStore>>,
     staff_key: String,
+    enrol_throttle: Mutex<EnrolThrottle>,
     _content_dir: Option<tempfile::TempDir>,
 }
 
@@ -55,7 +131,8 @@ type Shared = Arc<AppState>;
 
 /// Builds the router (used by `serve` and by tests).
 pub fn router(opts: &ServeOptions) -> anyhow::Result<Router> {
-    let intake = IntakeStore::open(&opts.database)?;
+    opts.limits.validate()?;
+    let intake = IntakeStore::open_with(&opts.database, opts.policy.clone())?;
     let (content, dir) = match &opts.content {
         Some(folder) => {
             let loaded = disclosure::import::load_content_dir(folder, Date::today_in_china())
@@ -71,6 +148,10 @@ pub fn router(opts: &ServeOptions) -> anyhow::Result<Router> {
         intake,
         content,
         staff_key: opts.staff_key.clone(),
+        enrol_throttle: Mutex::new(EnrolThrottle::new(
+            opts.limits.enrol_per_address_per_minute,
+            opts.limits.enrol_per_minute,
+        )),
         _content_dir: dir,
     });
     // Everything under /api/ answers in JSON, even a path or method the
@@ -81,6 +162,7 @@ pub fn router(opts: &ServeOptions) -> anyhow::Result<Router> {
         .route("/v1/ratings", post(receive_rating))
         .route("/v1/status-changes", get(status_changes))
         .route("/v1/health", post(health))
+        .route("/v1/token", post(rotate_token))
         .route("/v1/openapi.json", get(openapi_document))
         .fallback(crate::api::unknown_path)
         .method_not_allowed_fallback(crate::api::wrong_method)
@@ -95,34 +177,125 @@ pub fn router(opts: &ServeOptions) -> anyhow::Result<Router> {
         .with_state(state))
 }
 
-/// Runs the server until Ctrl-C or SIGTERM.
+/// Runs the server until Ctrl-C or SIGTERM; purges personal fields past
+/// the archive period at start and every hour.
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let app = router(&opts)?;
+    let purger = IntakeStore::open_with(&opts.database, opts.policy.clone())?;
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            if let Err(e) = purger.purge_closed(now()) {
+                tracing::error!(error = %e, "purge of personal fields failed");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(opts.listen).await?;
     eprintln!("county serve: http://{}/", listener.local_addr()?);
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+    serve_on(listener, app, &opts.limits, async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    })
+    .await
+}
+
+/// Serves `app` on `listener` within `limits` until `shutdown` completes:
+/// at most `max_connections` at once (the rest wait in the system's
+/// queue, using no file of this process), request headers within
+/// `header_timeout_secs` (also between requests on a kept-alive
+/// connection), each answer within `request_timeout_secs`. Requests carry
+/// the client's address (`ConnectInfo`). In-flight requests may finish
+/// for up to `request_timeout_secs` after `shutdown`.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: &ServeLimits,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    limits.validate()?;
+    let request_timeout = Duration::from_secs(limits.request_timeout_secs);
+    let app = app.layer(axum::middleware::from_fn_with_state(
+        request_timeout,
+        answer_within,
+    ));
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(limits.header_timeout_secs));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => s.expect("the semaphore is never closed"),
+            _ = &mut shutdown => break,
+        };
+        let (stream, addr) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of files or similar: wait a little, never spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = app
+            .clone()
+            .map_request(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(addr));
+                req
+            });
+        let conn = http.serve_connection(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, client = %addr, "connection ended");
             }
-        })
-        .await?;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(request_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open at shutdown were closed");
+    }
     Ok(())
+}
+
+/// The request timeout: a handler (and the body it reads) gets
+/// `limit`, then the client gets 408.
+async fn answer_within(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => Failure::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "请求未能在时限内完成，请稍后重试",
+        )
+        .into_response(),
+    }
 }
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-fn terminal(state: &AppState, headers: &HeaderMap) -> Result<String, Failure> {
+fn terminal(state: &AppState, headers: &HeaderMap) -> Result<Terminal, Failure> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -133,16 +306,16 @@ fn terminal(state: &AppState, headers: &HeaderMap) -> Result<String, Failure> {
 
 /// The enrolled terminal a request comes from (its bearer token), checked
 /// before the body is read so a request without one is always 401.
-struct Terminal(String);
+struct Caller(Terminal);
 
-impl axum::extract::FromRequestParts<Shared> for Terminal {
+impl axum::extract::FromRequestParts<Shared> for Caller {
     type Rejection = Failure;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         state: &Shared,
     ) -> Result<Self, Failure> {
-        terminal(state, &parts.headers).map(Terminal)
+        terminal(state, &parts.headers).map(Caller)
     }
 }
 
@@ -176,19 +349,59 @@ async fn openapi_document() -> Json<serde_json::Value> {
     Json(crate::openapi::document())
 }
 
+fn token_response(t: IssuedToken) -> Json<EnrolResponse> {
+    Json(EnrolResponse {
+        device_id: t.device_id,
+        token: t.token,
+        expires_at: Some(t.expires_at),
+        rotate_after: Some(t.rotate_after),
+    })
+}
+
 async fn enrol(
     State(state): State<Shared>,
+    extensions: Extensions,
     ApiJson(req): ApiJson<EnrolRequest>,
-) -> Result<Json<EnrolResponse>, Failure> {
-    let (device_id, token) = state
+) -> Result<Response, Failure> {
+    let client = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let allowed = state
+        .enrol_throttle
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .attempt(client, std::time::Instant::now());
+    if let Err(wait) = allowed {
+        tracing::warn!(client = ?client, "enrolment attempts throttled");
+        let mut r = Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "开通尝试过于频繁，请稍后再试",
+        )
+        .into_response();
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(r);
+    }
+    let issued = state
         .intake
         .enrol(&req.code, &req.hall_region, req.device, now())?;
-    Ok(Json(EnrolResponse { device_id, token }))
+    Ok(token_response(issued).into_response())
+}
+
+/// A new token for the calling terminal; the current one works until the
+/// new one is first used.
+async fn rotate_token(
+    State(state): State<Shared>,
+    Caller(terminal): Caller,
+) -> Result<Json<EnrolResponse>, Failure> {
+    Ok(token_response(state.intake.rotate_token(&terminal, now())?))
 }
 
 async fn receive_application(
     State(state): State<Shared>,
-    Terminal(terminal): Terminal,
+    Caller(terminal): Caller,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(app): ApiJson<ApplicationMessage>,
 ) -> Result<Response, Failure> {
@@ -205,7 +418,7 @@ async fn receive_application(
 
 async fn receive_rating(
     State(state): State<Shared>,
-    Terminal(terminal): Terminal,
+    Caller(terminal): Caller,
     ApiJson(r): ApiJson<RatingMessage>,
 ) -> Result<StatusCode, Failure> {
     state.intake.rate(&terminal, &r)?;
@@ -229,7 +442,7 @@ pub const MAX_CHANGES: u32 = 1000;
 
 async fn status_changes(
     State(state): State<Shared>,
-    Terminal(terminal): Terminal,
+    Caller(terminal): Caller,
     ApiQuery(q): ApiQuery<SinceQuery>,
 ) -> Result<Response, Failure> {
     if q.since < 0 || !(1..=MAX_CHANGES).contains(&q.limit) {
@@ -245,7 +458,7 @@ async fn status_changes(
 
 async fn health(
     State(state): State<Shared>,
-    Terminal(terminal): Terminal,
+    Caller(terminal): Caller,
     ApiJson(h): ApiJson<HealthReport>,
 ) -> Result<StatusCode, Failure> {
     state.intake.report_health(&terminal, &h)?;
@@ -446,7 +659,10 @@ async fn staff_page(State(state): State<Shared>, Query(q): Query<StaffQuery>) ->
         let h = t.health.clone().unwrap_or_default();
         html.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} MB</td><td>{}</td></tr>",
-            esc(&t.id),
+            match &t.revoked_at {
+                Some(at) => format!("{}（已停用 {}）", esc(&t.id), esc(at)),
+                None => esc(&t.id),
+            },
             esc(t.last_seen_at.as_deref().unwrap_or("从未")),
             h.feed_version.map_or("—".into(), |v| v.to_string()),
             h.outbox_depth,

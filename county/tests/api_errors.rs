@@ -23,11 +23,18 @@ async fn server() -> Server {
         database: db.clone(),
         content: None,
         staff_key: String::new(),
+        limits: Default::default(),
+        policy: Default::default(),
     };
     let router = county::serve::router(&opts).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let limits = opts.limits.clone();
+    tokio::spawn(async move {
+        county::serve::serve_on(listener, router, &limits, std::future::pending())
+            .await
+            .unwrap()
+    });
     let code = county::intake::IntakeStore::open(&db)
         .unwrap()
         .new_enrol_code(

@@ -192,11 +192,18 @@ async fn every_operation_answers_as_documented() {
         database: db.clone(),
         content: None,
         staff_key: "k".into(),
+        limits: Default::default(),
+        policy: Default::default(),
     };
     let router = county::serve::router(&opts).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let limits = opts.limits.clone();
+    tokio::spawn(async move {
+        county::serve::serve_on(listener, router, &limits, std::future::pending())
+            .await
+            .unwrap()
+    });
     let mut api = Api {
         doc: doc.clone(),
         base: format!("http://127.0.0.1:{port}"),
@@ -238,13 +245,25 @@ async fn every_operation_answers_as_documented() {
         .call("post", "/api/v1/enrol", None, &[], Some(&enrol(&code, 1)))
         .await;
     assert_eq!(s, 200);
-    let token = v["token"].as_str().unwrap().to_string();
+    let first_token = v["token"].as_str().unwrap().to_string();
     assert_eq!(
         api.call("post", "/api/v1/enrol", None, &[], Some(&enrol(&code, 1)))
             .await
             .0,
         403,
         "one time only"
+    );
+    // Token rotation: the new token takes over once used.
+    let (s, v) = api
+        .call("post", "/api/v1/token", Some(&first_token), &[], None)
+        .await;
+    assert_eq!(s, 200);
+    let token = v["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.call("post", "/api/v1/token", Some("wrong"), &[], None)
+            .await
+            .0,
+        401
     );
 
     // Applications.
@@ -506,13 +525,9 @@ async fn every_operation_answers_as_documented() {
         8,
     )
     .unwrap();
+    let terminal = intake.terminal_of(&token, now).unwrap();
     intake
-        .receive(
-            "990521201201-01",
-            &no2.digits(),
-            &application(&no2.digits()),
-            now,
-        )
+        .receive(&terminal, &no2.digits(), &application(&no2.digits()), now)
         .unwrap();
     let e = intake
         .extend(&no2, 20, "需要征求第三方意见", &calendar, now)

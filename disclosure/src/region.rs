@@ -5,6 +5,13 @@ use std::str::FromStr;
 
 /// A 行政区划代码: 6 digits for a county, 9 for a township, 12 for a village.
 /// The code of a region starts with the code of its parent.
+///
+/// Always canonical: a code padded with zeros to a longer length names the
+/// region above (`990521000000` and `990521000` are the county `990521`,
+/// `990521201000` the township `990521201`), as in receipt numbers, so one
+/// region has one spelling everywhere (terminal ids, enrolment, receipts).
+/// A zero township group under a non-zero village group names no region and
+/// is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegionCode(String);
 
@@ -56,11 +63,17 @@ impl FromStr for RegionCode {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        if matches!(t.len(), 6 | 9 | 12) && t.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(RegionCode(t.to_string()))
-        } else {
-            Err(RegionCodeError(s.to_string()))
+        if !matches!(t.len(), 6 | 9 | 12) || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(RegionCodeError(s.to_string()));
         }
+        let mut canonical = t;
+        while canonical.len() > 6 && canonical.ends_with("000") {
+            canonical = &canonical[..canonical.len() - 3];
+        }
+        if canonical.len() == 12 && &canonical[6..9] == "000" {
+            return Err(RegionCodeError(s.to_string()));
+        }
+        Ok(RegionCode(canonical.to_string()))
     }
 }
 
@@ -188,6 +201,23 @@ mod tests {
         check("9905211", None, None);
         check("99052110120a", None, None);
         check("9905211012011", None, None);
+    }
+
+    #[test]
+    fn padded_spellings_of_a_region_are_one_code() {
+        let county: RegionCode = "990521".parse().unwrap();
+        for padded in ["990521000", "990521000000", " 990521000000 "] {
+            assert_eq!(padded.parse::<RegionCode>(), Ok(county.clone()), "{padded}");
+        }
+        assert_eq!(
+            "990521201000".parse::<RegionCode>().unwrap().as_str(),
+            "990521201"
+        );
+        assert_eq!(
+            "990521201".parse::<RegionCode>().unwrap().level(),
+            RegionLevel::Township
+        );
+        assert!("990521000201".parse::<RegionCode>().is_err());
     }
 
     #[test]

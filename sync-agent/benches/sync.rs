@@ -132,6 +132,8 @@ fn main() {
         database: d.join("county.db"),
         content: None,
         staff_key: String::new(),
+        limits: Default::default(),
+        policy: Default::default(),
     };
     let router = county::serve::router(&serve_opts).unwrap();
     let listener = rt

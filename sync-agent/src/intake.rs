@@ -1,7 +1,8 @@
 //! Applications up: enrolment with a one-time code, delivery of the outbox
 //! of `requests.db` (receipt number as idempotency key, exponential backoff
 //! with full jitter, next attempt stored), the purge of personal fields
-//! after the county's acknowledgement, status changes down, health up.
+//! after the county's acknowledgement, status changes down, health up, and
+//! the rotation of the terminal's token before it expires.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -49,6 +50,30 @@ fn http_words(e: &reqwest::Error) -> String {
 pub struct Credentials {
     pub device_id: String,
     pub token: String,
+    /// When the county stops taking the token (its own clock and format).
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// From when to ask for a new one; `None` (credentials from an older
+    /// county) means at the next round.
+    #[serde(default)]
+    pub rotate_after: Option<String>,
+}
+
+impl Credentials {
+    fn from_response(r: EnrolResponse) -> Credentials {
+        Credentials {
+            device_id: r.device_id,
+            token: r.token,
+            expires_at: r.expires_at,
+            rotate_after: r.rotate_after,
+        }
+    }
+
+    /// Whether the token is due for rotation at `now`.
+    pub fn rotation_due(&self, now: OffsetDateTime) -> bool {
+        let now = disclosure::requests::store::format_time(now);
+        self.rotate_after.as_ref().is_none_or(|at| now >= *at)
+    }
 }
 
 fn credentials_path(state_dir: &Path) -> PathBuf {
@@ -115,11 +140,12 @@ impl IntakeClient {
         if !resp.status().is_success() {
             return Err(Self::refused(resp).await);
         }
-        let r: EnrolResponse = resp.json().await?;
-        let creds = Credentials {
-            device_id: r.device_id,
-            token: r.token,
-        };
+        let creds = Credentials::from_response(resp.json().await?);
+        self.store_credentials(&creds)?;
+        Ok(creds)
+    }
+
+    fn store_credentials(&self, creds: &Credentials) -> Result<(), IntakeError> {
         let dir = &self.config.state_dir;
         std::fs::create_dir_all(dir).map_err(|source| IntakeError::Io {
             path: dir.clone(),
@@ -127,9 +153,45 @@ impl IntakeClient {
         })?;
         write_private(
             &credentials_path(dir),
-            &serde_json::to_vec(&creds).expect("serializes"),
-        )?;
-        Ok(creds)
+            &serde_json::to_vec(creds).expect("serializes"),
+        )
+    }
+
+    /// Asks the county for a new token and stores it. The old token keeps
+    /// working at the county until the new one is first used, so a failure
+    /// anywhere here leaves the terminal as it was.
+    pub async fn rotate_token(&self, creds: &Credentials) -> Result<Credentials, IntakeError> {
+        let resp = self
+            .client
+            .post(self.config.api_url("token"))
+            .bearer_auth(&creds.token)
+            .send()
+            .await?;
+        if !resp.status().is_success() {
+            return Err(Self::refused(resp).await);
+        }
+        let new = Credentials::from_response(resp.json().await?);
+        if new.device_id != creds.device_id || new.token.is_empty() {
+            return Err(IntakeError::NotAcknowledged);
+        }
+        self.store_credentials(&new)?;
+        tracing::info!(device = %new.device_id, expires = ?new.expires_at, "token rotated");
+        Ok(new)
+    }
+
+    /// Rotates the token when it is due; on failure keeps the current
+    /// one (and says why in the log) and tries again next round.
+    pub async fn rotate_if_due(&self, creds: Credentials) -> Credentials {
+        if !creds.rotation_due(OffsetDateTime::now_utc()) {
+            return creds;
+        }
+        match self.rotate_token(&creds).await {
+            Ok(new) => new,
+            Err(e) => {
+                tracing::warn!(error = %e, "token rotation failed; trying again next round");
+                creds
+            }
+        }
     }
 
     /// Delivers every due outbox row.

@@ -103,6 +103,7 @@ impl Agent {
         let client = IntakeClient::new(&self.config);
         match intake::load_credentials(&self.config.state_dir) {
             Ok(creds) => {
+                let creds = client.rotate_if_due(creds).await;
                 let mut ok = true;
                 match client.deliver(&creds).await {
                     Ok(d) => {

@@ -35,6 +35,8 @@ enum Command {
         #[arg(long)]
         code: String,
     },
+    /// 立即更换本终端的凭证（平时同步时到期前自动更换）
+    RotateToken,
     /// 从 U 盘导入内容仓库（先复制到本地，校验签名后再应用）
     Import { dir: PathBuf },
     /// 给技术人员看的状态：内容版本、最近同步、待送达件数、最近错误
@@ -102,6 +104,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let c =
                 rt.block_on(sync_agent::intake::IntakeClient::new(&agent.config).enrol(&code))?;
             println!("已开通：{}", c.device_id);
+        }
+        Command::RotateToken => {
+            let creds = sync_agent::intake::load_credentials(&agent.config.state_dir)?;
+            let c = rt.block_on(
+                sync_agent::intake::IntakeClient::new(&agent.config).rotate_token(&creds),
+            )?;
+            println!(
+                "已更换凭证：{}，有效期至 {}",
+                c.device_id,
+                c.expires_at.as_deref().unwrap_or("（县里未设期限）")
+            );
         }
         Command::Import { dir } => {
             let r = rt.block_on(sync_agent::feed::import_dir(

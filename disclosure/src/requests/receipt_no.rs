@@ -85,6 +85,11 @@ impl ReceiptNo {
         self.device
     }
 
+    /// The hall's region, canonical (the padding dropped).
+    pub fn region(&self) -> RegionCode {
+        self.region.parse().expect("built from a region code")
+    }
+
     /// The 24 digits before the check digits.
     fn body(&self) -> String {
         format!(

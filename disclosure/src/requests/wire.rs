@@ -8,6 +8,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// A 回执编号 as the API takes it: 26 digits, separators (`-`, space)
+/// ignored (the county stores and answers the digits).
+pub const RECEIPT_PATTERN: &str = r"^[0-9]+([- ][0-9]+)*$";
+
 /// Values of `ApplicationMessage::provide_form` (`ProvideForm::db_name`).
 pub const PROVIDE_FORMS: [&str; 2] = ["paper", "electronic"];
 /// Values of `ApplicationMessage::delivery` (`Delivery::db_name`).
@@ -35,8 +39,10 @@ fn id_kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 /// the idempotency key: the county keeps one application per number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ApplicationMessage {
-    /// 回执编号, 26 digits; also the Idempotency-Key.
-    #[schemars(regex(pattern = r"^[0-9]{26}$"))]
+    /// 回执编号: 26 digits, separators (- or space) ignored; also the
+    /// Idempotency-Key. Must be a number of the sending terminal's own
+    /// region and device.
+    #[schemars(regex(pattern = RECEIPT_PATTERN))]
     pub receipt_no: String,
     /// 行政区划代码 of the hall (6, 9 or 12 digits).
     #[schemars(regex(pattern = r"^([0-9]{6}|[0-9]{9}|[0-9]{12})$"))]
@@ -212,13 +218,21 @@ pub struct EnrolRequest {
     pub device: u8,
 }
 
-/// The credentials a terminal keeps after enrolment.
+/// The credentials a terminal keeps after enrolment or a token rotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EnrolResponse {
     /// `<hall_region>-<device as two digits>`.
     pub device_id: String,
     /// Bearer token; the county keeps only its SHA-256.
     pub token: String,
+    /// When the token stops working (`2026-11-23 09:05:07+08:00`) unless
+    /// rotated before; `None` from a county that does not expire tokens.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// From when the terminal should ask for a new token
+    /// (`POST /api/v1/token`); same format, so times compare as strings.
+    #[serde(default)]
+    pub rotate_after: Option<String>,
 }
 
 /// An error from the intake, with a message in Chinese.
@@ -226,8 +240,9 @@ pub struct EnrolResponse {
 pub struct ApiError {
     /// Machine-readable code: bad_json, bad_query, unsupported_media_type,
     /// too_large, not_found, method_not_allowed, missing_idempotency_key,
-    /// bad_enrol_code, unauthorised, invalid, unknown_receipt, conflict,
-    /// internal.
+    /// bad_enrol_code, too_many_attempts, unauthorised, token_expired,
+    /// terminal_revoked, invalid, unknown_receipt, conflict,
+    /// request_timeout, internal.
     pub error: String,
     /// What went wrong, in Chinese.
     pub message: String,

@@ -1,0 +1,386 @@
+//! The `county.db` schema as an ordered list of migrations, and the one
+//! place its connection settings are made.
+//!
+//! `PRAGMA user_version` holds the number of migrations applied. A released
+//! migration is never edited: a change is a new entry at the end, which
+//! upgrades older files in place, one transaction per step. Migration 1 is
+//! the schema of the first release exactly as it was (`CREATE TABLE IF NOT
+//! EXISTS`, no `user_version`), so a county.db made by that release passes
+//! it unchanged and is carried forward by the steps after it.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use time::OffsetDateTime;
+
+use disclosure::RegionCode;
+use disclosure::requests::ReceiptNo;
+use disclosure::requests::store::format_time;
+use disclosure::requests::wire::ApplicationMessage;
+
+use super::{IntakeError, applicant_kind, code_hash, enrol_code_digits, normalised_message};
+
+/// A data step run after a migration's SQL, in the same transaction.
+type Backfill = fn(&Transaction<'_>) -> Result<(), IntakeError>;
+
+/// One schema step: `sql` first, then `after`.
+struct Migration {
+    sql: &'static str,
+    after: Option<Backfill>,
+}
+
+const MIGRATIONS: &[Migration] = &[
+    // 1: the first release's schema, as it was.
+    Migration {
+        sql: r#"
+CREATE TABLE IF NOT EXISTS enrol_code (
+    code        TEXT PRIMARY KEY,
+    hall_region TEXT NOT NULL,
+    device      INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS terminal (
+    id           TEXT PRIMARY KEY,
+    hall_region  TEXT NOT NULL,
+    device       INTEGER NOT NULL,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    enrolled_at  TEXT NOT NULL,
+    last_seen_at TEXT,
+    health       TEXT,
+    UNIQUE (hall_region, device)
+) STRICT;
+CREATE TABLE IF NOT EXISTS application (
+    id           INTEGER PRIMARY KEY,
+    receipt_no   TEXT NOT NULL UNIQUE,
+    terminal_id  TEXT NOT NULL REFERENCES terminal(id),
+    received_at  TEXT NOT NULL,
+    delivered_at TEXT NOT NULL,
+    body_name    TEXT NOT NULL,
+    deadline     TEXT,
+    extended_to  TEXT,
+    outcome      TEXT,
+    payload      TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS status_change (
+    cursor         INTEGER PRIMARY KEY AUTOINCREMENT,
+    application_id INTEGER NOT NULL REFERENCES application(id),
+    status         TEXT NOT NULL,
+    at             TEXT NOT NULL,
+    note           TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE TABLE IF NOT EXISTS rating (
+    receipt_no TEXT PRIMARY KEY,
+    level      INTEGER NOT NULL,
+    at         TEXT NOT NULL
+) STRICT;
+"#,
+        after: None,
+    },
+    // 2: enrolment codes kept only as salted PBKDF2 hashes, looked up by the
+    // terminal they are for; plain codes of older files are hashed.
+    Migration {
+        sql: r#"
+CREATE TABLE enrol_code_hashed (
+    id          INTEGER PRIMARY KEY,
+    code_hash   TEXT NOT NULL,
+    hall_region TEXT NOT NULL,
+    device      INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT
+) STRICT;
+"#,
+        after: Some(hash_enrol_codes),
+    },
+    // 3: terminals under their canonical region code; token lifetime,
+    // rotation (a pending token replaces the current one when first used)
+    // and revocation.
+    Migration {
+        sql: r#"
+CREATE TABLE terminal_v3 (
+    id                   TEXT PRIMARY KEY,
+    hall_region          TEXT NOT NULL,
+    device               INTEGER NOT NULL,
+    token_sha256         TEXT UNIQUE,
+    token_issued_at      TEXT,
+    pending_token_sha256 TEXT UNIQUE,
+    pending_issued_at    TEXT,
+    enrolled_at          TEXT NOT NULL,
+    last_seen_at         TEXT,
+    health               TEXT,
+    revoked_at           TEXT,
+    UNIQUE (hall_region, device)
+) STRICT;
+"#,
+        after: Some(canonical_terminals),
+    },
+    // 4: receipt numbers as 26 digits; what the annual report counts kept
+    // in columns (applicant kind, when replied), personal fields purged
+    // after the archive period.
+    Migration {
+        sql: r#"
+ALTER TABLE application ADD COLUMN applicant_kind TEXT;
+ALTER TABLE application ADD COLUMN closed_at TEXT;
+ALTER TABLE application ADD COLUMN purged_at TEXT;
+"#,
+        after: Some(normalise_applications),
+    },
+];
+
+/// The schema version this build writes.
+pub(crate) fn current_version() -> usize {
+    MIGRATIONS.len()
+}
+
+/// Connection settings, the same for every opening.
+pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Deleted and overwritten personal data is zeroed, not left in free pages.
+    conn.pragma_update(None, "secure_delete", true)?;
+    Ok(())
+}
+
+/// Applies the migrations this file lacks, then turns foreign keys on.
+/// Steps run with foreign keys off (tables are rebuilt) and are checked
+/// with `foreign_key_check` before they commit.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IntakeError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let found = found as usize;
+    if found > MIGRATIONS.len() {
+        return Err(IntakeError::SchemaTooNew {
+            found,
+            expected: MIGRATIONS.len(),
+        });
+    }
+    conn.pragma_update(None, "foreign_keys", false)?;
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(found) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(m.sql)?;
+        if let Some(after) = m.after {
+            after(&tx)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(IntakeError::Invalid(format!(
+                "升级 county.db 第 {} 步后表 {table} 的引用不完整",
+                i + 1
+            )));
+        }
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "county.db schema upgraded");
+    }
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if found < MIGRATIONS.len() {
+        // Old pages (plain codes, for one) leave the WAL now.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    }
+    Ok(())
+}
+
+fn hash_enrol_codes(tx: &Transaction<'_>) -> Result<(), IntakeError> {
+    let rows: Vec<(String, String, u8, String, String, Option<String>)> = tx
+        .prepare(
+            "SELECT code, hall_region, device, created_at, expires_at, used_at FROM enrol_code",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (code, hall, device, created, expires, used) in rows {
+        let hall = hall
+            .parse::<RegionCode>()
+            .map_or(hall, |h| h.as_str().to_string());
+        tx.execute(
+            "INSERT INTO enrol_code_hashed(code_hash, hall_region, device, created_at, expires_at, used_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                code_hash(&enrol_code_digits(&code)),
+                hall,
+                device,
+                created,
+                expires,
+                used
+            ],
+        )?;
+    }
+    tx.execute_batch(
+        "DROP TABLE enrol_code;
+         ALTER TABLE enrol_code_hashed RENAME TO enrol_code;
+         CREATE INDEX enrol_code_by_terminal ON enrol_code(hall_region, device);",
+    )?;
+    Ok(())
+}
+
+type OldTerminal = (
+    String,
+    String,
+    u8,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// Every terminal under `<canonical region>-<device>`. When two spellings
+/// of one region enrolled as two terminals, the one already under the
+/// canonical id keeps it and the other is kept (with its applications)
+/// but revoked.
+fn canonical_terminals(tx: &Transaction<'_>) -> Result<(), IntakeError> {
+    let now = format_time(OffsetDateTime::now_utc());
+    let mut rows: Vec<OldTerminal> = tx
+        .prepare(
+            "SELECT id, hall_region, device, token_sha256, enrolled_at, last_seen_at, health
+             FROM terminal ORDER BY enrolled_at, id",
+        )?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let canonical_id = |hall: &str, device: u8| {
+        hall.parse::<RegionCode>()
+            .ok()
+            .map(|h| (h.as_str().to_string(), format!("{h}-{device:02}")))
+    };
+    // Rows already under their canonical id first: they keep it.
+    rows.sort_by_key(|r| canonical_id(&r.1, r.2).is_none_or(|(_, id)| id != r.0));
+    for (old_id, hall, device, token, enrolled, seen, health) in rows {
+        let taken = |id: &str| -> rusqlite::Result<bool> {
+            tx.query_row("SELECT 1 FROM terminal_v3 WHERE id = ?1", [id], |_| Ok(()))
+                .optional()
+                .map(|x| x.is_some())
+        };
+        match canonical_id(&hall, device) {
+            Some((c_hall, c_id)) if !taken(&c_id)? => {
+                tx.execute(
+                    "INSERT INTO terminal_v3(id, hall_region, device, token_sha256, token_issued_at,
+                        enrolled_at, last_seen_at, health)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![c_id, c_hall, device, token, now, enrolled, seen, health],
+                )?;
+                if c_id != old_id {
+                    tx.execute(
+                        "UPDATE application SET terminal_id = ?2 WHERE terminal_id = ?1",
+                        params![old_id, c_id],
+                    )?;
+                }
+            }
+            _ => {
+                tracing::warn!(
+                    terminal = %old_id,
+                    "a second spelling of an enrolled terminal's region: revoked"
+                );
+                tx.execute(
+                    "INSERT INTO terminal_v3(id, hall_region, device, token_sha256, token_issued_at,
+                        enrolled_at, last_seen_at, health, revoked_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?5)",
+                    params![old_id, hall, device, token, now, enrolled, seen, health],
+                )?;
+            }
+        }
+    }
+    tx.execute_batch(
+        "DROP TABLE terminal;
+         ALTER TABLE terminal_v3 RENAME TO terminal;",
+    )?;
+    Ok(())
+}
+
+/// Receipt numbers (applications and ratings) as 26 digits, payloads with
+/// them; the applicant kind and the reply time in their columns. Two rows
+/// of one number (one spelt with separators) are merged when they hold the
+/// same application, else both are kept and the county is told.
+fn normalise_applications(tx: &Transaction<'_>) -> Result<(), IntakeError> {
+    let rows: Vec<(i64, String, String)> = tx
+        .prepare("SELECT id, receipt_no, payload FROM application ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, stored, payload) in rows {
+        let Ok(msg) = serde_json::from_str::<ApplicationMessage>(&payload) else {
+            tracing::warn!(receipt = %stored, "stored application unreadable: left as it is");
+            continue;
+        };
+        tx.execute(
+            "UPDATE application SET applicant_kind = ?2 WHERE id = ?1",
+            params![id, applicant_kind(&msg.applicant)],
+        )?;
+        let Ok(receipt) = ReceiptNo::parse(&stored) else {
+            continue;
+        };
+        let digits = receipt.digits();
+        let normal = normalised_message(&msg, &receipt);
+        let normal_json = serde_json::to_string(&normal).expect("messages serialize");
+        let twin: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, payload FROM application WHERE receipt_no = ?1 AND id != ?2",
+                params![digits, id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match twin {
+            None => {
+                tx.execute(
+                    "UPDATE application SET receipt_no = ?2, payload = ?3 WHERE id = ?1",
+                    params![id, digits, normal_json],
+                )?;
+            }
+            Some((keep, other)) => {
+                let same = serde_json::from_str::<ApplicationMessage>(&other)
+                    .is_ok_and(|o| normalised_message(&o, &receipt) == normal);
+                if same {
+                    tx.execute(
+                        "UPDATE status_change SET application_id = ?2 WHERE application_id = ?1",
+                        params![id, keep],
+                    )?;
+                    tx.execute("DELETE FROM application WHERE id = ?1", [id])?;
+                } else {
+                    tracing::warn!(
+                        receipt = %receipt,
+                        "two different applications under one receipt number: both kept, please check"
+                    );
+                }
+            }
+        }
+    }
+    tx.execute(
+        "UPDATE application SET closed_at = (SELECT MIN(s.at) FROM status_change s
+            WHERE s.application_id = application.id AND s.status = 'replied')
+         WHERE outcome IS NOT NULL",
+        [],
+    )?;
+    let ratings: Vec<String> = tx
+        .prepare("SELECT receipt_no FROM rating")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for stored in ratings {
+        if let Ok(r) = ReceiptNo::parse(&stored)
+            && r.digits() != stored
+        {
+            tx.execute(
+                "UPDATE OR IGNORE rating SET receipt_no = ?2 WHERE receipt_no = ?1",
+                params![stored, r.digits()],
+            )?;
+            tx.execute("DELETE FROM rating WHERE receipt_no = ?1", [stored])?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,341 @@
+//! `county.db` as a file on disk: private to its owner (folder, database,
+//! `-wal`, `-shm`), enrolment codes never in plain text, personal fields
+//! purged after the archive period with the annual report's counts kept,
+//! and a database made by the first release (its exact schema, no
+//! `user_version`) opened, migrated and kept.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use county::intake::{IntakePolicy, IntakeStore, ReplyOutcome};
+use disclosure::requests::wire::{ApplicantMessage, ApplicationMessage};
+use disclosure::requests::{DeviceNo, ReceiptNo};
+use time::OffsetDateTime;
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn file_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for suffix in ["county.db", "county.db-wal"] {
+        if let Ok(b) = std::fs::read(dir.join(suffix)) {
+            all.extend(b);
+        }
+    }
+    all
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+fn application(receipt: &ReceiptNo) -> ApplicationMessage {
+    ApplicationMessage {
+        receipt_no: receipt.digits(),
+        hall_region: "990521201201".into(),
+        device: 1,
+        received_at: "2026-11-23 09:05:00+08:00".into(),
+        channel: "现场·政务公开专区终端".into(),
+        staff_assisted: false,
+        applicant: ApplicantMessage::Person {
+            name: "王秀英".into(),
+            id_kind: "resident_id".into(),
+            id_number: "11010519491231002X".into(),
+        },
+        phone: "13800138000".into(),
+        address: Some("云溪县石桥乡石桥村七组".into()),
+        email: None,
+        item_key: None,
+        document_key: None,
+        linked_title: None,
+        doc_no: None,
+        description: "2025年石桥村低保名单".into(),
+        provide_form: "paper".into(),
+        delivery: "collect".into(),
+        body_name: "石桥乡人民政府".into(),
+        body_region: "990521201".into(),
+        deadline: Some("2026-12-21".into()),
+        deadline_unknown_year: None,
+    }
+}
+
+fn receipt(seq: u16) -> ReceiptNo {
+    ReceiptNo::new(
+        &"990521201201".parse().unwrap(),
+        DeviceNo::new(1).unwrap(),
+        "2026-11-23".parse().unwrap(),
+        seq,
+    )
+    .unwrap()
+}
+
+#[test]
+fn county_db_and_its_folder_are_private_to_their_owner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("intake");
+    let db = dir.join("county.db");
+    let store = IntakeStore::open(&db).unwrap();
+    // A write, so that the WAL and its index exist.
+    store
+        .new_enrol_code(
+            &"990521201201".parse().unwrap(),
+            DeviceNo::new(1).unwrap(),
+            7,
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+    assert_eq!(mode(&dir), 0o700, "folder");
+    for f in ["county.db", "county.db-wal", "county.db-shm"] {
+        assert_eq!(mode(&dir.join(f)), 0o600, "{f}");
+    }
+    drop(store);
+
+    // A database left readable by an earlier release is made private.
+    let old = tmp.path().join("old.db");
+    std::fs::write(&old, b"").unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+    IntakeStore::open(&old).unwrap();
+    assert_eq!(mode(&old), 0o600);
+}
+
+#[test]
+fn enrolment_codes_are_not_stored_in_plain_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("county.db");
+    let store = IntakeStore::open(&db).unwrap();
+    let now = OffsetDateTime::now_utc();
+    let hall = "990521201201".parse().unwrap();
+    let code = store
+        .new_enrol_code(&hall, DeviceNo::new(1).unwrap(), 7, now)
+        .unwrap();
+    let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+    let bytes = file_bytes(tmp.path());
+    assert!(!contains(&bytes, &code), "the code in plain text");
+    assert!(
+        !contains(&bytes, &digits),
+        "the code's digits in plain text"
+    );
+    // The code still works, typed with or without its hyphens.
+    assert!(
+        store
+            .enrol("0000-0000-0000", "990521201201", 1, now)
+            .is_err()
+    );
+    store.enrol(&digits, "990521201201", 1, now).unwrap();
+    assert!(
+        store.enrol(&code, "990521201201", 1, now).is_err(),
+        "one time only"
+    );
+}
+
+#[test]
+fn personal_fields_are_purged_after_the_archive_period() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("county.db");
+    let policy = IntakePolicy {
+        archive_days: 30,
+        ..IntakePolicy::default()
+    };
+    let store = IntakeStore::open_with(&db, policy).unwrap();
+    let t0 = OffsetDateTime::now_utc();
+    let hall = "990521201201".parse().unwrap();
+    let code = store
+        .new_enrol_code(&hall, DeviceNo::new(1).unwrap(), 7, t0)
+        .unwrap();
+    let token = store.enrol(&code, "990521201201", 1, t0).unwrap().token;
+    let terminal = store.terminal_of(&token, t0).unwrap();
+    let (replied, open) = (receipt(1), receipt(2));
+    for r in [&replied, &open] {
+        store
+            .receive(&terminal, &r.digits(), &application(r), t0)
+            .unwrap();
+    }
+    store
+        .reply(&replied, ReplyOutcome::Disclosed, "", t0)
+        .unwrap();
+
+    // Within the archive period nothing goes.
+    assert_eq!(
+        store.purge_closed(t0 + time::Duration::days(29)).unwrap(),
+        0
+    );
+    // After it, the replied one loses its personal fields, in the file too.
+    assert_eq!(
+        store.purge_closed(t0 + time::Duration::days(31)).unwrap(),
+        1
+    );
+    let rows = store.applications().unwrap();
+    let purged = rows.iter().find(|a| a.receipt_no == replied).unwrap();
+    let kept = rows.iter().find(|a| a.receipt_no == open).unwrap();
+    assert_eq!(purged.applicant, "");
+    assert!(purged.purged_at.is_some());
+    assert_eq!(kept.applicant, "王秀英", "not replied: kept");
+    // What the annual report counts stays.
+    assert_eq!(purged.applicant_kind, "person");
+    assert_eq!(purged.body_name, "石桥乡人民政府");
+    assert_eq!(purged.received_at, "2026-11-23 09:05:00+08:00");
+    assert_eq!(purged.outcome.as_deref(), Some("予以公开"));
+    assert!(purged.closed_at.is_some());
+    let (msg, changes) = store.application(&replied).unwrap();
+    assert_eq!(msg.phone, "");
+    assert_eq!(changes.len(), 1);
+    drop(store);
+    // Only the open application's copy of the shared details remains.
+    let store = IntakeStore::open(&db).unwrap();
+    store.purge_closed(t0).unwrap();
+    drop(store);
+    let bytes = file_bytes(tmp.path());
+    let count = |needle: &str| {
+        bytes
+            .windows(needle.len())
+            .filter(|w| *w == needle.as_bytes())
+            .count()
+    };
+    assert_eq!(
+        count("云溪县石桥乡石桥村七组"),
+        1,
+        "one address left in the file"
+    );
+}
+
+/// The schema of the first release, exactly as its `intake.rs` had it.
+const FIRST_RELEASE_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS enrol_code (
+    code        TEXT PRIMARY KEY,
+    hall_region TEXT NOT NULL,
+    device      INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS terminal (
+    id           TEXT PRIMARY KEY,
+    hall_region  TEXT NOT NULL,
+    device       INTEGER NOT NULL,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    enrolled_at  TEXT NOT NULL,
+    last_seen_at TEXT,
+    health       TEXT,
+    UNIQUE (hall_region, device)
+) STRICT;
+CREATE TABLE IF NOT EXISTS application (
+    id           INTEGER PRIMARY KEY,
+    receipt_no   TEXT NOT NULL UNIQUE,
+    terminal_id  TEXT NOT NULL REFERENCES terminal(id),
+    received_at  TEXT NOT NULL,
+    delivered_at TEXT NOT NULL,
+    body_name    TEXT NOT NULL,
+    deadline     TEXT,
+    extended_to  TEXT,
+    outcome      TEXT,
+    payload      TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS status_change (
+    cursor         INTEGER PRIMARY KEY AUTOINCREMENT,
+    application_id INTEGER NOT NULL REFERENCES application(id),
+    status         TEXT NOT NULL,
+    at             TEXT NOT NULL,
+    note           TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE TABLE IF NOT EXISTS rating (
+    receipt_no TEXT PRIMARY KEY,
+    level      INTEGER NOT NULL,
+    at         TEXT NOT NULL
+) STRICT;
+"#;
+
+#[test]
+fn county_db_of_the_first_release_migrates_keeps_its_rows_and_hashes_its_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("county.db");
+    let token = "a".repeat(64);
+    let token_hash = disclosure::feed::sha256_hex(token.as_bytes());
+    let now = OffsetDateTime::now_utc();
+    let later = disclosure::requests::store::format_time(now + time::Duration::days(7));
+    let r1 = receipt(1);
+    let r2 = receipt(2);
+    {
+        // As the first release wrote it: WAL, no user_version.
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.pragma_update(None, "journal_mode", "WAL").unwrap();
+        c.execute_batch(FIRST_RELEASE_SCHEMA).unwrap();
+        c.execute(
+            "INSERT INTO enrol_code VALUES ('1234-5678-9012', '990521201201', 2, '2026-11-20 09:00:00+08:00', ?1, NULL)",
+            [&later],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO terminal VALUES ('990521201201-01', '990521201201', 1, ?1, '2026-11-01 09:00:00+08:00', NULL, NULL)",
+            [&token_hash],
+        )
+        .unwrap();
+        for (r, stored) in [(&r1, r1.digits()), (&r2, r2.to_string())] {
+            let mut app = application(r);
+            app.receipt_no = stored.clone();
+            c.execute(
+                "INSERT INTO application(receipt_no, terminal_id, received_at, delivered_at, body_name, deadline, payload)
+                 VALUES (?1, '990521201201-01', '2026-11-23 09:05:00+08:00', '2026-11-23 09:06:00+08:00', '石桥乡人民政府', '2026-12-21', ?2)",
+                (stored, serde_json::to_string(&app).unwrap()),
+            )
+            .unwrap();
+        }
+        c.execute(
+            "INSERT INTO status_change(application_id, status, at, note) VALUES (1, 'replied', '2026-11-25 10:00:00+08:00', '予以公开')",
+            [],
+        )
+        .unwrap();
+        c.execute(
+            "UPDATE application SET outcome = 'disclosed' WHERE id = 1",
+            [],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO rating VALUES (?1, 5, '2026-11-23 09:07:00+08:00')",
+            [r2.to_string()],
+        )
+        .unwrap();
+        let v: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 0);
+    }
+
+    let store = IntakeStore::open(&db).unwrap();
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let v: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v as usize, IntakeStore::current_schema_version());
+    // Rows kept: the terminal and its token, both applications (the one
+    // stored with hyphens now under its digits), history, rating.
+    let terminal = store.terminal_of(&token, now).unwrap();
+    assert_eq!(terminal.id, "990521201201-01");
+    let apps = store.applications().unwrap();
+    assert_eq!(apps.len(), 2);
+    assert_eq!(store.count_of(&r2.digits()).unwrap(), 1);
+    let (msg, _) = store.application(&r2).unwrap();
+    assert_eq!(msg.receipt_no, r2.digits());
+    let replied = apps.iter().find(|a| a.receipt_no == r1).unwrap();
+    assert_eq!(
+        replied.closed_at.as_deref(),
+        Some("2026-11-25 10:00:00+08:00")
+    );
+    assert_eq!(replied.applicant_kind, "person");
+    let rating: String = c
+        .query_row("SELECT receipt_no FROM rating", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rating, r2.digits());
+    // The plain code is gone from the file, and still enrols its terminal.
+    drop(c);
+    let bytes = file_bytes(tmp.path());
+    assert!(!contains(&bytes, "1234-5678-9012"));
+    store
+        .enrol("1234-5678-9012", "990521201201", 2, now)
+        .unwrap();
+    // Opening again changes nothing.
+    drop(store);
+    let store = IntakeStore::open(&db).unwrap();
+    assert_eq!(store.applications().unwrap().len(), 2);
+    assert_eq!(store.terminals().unwrap().len(), 2);
+}

@@ -79,6 +79,23 @@ CREATE TABLE IF NOT EXISTS rating (
 ) STRICT;
 "#;
 
+/// The progress token column: the SHA-256 of the token a terminal sends
+/// with an application (the key of the public progress page). Written as
+/// one migration step, applied once to a `county.db` that lacks it.
+const PROGRESS_TOKEN_STEP: &str = r#"
+-- kiosk token column
+ALTER TABLE application ADD COLUMN progress_token_sha256 TEXT;
+CREATE UNIQUE INDEX application_by_progress_token ON application(progress_token_sha256);
+"#;
+
+/// What the public progress page shows of an application: stages and
+/// days, nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicProgress {
+    /// Day first (终端已受理), then the county's statuses, oldest first.
+    pub stages: Vec<(Date, ApplicationStatus)>,
+}
+
 /// Art 36 reply types (and Art 39: not an application).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyOutcome {
@@ -212,12 +229,23 @@ fn sha256_hex(s: &str) -> String {
 
 impl IntakeStore {
     pub fn open(path: &Path) -> Result<IntakeStore, IntakeError> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.execute_batch(SCHEMA)?;
+        let has_token: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('application')
+             WHERE name = 'progress_token_sha256'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_token {
+            let tx = conn.transaction()?;
+            tx.execute_batch(PROGRESS_TOKEN_STEP)?;
+            tx.commit()?;
+        }
         Ok(IntakeStore {
             conn: Mutex::new(conn),
         })
@@ -353,18 +381,33 @@ impl IntakeStore {
         {
             return Err(IntakeError::Invalid("回执编号与受理终端不符".into()));
         }
-        let payload = serde_json::to_string(app).expect("messages serialize");
+        // The progress token is kept only as its hash, not in the payload.
+        let token_sha256 = match &app.progress_token {
+            Some(t) if disclosure::requests::access::is_progress_token(t) => Some(sha256_hex(t)),
+            Some(_) => {
+                return Err(IntakeError::Invalid(
+                    "progress_token 应为24位 base32 小写字母和数字".into(),
+                ));
+            }
+            None => None,
+        };
+        let payload = serde_json::to_string(&ApplicationMessage {
+            progress_token: None,
+            ..app.clone()
+        })
+        .expect("messages serialize");
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let existing: Option<(String, String)> = tx
+        let existing: Option<(String, String, Option<String>)> = tx
             .query_row(
-                "SELECT delivered_at, payload FROM application WHERE receipt_no = ?1",
+                "SELECT delivered_at, payload, progress_token_sha256
+                 FROM application WHERE receipt_no = ?1",
                 [&app.receipt_no],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        if let Some((delivered_at, old)) = existing {
-            if old != payload {
+        if let Some((delivered_at, old, old_token)) = existing {
+            if old != payload || old_token != token_sha256 {
                 return Err(IntakeError::Conflict(format!(
                     "回执编号 {} 已有不同内容的申请",
                     receipt
@@ -376,11 +419,23 @@ impl IntakeStore {
                 received_at: delivered_at,
             });
         }
+        if let Some(t) = &token_sha256 {
+            let taken: bool = tx.query_row(
+                "SELECT COUNT(*) > 0 FROM application WHERE progress_token_sha256 = ?1",
+                [t],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(IntakeError::Conflict(
+                    "progress_token 已属于另一件申请".into(),
+                ));
+            }
+        }
         let at = format_time(now);
         tx.execute(
             "INSERT INTO application(receipt_no, terminal_id, received_at, delivered_at,
-                body_name, deadline, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                body_name, deadline, payload, progress_token_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 app.receipt_no,
                 terminal,
@@ -388,7 +443,8 @@ impl IntakeStore {
                 at,
                 app.body_name,
                 app.deadline,
-                payload
+                payload,
+                token_sha256
             ],
         )?;
         tx.commit()?;
@@ -705,6 +761,46 @@ impl IntakeStore {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok((msg, changes))
+    }
+
+    /// The stages of the application whose receipt carries progress token
+    /// `token`, for the public page; `None` for anything else (a receipt
+    /// number, an unknown or malformed token, an application sent without
+    /// a token), so the page cannot tell them apart.
+    pub fn public_progress(&self, token: &str) -> Result<Option<PublicProgress>, IntakeError> {
+        if !disclosure::requests::access::is_progress_token(token) {
+            return Ok(None);
+        }
+        let conn = self.conn();
+        let row: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT id, received_at FROM application WHERE progress_token_sha256 = ?1",
+                [sha256_hex(token)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((id, received_at)) = row else {
+            return Ok(None);
+        };
+        let day = |at: &str| {
+            at.get(..10)
+                .and_then(|d| d.parse::<Date>().ok())
+                .ok_or_else(|| IntakeError::Invalid(format!("stored time “{at}”")))
+        };
+        let mut stages = vec![(day(&received_at)?, ApplicationStatus::Received)];
+        let mut stmt = conn.prepare(
+            "SELECT status, at FROM status_change WHERE application_id = ?1 ORDER BY cursor",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (status, at) in rows {
+            // A status this version does not know is left out, not guessed.
+            if let Some(s) = ApplicationStatus::from_db_name(&status) {
+                stages.push((day(&at)?, s));
+            }
+        }
+        Ok(Some(PublicProgress { stages }))
     }
 
     /// Enrolled terminals with their last health report.

@@ -43,6 +43,12 @@ pub struct ApplicationMessage {
     pub deadline: Option<String>,
     #[serde(default)]
     pub deadline_unknown_year: Option<i32>,
+    /// The key to the public progress page that the receipt's QR code
+    /// carries (24 base32 letters, random). Absent from terminals older
+    /// than it and for applications saved before it; left out of the JSON
+    /// when absent, so those messages stay byte for byte what they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_token: Option<String>,
 }
 
 /// 申请人: a citizen (姓名, 证件) or an organisation (名称, 统一社会信用代码, 联系人).

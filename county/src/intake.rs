@@ -792,7 +792,9 @@ impl IntakeStore {
             "SELECT status, at FROM status_change WHERE application_id = ?1 ORDER BY cursor",
         )?;
         let rows = stmt
-            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .query_map([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         for (status, at) in rows {
             // A status this version does not know is left out, not guessed.

@@ -350,7 +350,11 @@ async fn progress_page(State(state): State<Shared>, Path(token): Path<String>) -
                 .stages
                 .iter()
                 .map(|(day, status)| {
-                    format!("<tr><td>{}</td><td>{}</td></tr>", day.chinese(), status.name())
+                    format!(
+                        "<tr><td>{}</td><td>{}</td></tr>",
+                        day.chinese(),
+                        status.name()
+                    )
                 })
                 .collect();
             page(

@@ -151,7 +151,13 @@ async fn the_public_progress_page_shows_stages_by_day_and_nothing_else() {
 
     let (status, page) = get(port, &format!("/gk/progress/{TOKEN}")).await;
     assert_eq!(status, 200, "{page}");
-    for want in ["终端已受理", "已登记", "已答复", "2026年11月23日", "2026年12月1日"] {
+    for want in [
+        "终端已受理",
+        "已登记",
+        "已答复",
+        "2026年11月23日",
+        "2026年12月1日",
+    ] {
         assert!(page.contains(want), "lacks {want}: {page}");
     }
     for never in [
@@ -231,8 +237,7 @@ fn the_token_is_kept_as_its_hash_and_a_retry_must_carry_the_same() {
 }
 
 #[tokio::test]
-async fn a_county_db_from_before_tokens_opens_keeps_its_applications_and_old_ones_stay_private()
-{
+async fn a_county_db_from_before_tokens_opens_keeps_its_applications_and_old_ones_stay_private() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("county.db");
     // A county.db as the previous version left it: the same tables without

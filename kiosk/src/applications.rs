@@ -244,7 +244,10 @@ impl Desk {
         let Some(printer) = self.printer.clone() else {
             return Ok(None);
         };
-        let view = match self.store.open_with_pin(no, pin, OffsetDateTime::now_utc())? {
+        let view = match self
+            .store
+            .open_with_pin(no, pin, OffsetDateTime::now_utc())?
+        {
             PinCheck::Opened(v) => v,
             PinCheck::Unknown => return Err(RequestError::UnknownReceipt(no.to_string()).into()),
             _ => return Err(DeskError::WrongPin),

@@ -521,13 +521,20 @@ fn a_typed_or_guessed_receipt_number_shows_only_the_stages_not_the_application()
     assert_eq!(stages.len(), 2, "{stages:?}");
     assert_eq!(stages[0].0, "延期答复");
     assert!(
-        stages.iter().all(|(_, at, note)| note.is_empty() && !at.contains(':')),
+        stages
+            .iter()
+            .all(|(_, at, note)| note.is_empty() && !at.contains(':')),
         "{stages:?}"
     );
-    let screen = labels_on_screen(&k).join("\n");
-    for never in ["张三", "低保", "石桥乡人民政府", "王**", "补打回执"] {
+    let labels = labels_on_screen(&k);
+    let screen = labels.join("\n");
+    for never in ["张三", "低保", "石桥乡人民政府", "王**"] {
         assert!(!screen.contains(never), "{never} on the screen:\n{screen}");
     }
+    assert!(
+        !labels.iter().any(|l| l == "补打回执"),
+        "a 补打 button:\n{screen}"
+    );
     // 补打 cannot be had without the PIN either.
     p.invoke_reprint();
     assert!(k.app.wait_for_print(Duration::from_secs(10)));
@@ -547,7 +554,11 @@ fn a_typed_or_guessed_receipt_number_shows_only_the_stages_not_the_application()
     k.keys(wrong);
     k.tap("查看详情");
     assert!(!p.get_opened());
-    assert!(p.get_message().contains("还可以再试4次"), "{}", p.get_message());
+    assert!(
+        p.get_message().contains("还可以再试4次"),
+        "{}",
+        p.get_message()
+    );
     // The right one, from the receipt: everything, notes included, and 补打.
     k.keys(&pin);
     k.tap("查看详情");

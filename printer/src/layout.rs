@@ -261,7 +261,12 @@ impl Receipt {
                 Align::Center,
                 false,
             ));
-            out.push(line(self.pin.clone(), TextSize::Double, Align::Center, true));
+            out.push(line(
+                self.pin.clone(),
+                TextSize::Double,
+                Align::Center,
+                true,
+            ));
         }
         if !self.progress_url.is_empty() {
             out.push(Block::Qr(self.progress_url.clone()));

@@ -10,13 +10,13 @@ pub mod routing;
 pub mod store;
 pub mod wire;
 
+pub use access::ReceiptSecrets;
 pub use application::{
     Applicant, Application, ApplicationForm, Delivery, Field, FieldError, IdDocumentKind,
     InformationWanted, ProvideForm, ReceivingBody,
 };
 pub use receipt_no::{DeviceNo, ReceiptNo, ReceiptNoError};
 pub use routing::receiving_body;
-pub use access::ReceiptSecrets;
 pub use store::{
     ApplicationStatus, ApplicationView, OutboxEntry, PinCheck, PrintOutcome, RequestError,
     RequestStore, Stage, StagesView, StatusEntry, Submission,

@@ -655,11 +655,10 @@ impl RequestStore {
             .history(id)?
             .into_iter()
             .map(|h| {
-                let date = h
-                    .at
-                    .get(..10)
-                    .and_then(|d| d.parse().ok())
-                    .ok_or_else(|| RequestError::Corrupt(format!("status time “{}”", h.at)))?;
+                let date =
+                    h.at.get(..10)
+                        .and_then(|d| d.parse().ok())
+                        .ok_or_else(|| RequestError::Corrupt(format!("status time “{}”", h.at)))?;
                 Ok(Stage {
                     date,
                     status: h.status,

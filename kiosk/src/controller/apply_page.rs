@@ -5,8 +5,8 @@
 //! 查询密码 the details and 补打.
 
 use disclosure::calendar::Deadline;
-use disclosure::requests::routing::LinkedRecord;
 use disclosure::requests::access::{PIN_DIGITS, is_pin};
+use disclosure::requests::routing::LinkedRecord;
 use disclosure::requests::{
     ApplicationForm, ApplicationView, Delivery, Field, FieldError, IdDocumentKind, PinCheck,
     PrintOutcome, ProvideForm, ReceiptNo, ReceivingBody,
@@ -783,8 +783,9 @@ impl App {
                     }
                     Err(e) => {
                         done.show_qr = true;
-                        done.print_message =
-                            format!("回执未能打印（{e}）：请用手机扫描右侧二维码保存回执，并记下回执编号和查询密码。");
+                        done.print_message = format!(
+                            "回执未能打印（{e}）：请用手机扫描右侧二维码保存回执，并记下回执编号和查询密码。"
+                        );
                     }
                 }
                 st.form.done = Some(done);
@@ -1343,4 +1344,5 @@ impl App {
 }
 
 /// Why an application saved before receipts had a 查询密码 shows its stages only.
-pub const NO_PIN: &str = "这件申请提交时回执上还没有查询密码：本终端只能显示办理进度，详情和补打请到受理机关办理。";
+pub const NO_PIN: &str =
+    "这件申请提交时回执上还没有查询密码：本终端只能显示办理进度，详情和补打请到受理机关办理。";

@@ -695,7 +695,7 @@ fn the_pin_opens_the_application_and_survives_the_purge() {
             .unwrap()
             .flat_map(Result::unwrap)
             .collect();
-        assert!(!values.iter().any(|v| *v == pin), "{values:?}");
+        assert!(!values.contains(&pin), "{values:?}");
     }
     let m = store.application_message(&no).unwrap();
     assert_eq!(m.progress_token.as_deref(), Some(s.secrets.token.as_str()));

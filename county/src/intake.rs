@@ -91,6 +91,18 @@ impl Default for IntakePolicy {
     }
 }
 
+/// The progress token column: the SHA-256 of the token a terminal sends
+/// with an application (the key of the public progress page). Written as
+/// one migration step, applied once to a `county.db` that lacks it.
+
+/// What the public progress page shows of an application: stages and
+/// days, nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicProgress {
+    /// Day first (终端已受理), then the county's statuses, oldest first.
+    pub stages: Vec<(Date, ApplicationStatus)>,
+}
+
 /// Art 36 reply types (and Art 39: not an application).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyOutcome {
@@ -709,21 +721,37 @@ impl IntakeStore {
             return Err(IntakeError::Invalid("回执编号与受理终端不符".into()));
         }
         let digits = receipt.digits();
-        let msg = normalised_message(app, &receipt);
+        // The progress token is kept only as its hash, not in the payload.
+        let token_sha256 = match &app.progress_token {
+            Some(t) if disclosure::requests::access::is_progress_token(t) => Some(sha256_hex(t)),
+            Some(_) => {
+                return Err(IntakeError::Invalid(
+                    "progress_token 应为24位 base32 小写字母和数字".into(),
+                ));
+            }
+            None => None,
+        };
+        let without_token = |m: &ApplicationMessage| ApplicationMessage {
+            progress_token: None,
+            ..normalised_message(m, &receipt)
+        };
+        let msg = without_token(app);
         let payload = serde_json::to_string(&msg).expect("messages serialize");
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let existing: Option<(String, String, String)> = tx
+        let existing: Option<(String, String, String, Option<String>)> = tx
             .query_row(
-                "SELECT delivered_at, payload, terminal_id FROM application WHERE receipt_no = ?1",
+                "SELECT delivered_at, payload, terminal_id, progress_token_sha256
+                 FROM application WHERE receipt_no = ?1",
                 [&digits],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        if let Some((delivered_at, old, owner)) = existing {
+        if let Some((delivered_at, old, owner, old_token)) = existing {
             let same = owner == terminal.id
+                && old_token == token_sha256
                 && serde_json::from_str::<ApplicationMessage>(&old)
-                    .is_ok_and(|o| normalised_message(&o, &receipt) == msg);
+                    .is_ok_and(|o| without_token(&o) == msg);
             if !same {
                 return Err(IntakeError::Conflict(format!(
                     "回执编号 {receipt} 已有不同内容的申请"
@@ -735,11 +763,23 @@ impl IntakeStore {
                 received_at: delivered_at,
             });
         }
+        if let Some(t) = &token_sha256 {
+            let taken: bool = tx.query_row(
+                "SELECT COUNT(*) > 0 FROM application WHERE progress_token_sha256 = ?1",
+                [t],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(IntakeError::Conflict(
+                    "progress_token 已属于另一件申请".into(),
+                ));
+            }
+        }
         let at = format_time(now);
         tx.execute(
             "INSERT INTO application(receipt_no, terminal_id, received_at, delivered_at,
-                body_name, deadline, payload, applicant_kind)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                body_name, deadline, payload, applicant_kind, progress_token_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 digits,
                 terminal.id,
@@ -748,7 +788,8 @@ impl IntakeStore {
                 msg.body_name,
                 msg.deadline,
                 payload,
-                applicant_kind(&msg.applicant)
+                applicant_kind(&msg.applicant),
+                token_sha256
             ],
         )?;
         tx.commit()?;
@@ -1070,6 +1111,48 @@ impl IntakeStore {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok((msg, changes))
+    }
+
+    /// The stages of the application whose receipt carries progress token
+    /// `token`, for the public page; `None` for anything else (a receipt
+    /// number, an unknown or malformed token, an application sent without
+    /// a token), so the page cannot tell them apart.
+    pub fn public_progress(&self, token: &str) -> Result<Option<PublicProgress>, IntakeError> {
+        if !disclosure::requests::access::is_progress_token(token) {
+            return Ok(None);
+        }
+        let conn = self.conn();
+        let row: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT id, received_at FROM application WHERE progress_token_sha256 = ?1",
+                [sha256_hex(token)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((id, received_at)) = row else {
+            return Ok(None);
+        };
+        let day = |at: &str| {
+            at.get(..10)
+                .and_then(|d| d.parse::<Date>().ok())
+                .ok_or_else(|| IntakeError::Invalid(format!("stored time “{at}”")))
+        };
+        let mut stages = vec![(day(&received_at)?, ApplicationStatus::Received)];
+        let mut stmt = conn.prepare(
+            "SELECT status, at FROM status_change WHERE application_id = ?1 ORDER BY cursor",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (status, at) in rows {
+            // A status this version does not know is left out, not guessed.
+            if let Some(s) = ApplicationStatus::from_db_name(&status) {
+                stages.push((day(&at)?, s));
+            }
+        }
+        Ok(Some(PublicProgress { stages }))
     }
 
     /// Enrolled terminals with their last health report.

@@ -20,7 +20,6 @@ use axum::routing::{get, post};
 use disclosure::requests::wire::{
     ApplicationMessage, EnrolRequest, EnrolResponse, HealthReport, RatingMessage,
 };
-use disclosure::requests::{ApplicationStatus, ReceiptNo};
 use disclosure::{ContentStore, Date, DocumentKey, ItemKey};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -562,36 +561,41 @@ async fn document_page(State(state): State<Shared>, Path(key): Path<String>) -> 
     }
 }
 
-async fn progress_page(State(state): State<Shared>, Path(receipt): Path<String>) -> Response {
-    let Ok(no) = ReceiptNo::parse(&receipt) else {
-        return not_found("回执编号有误，请核对回执上的26位数字。");
-    };
-    match state.intake.application(&no) {
-        Ok((app, changes)) => {
-            let mut rows = format!(
-                "<tr><td>{}</td><td>终端已受理</td></tr>",
-                esc(&app.received_at)
-            );
-            for c in &changes {
-                let name = ApplicationStatus::from_db_name(&c.status).map_or("", |s| s.name());
-                rows.push_str(&format!("<tr><td>{}</td><td>{name}</td></tr>", esc(&c.at)));
-            }
-            // Receipt numbers can be guessed: a public page shows the
-            // stages only — no personal data, no reply text or reasons
-            // (those reach the applicant with the reply itself).
+/// What the progress page says to anything but a known progress token:
+/// a receipt number, a mistyped or unknown token, an application not yet
+/// delivered or from before tokens. One status and one text for all of
+/// them, so the page cannot be used to find out which numbers exist.
+const PROGRESS_NOT_FOUND: &str = "没有查到这件申请的进度。刚提交的申请要等终端联网送达后才能查到，请稍后再扫回执上的二维码；\
+     也可以在政务公开专区终端的“办理进度”输入回执编号和查询密码查询。";
+
+async fn progress_page(State(state): State<Shared>, Path(token): Path<String>) -> Response {
+    // Only the random token of the receipt's QR code opens this page
+    // (receipt numbers can be guessed), and it shows the stages only, by
+    // day: no receiving body, no time of day, no personal data, no reply
+    // text or reasons (those reach the applicant with the reply itself).
+    match state.intake.public_progress(&token) {
+        Ok(Some(p)) => {
+            let rows: String = p
+                .stages
+                .iter()
+                .map(|(day, status)| {
+                    format!(
+                        "<tr><td>{}</td><td>{}</td></tr>",
+                        day.chinese(),
+                        status.name()
+                    )
+                })
+                .collect();
             page(
                 "依申请公开办理进度",
                 &format!(
-                    "<p>回执编号 {no}</p><p>受理机关：{}</p><table><tr><th>时间</th><th>进度</th></tr>{rows}</table>\
-                     <p>答复内容以受理机关送达的答复书为准。</p>",
-                    esc(&app.body_name)
+                    "<table><tr><th>日期</th><th>进度</th></tr>{rows}</table>\
+                     <p>答复内容以受理机关送达的答复书为准。</p>"
                 ),
             )
             .into_response()
         }
-        Err(IntakeError::UnknownReceipt(_)) => {
-            not_found("县里尚未收到这件申请：终端联网后会自动送达，请稍后再查。")
-        }
+        Ok(None) => not_found(PROGRESS_NOT_FOUND),
         Err(e) => {
             tracing::error!(error = %e, "progress page");
             (StatusCode::INTERNAL_SERVER_ERROR, "内部错误").into_response()

@@ -57,6 +57,7 @@ fn application(receipt: &ReceiptNo) -> ApplicationMessage {
         body_region: "990521201".into(),
         deadline: Some("2026-12-21".into()),
         deadline_unknown_year: None,
+        progress_token: None,
     }
 }
 

@@ -173,6 +173,13 @@ fn application(receipt: &str) -> ApplicationMessage {
         body_region: "990521201".into(),
         deadline: Some("2026-12-21".into()),
         deadline_unknown_year: None,
+        // A token of the right shape, one per receipt number.
+        progress_token: Some(
+            receipt[2..]
+                .bytes()
+                .map(|b| char::from(b'a' + (b - b'0')))
+                .collect(),
+        ),
     }
 }
 

@@ -112,6 +112,7 @@ fn full_application(applicant: ApplicantMessage) -> Value {
         body_region: "990521201".into(),
         deadline: Some("2026-12-21".into()),
         deadline_unknown_year: Some(2027),
+        progress_token: Some("abcdefghijklmnopqrstuvwx".into()),
     })
     .unwrap()
 }

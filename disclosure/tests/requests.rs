@@ -606,3 +606,247 @@ fn delivery_bookkeeping_purge_and_county_statuses() {
         (ApplicationStatus::Replied, "予以公开")
     );
 }
+
+/// A store with one application received on 2026-11-23 at 09:05 by
+/// terminal 1, extended by the county with a reason naming a third party.
+fn one_application(dir: &std::path::Path) -> (RequestStore, disclosure::requests::Submission) {
+    let mut store = RequestStore::open(&dir.join("requests.db")).unwrap();
+    let app = person().validate(today()).unwrap();
+    let s = store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            DeviceNo::new(1).unwrap(),
+            datetime!(2026-11-23 09:05 +8),
+            &calendar(),
+        )
+        .unwrap();
+    store
+        .add_status(
+            &s.receipt_no,
+            ApplicationStatus::Extended,
+            datetime!(2026-12-15 14:00 +8),
+            "需征求第三方张三的意见",
+        )
+        .unwrap();
+    (store, s)
+}
+
+#[test]
+fn a_receipt_number_alone_shows_the_stages_by_day_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, s) = one_application(dir.path());
+    let v = store.stages(&s.receipt_no).unwrap().unwrap();
+    assert!(v.has_pin);
+    let seen: Vec<(String, ApplicationStatus)> = v
+        .stages
+        .iter()
+        .map(|x| (x.date.to_string(), x.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("2026-11-23".to_string(), ApplicationStatus::Received),
+            ("2026-12-15".to_string(), ApplicationStatus::Extended),
+        ]
+    );
+    let unknown = ReceiptNo::new(
+        &hall(),
+        DeviceNo::new(1).unwrap(),
+        "2026-11-23".parse().unwrap(),
+        2,
+    )
+    .unwrap();
+    assert!(store.stages(&unknown).unwrap().is_none());
+}
+
+#[test]
+fn the_pin_opens_the_application_and_survives_the_purge() {
+    use disclosure::requests::PinCheck;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, s) = one_application(dir.path());
+    let no = s.receipt_no.clone();
+    let pin = s.secrets.pin.clone();
+    assert!(disclosure::requests::access::is_pin(&pin));
+    let now = datetime!(2026-12-16 10:00 +8);
+    let PinCheck::Opened(v) = store.open_with_pin(&no, &pin, now).unwrap() else {
+        panic!("the right PIN did not open it");
+    };
+    assert_eq!(v.wanted, "2025年石桥村低保名单");
+    assert_eq!(v.progress_token.as_deref(), Some(s.secrets.token.as_str()));
+    assert!(v.history.iter().any(|h| h.note.contains("张三")));
+    // The PIN is stored only as a hash; the token goes to the county with
+    // the application.
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("requests.db")).unwrap();
+        let mut stmt = conn.prepare("SELECT * FROM application").unwrap();
+        let columns = stmt.column_count();
+        let values: Vec<String> = stmt
+            .query_map([], |r| {
+                Ok((0..columns)
+                    .map(|i| match r.get_ref(i).unwrap() {
+                        rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into(),
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        _ => String::new(),
+                    })
+                    .collect::<Vec<_>>())
+            })
+            .unwrap()
+            .flat_map(Result::unwrap)
+            .collect();
+        assert!(!values.contains(&pin), "{values:?}");
+    }
+    let m = store.application_message(&no).unwrap();
+    assert_eq!(m.progress_token.as_deref(), Some(s.secrets.token.as_str()));
+    // Delivered and purged: the PIN still opens it.
+    let o = store.outbox_pending().unwrap();
+    store.mark_delivered(o[0].id, now).unwrap();
+    assert_eq!(
+        store
+            .purge_delivered(now + time::Duration::hours(1), now)
+            .unwrap(),
+        1
+    );
+    let PinCheck::Opened(v) = store.open_with_pin(&no, &pin, now).unwrap() else {
+        panic!("purged: the PIN no longer opens it");
+    };
+    assert_eq!(v.name_masked, "王**");
+}
+
+#[test]
+fn wrong_pins_are_limited_then_paused_even_across_a_restart() {
+    use disclosure::requests::PinCheck;
+    use disclosure::requests::access::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, s) = one_application(dir.path());
+    let no = s.receipt_no.clone();
+    let wrong = if s.secrets.pin == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let now = datetime!(2026-12-16 10:00 +8);
+    for i in 1..MAX_PIN_FAILURES {
+        assert_eq!(
+            store.open_with_pin(&no, wrong, now).unwrap(),
+            PinCheck::Wrong {
+                tries_left: MAX_PIN_FAILURES - i
+            }
+        );
+    }
+    assert!(matches!(
+        store.open_with_pin(&no, wrong, now).unwrap(),
+        PinCheck::Paused { .. }
+    ));
+    // Paused: even the right PIN is not checked, after a restart too.
+    drop(store);
+    let mut store = RequestStore::open(&dir.path().join("requests.db")).unwrap();
+    let later = now + time::Duration::minutes(PIN_PAUSE_MINUTES - 1);
+    assert!(matches!(
+        store.open_with_pin(&no, &s.secrets.pin, later).unwrap(),
+        PinCheck::Paused { .. }
+    ));
+    // After the pause one more wrong try pauses again at once.
+    let after = now + time::Duration::minutes(PIN_PAUSE_MINUTES);
+    assert!(matches!(
+        store.open_with_pin(&no, wrong, after).unwrap(),
+        PinCheck::Paused { .. }
+    ));
+    let after = after + time::Duration::minutes(PIN_PAUSE_MINUTES);
+    assert!(matches!(
+        store.open_with_pin(&no, &s.secrets.pin, after).unwrap(),
+        PinCheck::Opened(_)
+    ));
+    // The right one clears the count.
+    assert_eq!(
+        store.open_with_pin(&no, wrong, after).unwrap(),
+        PinCheck::Wrong {
+            tries_left: MAX_PIN_FAILURES - 1
+        }
+    );
+}
+
+/// `tests/data/requests-v2.sql`: a requests.db written by the version
+/// before 查询密码 (schema 2), dumped with `sqlite3 .dump`: two
+/// applications, the first delivered, extended by the county and purged,
+/// with a print, a rating and the printer's state.
+#[test]
+fn a_requests_db_from_before_pins_opens_keeps_its_rows_and_shows_stages_only() {
+    use disclosure::requests::PinCheck;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("requests.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("data/requests-v2.sql"))
+            .unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 2);
+    }
+    let mut store = RequestStore::open(&path).unwrap();
+    store.integrity_check().unwrap();
+    let numbers = store.receipt_numbers().unwrap();
+    assert_eq!(numbers.len(), 2);
+    let first = &numbers[0];
+    let v = store.lookup(first).unwrap().unwrap();
+    assert_eq!(v.name_masked, "王**");
+    assert_eq!(v.rating, Some(5));
+    assert_eq!(v.prints, 1);
+    assert_eq!(v.progress_token, None);
+    assert_eq!(v.history.len(), 3);
+    // Its stages are there; its details need a PIN it never had.
+    let stages = store.stages(first).unwrap().unwrap();
+    assert!(!stages.has_pin);
+    assert_eq!(stages.stages.len(), 3);
+    assert_eq!(
+        store
+            .open_with_pin(first, "123456", datetime!(2026-12-16 10:00 +8))
+            .unwrap(),
+        PinCheck::NoPin
+    );
+    // The undelivered one still goes to the county, without a token.
+    let pending = store.outbox_pending().unwrap();
+    assert_eq!(pending.len(), 2, "{pending:?}"); // the second application, the rating
+    let m = store.application_message(&numbers[1]).unwrap();
+    assert_eq!(m.progress_token, None);
+    assert_eq!(m.description, "石桥村道路硬化工程合同");
+    // New applications continue the day's numbering, with a PIN.
+    let app = person().validate(today()).unwrap();
+    let s = store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            DeviceNo::new(1).unwrap(),
+            datetime!(2026-11-23 11:00 +8),
+            &calendar(),
+        )
+        .unwrap();
+    assert_eq!(s.receipt_no.sequence(), 3);
+    assert!(store.stages(&s.receipt_no).unwrap().unwrap().has_pin);
+}
+
+#[test]
+fn application_messages_without_a_token_read_and_write_as_before() {
+    use disclosure::requests::wire::ApplicationMessage;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, s) = one_application(dir.path());
+    let mut m = store.application_message(&s.receipt_no).unwrap();
+    let with = serde_json::to_value(&m).unwrap();
+    assert_eq!(with["progress_token"], s.secrets.token.as_str());
+    // An older terminal's message (no token) reads, and writes back
+    // without the key, byte for byte what it was.
+    m.progress_token = None;
+    let without = serde_json::to_string(&m).unwrap();
+    assert!(!without.contains("progress_token"));
+    let back: ApplicationMessage = serde_json::from_str(&without).unwrap();
+    assert_eq!(back, m);
+    assert_eq!(serde_json::to_string(&back).unwrap(), without);
+    // A field this version does not know is ignored, as older servers
+    // ignore the token.
+    let mut newer = with.clone();
+    newer["something_later"] = "x".into();
+    assert!(serde_json::from_value::<ApplicationMessage>(newer).is_ok());
+}

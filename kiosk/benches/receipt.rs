@@ -48,7 +48,10 @@ fn run(name: &str, sink: Arc<dyn ReceiptSink>, n: usize) {
         let sub = desk
             .submit(&f, &body, time::OffsetDateTime::now_utc())
             .unwrap();
-        let job = desk.start_print(&sub.receipt_no, false).unwrap().unwrap();
+        let job = desk
+            .start_print(&sub.receipt_no, &sub.secrets.pin, false)
+            .unwrap()
+            .unwrap();
         job.wait().unwrap();
         times.push(t.elapsed());
     }

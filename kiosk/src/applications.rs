@@ -1,6 +1,7 @@
 //! The application desk: checks a form, saves it in `requests.db` (one
 //! transaction, before anything is printed), lays out its receipt and
-//! prints it on a worker thread, records every print and rating.
+//! prints it on a worker thread, records every print and rating. Beyond
+//! an application's stages, it hands out nothing without its 查询密码.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,8 +9,8 @@ use std::sync::mpsc;
 
 use disclosure::calendar::{Deadline, WorkingDayCalendar, YearSchedule, builtin_schedules};
 use disclosure::requests::{
-    ApplicationForm, ApplicationView, DeviceNo, FieldError, PrintOutcome, ReceiptNo, ReceivingBody,
-    RequestError, RequestStore, Submission,
+    ApplicationForm, ApplicationView, DeviceNo, FieldError, PinCheck, PrintOutcome, ReceiptNo,
+    ReceivingBody, RequestError, RequestStore, StagesView, Submission,
 };
 use disclosure::{Date, RegionCode};
 use printer::{PrintError, PrintReport, Receipt};
@@ -38,7 +39,13 @@ pub enum DeskError {
     Invalid(Vec<FieldError>),
     #[error(transparent)]
     Store(#[from] RequestError),
+    #[error("查询密码不对，不能打印回执")]
+    WrongPin,
 }
+
+/// How to check progress, as the receipt says it.
+pub const PROGRESS_HINT: &str = "查进度：在终端“办理进度”扫描本回执条码或输入编号，再输入查询密码，\
+     可看详情和补打；用手机扫二维码可看办理进度。查询密码请勿告诉他人。";
 
 /// A print job running on its worker thread.
 pub struct PrintJob {
@@ -162,8 +169,20 @@ impl Desk {
             .submit(&app, body, &self.hall, self.device, now, &self.calendar)?)
     }
 
-    pub fn lookup(&self, no: &ReceiptNo) -> Result<Option<ApplicationView>, RequestError> {
-        self.store.lookup(no)
+    /// What anyone with the number sees: the stages, by day.
+    pub fn stages(&self, no: &ReceiptNo) -> Result<Option<StagesView>, RequestError> {
+        self.store.stages(no)
+    }
+
+    /// The application behind `no` if `pin` is its 查询密码 (wrong tries
+    /// counted, then paused).
+    pub fn open_with_pin(
+        &mut self,
+        no: &ReceiptNo,
+        pin: &str,
+        now: OffsetDateTime,
+    ) -> Result<PinCheck, RequestError> {
+        self.store.open_with_pin(no, pin, now)
     }
 
     pub fn rate(
@@ -175,13 +194,15 @@ impl Desk {
         self.store.rate(no, level, now)
     }
 
-    /// Where the receipt's QR code leads.
-    pub fn progress_url(&self, no: &ReceiptNo) -> String {
-        self.progress_url.replace("{receipt}", &no.digits())
+    /// Where the receipt's QR code leads: the county's progress page for
+    /// the application's progress `token`.
+    pub fn progress_url(&self, token: &str) -> String {
+        self.progress_url.replace("{token}", token)
     }
 
-    /// The receipt of an application, as printed (or shown).
-    pub fn receipt(&self, v: &ApplicationView, reprint: bool) -> Receipt {
+    /// The receipt of an application, as printed (or shown), with its
+    /// 查询密码 `pin`.
+    pub fn receipt(&self, v: &ApplicationView, pin: &str, reprint: bool) -> Receipt {
         Receipt {
             title: "政府信息公开申请回执".into(),
             reprint,
@@ -200,27 +221,38 @@ impl Desk {
             id_masked: v.id_masked.clone(),
             phone_masked: v.phone_masked.clone(),
             how: format!("{}·{}", v.form.name(), v.delivery.name()),
-            progress_hint: "查进度：在终端“办理进度”扫描本回执条码或输入编号，也可扫二维码。"
-                .into(),
-            progress_url: self.progress_url(&v.receipt_no),
+            pin: pin.to_string(),
+            progress_hint: PROGRESS_HINT.into(),
+            progress_url: v
+                .progress_token
+                .as_deref()
+                .map(|t| self.progress_url(t))
+                .unwrap_or_default(),
             hotline: self.hotline.clone(),
         }
     }
 
     /// Starts printing the receipt of `no` on a worker thread; `None` when
-    /// there is no printer or no such application.
+    /// there is no printer. Only with its 查询密码 `pin` (checked here, so
+    /// the PIN on the paper is always the right one).
     pub fn start_print(
-        &self,
+        &mut self,
         no: &ReceiptNo,
+        pin: &str,
         reprint: bool,
-    ) -> Result<Option<PrintJob>, RequestError> {
+    ) -> Result<Option<PrintJob>, DeskError> {
         let Some(printer) = self.printer.clone() else {
             return Ok(None);
         };
-        let Some(view) = self.store.lookup(no)? else {
-            return Err(RequestError::UnknownReceipt(no.to_string()));
+        let view = match self
+            .store
+            .open_with_pin(no, pin, OffsetDateTime::now_utc())?
+        {
+            PinCheck::Opened(v) => v,
+            PinCheck::Unknown => return Err(RequestError::UnknownReceipt(no.to_string()).into()),
+            _ => return Err(DeskError::WrongPin),
         };
-        let receipt = self.receipt(&view, reprint);
+        let receipt = self.receipt(&view, pin, reprint);
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("receipt-print".into())

@@ -48,7 +48,8 @@ pub struct ApplicationsConfig {
     pub database: Option<PathBuf>,
     /// 咨询电话 printed on receipts.
     pub hotline: String,
-    /// Where a receipt's QR code leads; `{receipt}` is replaced.
+    /// Where a receipt's QR code leads; `{token}` is replaced by the
+    /// application's random progress token (never by its receipt number).
     pub progress_url: String,
     /// Holiday schedules arriving through the feed (`YYYY.toml`), beyond
     /// the built-in 2025 and 2026.
@@ -66,7 +67,7 @@ impl Default for ApplicationsConfig {
         ApplicationsConfig {
             database: None,
             hotline: "0999-1234567".into(),
-            progress_url: "https://www.yunxi.gov.example/gk/progress/{receipt}".into(),
+            progress_url: "https://www.yunxi.gov.example/gk/progress/{token}".into(),
             calendar_dir: None,
             warn_after_secs: 90,
             wipe_after_secs: 120,
@@ -364,11 +365,13 @@ impl KioskConfig {
             c.applications.hotline = h.trim().to_string();
         }
         if let Some(u) = a.progress_url {
-            if !(u.starts_with("https://") || u.starts_with("http://")) || !u.contains("{receipt}")
-            {
+            // `{receipt}` is the name older configurations give the same
+            // place: the county's page there now takes the token.
+            let u = u.replace("{receipt}", "{token}");
+            if !(u.starts_with("https://") || u.starts_with("http://")) || !u.contains("{token}") {
                 return Err(bad(
                     "applications.progress_url",
-                    "应以 https:// 或 http:// 开头，并含有 {receipt}".into(),
+                    "应以 https:// 或 http:// 开头，并含有 {token}".into(),
                 ));
             }
             c.applications.progress_url = u;
@@ -509,6 +512,10 @@ mod tests {
             Some("applications.progress_url"),
         );
         check(
+            "[applications]\nprogress_url = \"https://x/gk/progress/{token}\"",
+            None,
+        );
+        check(
             "[applications]\nwarn_after_secs = 200",
             Some("applications.warn_after_secs"),
         );
@@ -538,6 +545,16 @@ mod tests {
             Some("printer.status_timeout_ms"),
         );
         check("[scanner]\npath = \"/dev/input/event3\"", Some("path"));
+    }
+
+    #[test]
+    fn an_old_progress_url_with_receipt_gets_the_token_there() {
+        let c = KioskConfig::parse(
+            "[applications]\nprogress_url = \"https://x/gk/progress/{receipt}\"",
+            Path::new("k"),
+        )
+        .unwrap();
+        assert_eq!(c.applications.progress_url, "https://x/gk/progress/{token}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 mod apply_page;
 
-pub use apply_page::{DoneState, FormState, PrintOrigin, ProgressState};
+pub use apply_page::{DoneState, FormState, OpenedApplication, PrintOrigin, ProgressState};
 
 use crate::applications::{Desk, PrintJob, open_desk};
 use crate::config::KioskConfig;
@@ -49,6 +49,7 @@ pub const PAGE_NAMES: &[&str] = &[
     "apply-review",
     "apply-done",
     "progress",
+    "progress-details",
 ];
 
 /// Search hits shown at once.
@@ -626,7 +627,8 @@ impl App {
             "interpretations" => Page::List(ListKind::Interpretations),
             "village" => Page::List(ListKind::Village),
             "search" => Page::Search,
-            "apply" | "apply-who" | "apply-typing" | "apply-review" | "apply-done" | "progress" => {
+            "apply" | "apply-who" | "apply-typing" | "apply-review" | "apply-done" | "progress"
+            | "progress-details" => {
                 let domain = Domain::from_name("社会救助").expect("a domain");
                 let item = st
                     .store
@@ -660,9 +662,12 @@ impl App {
                         self.state.borrow_mut().form.consent = true;
                         self.confirm();
                         self.wait_for_print(Duration::from_secs(10));
-                        if name == "progress" {
-                            let no = self.form_state().done.map(|d| d.receipt.digits());
-                            self.lookup(&no.unwrap_or_default());
+                        if let Some(d) = self.form_state().done.filter(|_| name != "apply-done") {
+                            self.lookup(&d.receipt.digits());
+                            if name == "progress-details" {
+                                self.state.borrow_mut().progress.pin_typed = d.pin;
+                                self.enter_pin();
+                            }
                         }
                     }
                 }

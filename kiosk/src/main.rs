@@ -36,7 +36,7 @@ struct Cli {
     size: String,
     /// 截图页面：home, attract, domains, items, item, document, interpretation,
     /// guides, notices, interpretations, village, search, apply, apply-who,
-    /// apply-typing, apply-review, apply-done, progress
+    /// apply-typing, apply-review, apply-done, progress, progress-details
     #[arg(long, default_value = "home")]
     page: String,
     /// 截图时使用大字模式

@@ -168,7 +168,14 @@ fn a_full_application_through_the_ui_prints_a_receipt() {
 
     // The printed bytes, decoded.
     wait_for(&fake, 1);
-    {
+    let token = k
+        .requests()
+        .lookup(&no)
+        .unwrap()
+        .unwrap()
+        .progress_token
+        .unwrap();
+    let pin = {
         let tape = fake.tape();
         assert_eq!(tape.error, None);
         let lines = emulator::text_lines(&tape.elements).join("\n");
@@ -180,6 +187,7 @@ fn a_full_application_through_the_ui_prints_a_receipt() {
             "证件号码：110105********002X".into(),
             "联系电话：138****8000".into(),
             "申请内容：低保名单".into(),
+            "查询密码".into(),
         ] {
             assert!(lines.contains(&want), "receipt lacks {want}:\n{lines}");
         }
@@ -193,10 +201,18 @@ fn a_full_application_through_the_ui_prints_a_receipt() {
             .filter(|e| matches!(e, Element::Code128(_)))
             .collect();
         assert_eq!(bars, [&Element::Code128(no.digits())]);
-        assert!(tape.elements.iter().any(
-            |e| matches!(e, Element::Qr { data, model: 2, .. } if data.ends_with(&no.digits()))
-        ));
-    }
+        // The QR code leads to the county's page by the token, not the number.
+        let qrs: Vec<&Element> = tape
+            .elements
+            .iter()
+            .filter(|e| matches!(e, Element::Qr { .. }))
+            .collect();
+        assert!(
+            matches!(qrs[..], [Element::Qr { data, model: 2, .. }] if data.ends_with(&format!("/{token}")) && !data.contains(&no.digits())),
+            "{qrs:?}"
+        );
+        pin_on_paper(&tape.elements)
+    };
     // Saved with its outbox row before printing; the print recorded.
     let store = k.requests();
     let v = store.lookup(&no).unwrap().unwrap();
@@ -213,20 +229,41 @@ fn a_full_application_through_the_ui_prints_a_receipt() {
     k.tap("完成");
     assert_eq!(k.app.page(), Page::Home);
 
-    // The receipt scanned at the progress page, then 补打.
+    // The receipt scanned at the progress page, the 查询密码 from the
+    // paper, then 补打.
     k.app.scanned(&no.digits());
     assert_eq!(k.app.page(), Page::Progress);
     let p = k.ui.global::<ProgressAdapter>();
     assert!(p.get_found());
     assert_eq!(p.get_history().row_count(), 1);
     assert_eq!(p.get_history().row_data(0).unwrap().status, "终端已受理");
+    k.keys(&pin);
+    k.tap("查看详情");
+    assert!(p.get_opened(), "{}", p.get_message());
     k.tap("补打回执");
     assert!(k.app.wait_for_print(Duration::from_secs(10)));
     wait_for(&fake, 2);
     let lines = emulator::text_lines(&fake.tape().elements);
     assert_eq!(lines.iter().filter(|l| l.as_str() == "【补打】").count(), 1);
+    assert_eq!(
+        lines.iter().filter(|l| **l == pin).count(),
+        2,
+        "the 查询密码 on the reprint too"
+    );
     assert!(p.get_print_message().contains("已补打"));
     assert_eq!(k.requests().lookup(&no).unwrap().unwrap().prints, 2);
+}
+
+/// The 查询密码 printed on a receipt: the line after its label.
+fn pin_on_paper(elements: &[Element]) -> String {
+    let lines = emulator::text_lines(elements);
+    let at = lines
+        .iter()
+        .rposition(|l| l == "查询密码")
+        .unwrap_or_else(|| panic!("no 查询密码 on the paper: {lines:?}"));
+    let pin = lines[at + 1].clone();
+    assert!(disclosure::requests::access::is_pin(&pin), "{pin}");
+    pin
 }
 
 /// Submits the sample form through the controller and waits for the print.
@@ -282,13 +319,24 @@ fn paper_out_or_a_silent_printer_shows_the_receipt_on_screen_and_keeps_the_appli
 }
 
 #[test]
-fn no_printer_configured_shows_a_qr() {
+fn no_printer_configured_shows_a_qr_and_the_pin() {
     let k = start(config(None));
     let no = submit_sample(&k);
     let a = k.ui.global::<ApplyAdapter>();
     assert!(a.get_show_qr());
     assert!(a.get_print_message().contains("没有连接打印机"));
+    let pin = a.get_pin().to_string();
+    assert!(disclosure::requests::access::is_pin(&pin), "{pin}");
+    assert!(
+        ElementHandle::find_by_accessible_label(&k.ui, &format!("查询密码 {pin}"))
+            .next()
+            .is_some(),
+        "the PIN is not on the screen"
+    );
     assert!(k.requests().lookup(&no).unwrap().is_some());
+    // Leaving the page forgets it.
+    k.tap("完成");
+    assert!(k.app.form_state().done.is_none());
 }
 
 #[test]
@@ -426,4 +474,137 @@ fn typed_receipt_numbers_are_checked() {
     bad[5] = if bad[5] == b'9' { b'8' } else { b'9' };
     k.app.lookup(std::str::from_utf8(&bad).unwrap());
     assert!(p.get_message().contains("校验位"), "{}", p.get_message());
+}
+
+/// Every accessible label on the screen, to check what a page shows.
+fn labels_on_screen(k: &Kiosk) -> Vec<String> {
+    i_slint_backend_testing::ElementQuery::from_root(&k.ui)
+        .match_descendants()
+        .find_all()
+        .iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_typed_or_guessed_receipt_number_shows_only_the_stages_not_the_application() {
+    let fake = FakePrinter::start(PrinterState::default()).unwrap();
+    let k = start(config(Some(&fake)));
+    let no = submit_sample(&k);
+    wait_for(&fake, 1);
+    let pin = pin_on_paper(&fake.tape().elements);
+    // The county extends it, giving a reason that names a third party.
+    k.requests()
+        .add_status(
+            &no,
+            disclosure::requests::ApplicationStatus::Extended,
+            time::OffsetDateTime::now_utc(),
+            "需征求第三方张三的意见",
+        )
+        .unwrap();
+    k.tap("完成");
+
+    // Someone else types the number (numbers count up from 1 each day).
+    k.tap("办理进度");
+    k.keys(&no.digits());
+    k.tap("查询");
+    let p = k.ui.global::<ProgressAdapter>();
+    assert!(p.get_found(), "{}", p.get_message());
+    assert!(!p.get_opened());
+    // The stages, by day: no details, no notes, no times.
+    assert_eq!(p.get_details().row_count(), 0);
+    let stages: Vec<(String, String, String)> = p
+        .get_history()
+        .iter()
+        .map(|h| (h.status.to_string(), h.at.to_string(), h.note.to_string()))
+        .collect();
+    assert_eq!(stages.len(), 2, "{stages:?}");
+    assert_eq!(stages[0].0, "延期答复");
+    assert!(
+        stages
+            .iter()
+            .all(|(_, at, note)| note.is_empty() && !at.contains(':')),
+        "{stages:?}"
+    );
+    let labels = labels_on_screen(&k);
+    let screen = labels.join("\n");
+    for never in ["张三", "低保", "石桥乡人民政府", "王**"] {
+        assert!(!screen.contains(never), "{never} on the screen:\n{screen}");
+    }
+    assert!(
+        !labels.iter().any(|l| l == "补打回执"),
+        "a 补打 button:\n{screen}"
+    );
+    // 补打 cannot be had without the PIN either.
+    p.invoke_reprint();
+    assert!(k.app.wait_for_print(Duration::from_secs(10)));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        fake.tape()
+            .elements
+            .iter()
+            .filter(|e| **e == Element::Cut)
+            .count(),
+        1,
+        "reprinted without the PIN"
+    );
+
+    // A wrong PIN: refused, counted.
+    let wrong = if pin == "000000" { "111111" } else { "000000" };
+    k.keys(wrong);
+    k.tap("查看详情");
+    assert!(!p.get_opened());
+    assert!(
+        p.get_message().contains("还可以再试4次"),
+        "{}",
+        p.get_message()
+    );
+    // The right one, from the receipt: everything, notes included, and 补打.
+    k.keys(&pin);
+    k.tap("查看详情");
+    assert!(p.get_opened(), "{}", p.get_message());
+    let details: Vec<String> = p
+        .get_details()
+        .iter()
+        .map(|r| format!("{}={}", r.label, r.value))
+        .collect();
+    assert!(
+        details.contains(&"申请内容=2025年本村低保对象名单及补助标准".to_string()),
+        "{details:?}"
+    );
+    assert!(p.get_history().iter().any(|h| h.note.contains("张三")));
+    k.tap("补打回执");
+    assert!(k.app.wait_for_print(Duration::from_secs(10)));
+    wait_for(&fake, 2);
+}
+
+#[test]
+fn wrong_pins_at_the_kiosk_are_limited_then_paused() {
+    let k = start(config(None));
+    let no = submit_sample(&k);
+    let pin = k.ui.global::<ApplyAdapter>().get_pin().to_string();
+    k.tap("完成");
+    k.app.lookup(&no.digits());
+    let p = k.ui.global::<ProgressAdapter>();
+    let wrong = if pin == "000000" { "111111" } else { "000000" };
+    for _ in 0..disclosure::requests::access::MAX_PIN_FAILURES {
+        k.keys(wrong);
+        k.tap("查看详情");
+    }
+    assert!(
+        p.get_message().contains("错误次数太多"),
+        "{}",
+        p.get_message()
+    );
+    // Paused: the right PIN waits too.
+    k.keys(&pin);
+    k.tap("查看详情");
+    assert!(!p.get_opened());
+    assert!(p.get_message().contains("以后再试"), "{}", p.get_message());
+    // Too short is not a try.
+    k.tap("查询其他回执");
+    k.app.lookup(&no.digits());
+    k.keys("12");
+    k.tap("查看详情");
+    assert!(p.get_message().contains("6位数字"), "{}", p.get_message());
 }

@@ -53,7 +53,10 @@ fn crash_child() {
             .unwrap();
         writeln!(out, "saved {}", sub.receipt_no.digits()).unwrap();
         out.flush().unwrap();
-        let job = desk.start_print(&sub.receipt_no, false).unwrap().unwrap();
+        let job = desk
+            .start_print(&sub.receipt_no, &sub.secrets.pin, false)
+            .unwrap()
+            .unwrap();
         let r = job.wait();
         let outcome = match r {
             Ok(_) => disclosure::requests::PrintOutcome::Printed,

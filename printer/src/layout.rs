@@ -122,9 +122,13 @@ pub struct Receipt {
     pub phone_masked: String,
     /// 纸质·自行领取.
     pub how: String,
+    /// 查询密码: the digits that open the details and 补打 at a terminal,
+    /// printed large under the barcode; empty prints none.
+    pub pin: String,
     /// How to check progress, in words.
     pub progress_hint: String,
-    /// The QR's content: the progress address with the number.
+    /// The QR's content: the progress address with the receipt's token;
+    /// empty prints no QR code.
     pub progress_url: String,
     /// 咨询电话.
     pub hotline: String,
@@ -250,7 +254,23 @@ impl Receipt {
             true,
         ));
         out.push(Block::Barcode(self.receipt_digits.clone()));
-        out.push(Block::Qr(self.progress_url.clone()));
+        if !self.pin.is_empty() {
+            out.push(line(
+                "查询密码".into(),
+                TextSize::Normal,
+                Align::Center,
+                false,
+            ));
+            out.push(line(
+                self.pin.clone(),
+                TextSize::Double,
+                Align::Center,
+                true,
+            ));
+        }
+        if !self.progress_url.is_empty() {
+            out.push(Block::Qr(self.progress_url.clone()));
+        }
         for t in wrap(&self.progress_hint, cols, 0) {
             out.push(line(t, TextSize::Normal, Align::Left, false));
         }
@@ -289,9 +309,11 @@ impl Receipt {
             id_masked: "110105********002X".into(),
             phone_masked: "138****8000".into(),
             how: "纸质·自行领取".into(),
-            progress_hint: "查进度：在终端“办理进度”扫描本回执条码或输入编号，也可扫二维码。"
+            pin: "482916".into(),
+            progress_hint: "查进度：在终端“办理进度”扫描本回执条码或输入编号，再输入查询密码，\
+                            可看详情和补打；用手机扫二维码可看办理进度。查询密码请勿告诉他人。"
                 .into(),
-            progress_url: "https://www.yunxi.gov.example/gk/progress/99052120120101261123000152"
+            progress_url: "https://www.yunxi.gov.example/gk/progress/kfuw4ylpnfzgk3tfmvxgo2lo"
                 .into(),
             hotline: "0999-1234567".into(),
         }

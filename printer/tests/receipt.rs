@@ -77,6 +77,8 @@ fn gbk_receipt_decodes_to_its_text_barcode_and_qr() {
             "证件号码：110105********002X",
             "联系电话：138****8000",
             "咨询电话：0999-1234567",
+            "查询密码",
+            "482916",
         ] {
             assert!(all.contains(want), "{paper:?} lacks {want}:\n{all}");
         }
@@ -87,6 +89,11 @@ fn gbk_receipt_decodes_to_its_text_barcode_and_qr() {
         assert_eq!(qrs, [(r.progress_url.clone(), 2)]);
         assert_eq!(cuts, 1);
         assert_eq!(els.last(), Some(&Element::Cut));
+        // The 查询密码 large and centred.
+        assert!(
+            els.iter().any(|e| matches!(e, Element::Text { text, scale: (2, 2), center: true, .. } if text == "482916")),
+            "{paper:?}"
+        );
         // The title on one line, centred: double size on 80 mm, double
         // height on 58 mm (double width would need two lines).
         let scale = if paper == PaperWidth::Mm80 {

@@ -304,18 +304,20 @@ fn content_down_applications_up_with_the_real_binaries() {
             .contains("予以公开：已邮寄纸质件")
     );
 
-    // The county's pages: progress for phones (no personal data), staff
-    // page with the terminal's health, closed without the key.
-    let (status, page) = get(port, &format!("/gk/progress/{no}"));
+    // The county's pages: progress for phones by the receipt's token
+    // (stages only), nothing by the receipt number; staff page with the
+    // terminal's health, closed without the key.
+    let (status, page) = get(port, &format!("/gk/progress/{}", s.secrets.token));
     assert_eq!(status, 200);
     assert!(
         page.contains("已答复") && !page.contains("王秀英"),
         "{page}"
     );
     assert!(
-        !page.contains("已邮寄纸质件"),
-        "no reply text on a public page"
+        !page.contains("已邮寄纸质件") && !page.contains("石桥乡人民政府"),
+        "no reply text and no receiving body on a public page"
     );
+    assert_eq!(get(port, &format!("/gk/progress/{no}")).0, 404);
     assert_eq!(get(port, "/staff").0, 403);
     let (status, staff) = get(port, "/staff?key=staff-secret");
     assert_eq!(status, 200);

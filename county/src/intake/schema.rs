@@ -125,6 +125,15 @@ ALTER TABLE application ADD COLUMN purged_at TEXT;
 "#,
         after: Some(normalise_applications),
     },
+    // 5: the SHA-256 of each application's progress token (the public
+    // progress page answers only to the token).
+    Migration {
+        sql: r#"
+ALTER TABLE application ADD COLUMN progress_token_sha256 TEXT;
+CREATE UNIQUE INDEX application_by_progress_token ON application(progress_token_sha256);
+"#,
+        after: None,
+    },
 ];
 
 /// The schema version this build writes.

@@ -1,13 +1,16 @@
 //! Applications for disclosure (依申请公开): the form and its checks, the
-//! receiving body, receipt numbers, and `requests.db` where the terminal
-//! keeps them until the county has them.
+//! receiving body, receipt numbers, who may see an application (the
+//! receipt's 查询密码 and progress token), and `requests.db` where the
+//! terminal keeps them until the county has them.
 
+pub mod access;
 pub mod application;
 pub mod receipt_no;
 pub mod routing;
 pub mod store;
 pub mod wire;
 
+pub use access::ReceiptSecrets;
 pub use application::{
     Applicant, Application, ApplicationForm, Delivery, Field, FieldError, IdDocumentKind,
     InformationWanted, ProvideForm, ReceivingBody,
@@ -15,6 +18,6 @@ pub use application::{
 pub use receipt_no::{DeviceNo, ReceiptNo, ReceiptNoError};
 pub use routing::receiving_body;
 pub use store::{
-    ApplicationStatus, ApplicationView, OutboxEntry, PrintOutcome, RequestError, RequestStore,
-    StatusEntry, Submission,
+    ApplicationStatus, ApplicationView, OutboxEntry, PinCheck, PrintOutcome, RequestError,
+    RequestStore, Stage, StagesView, StatusEntry, Submission,
 };

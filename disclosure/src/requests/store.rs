@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 
+use super::access::{self, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES, ReceiptSecrets};
 use super::application::{
     Applicant, Application, Delivery, InformationWanted, ProvideForm, ReceivingBody,
 };
@@ -40,6 +41,8 @@ pub enum RequestError {
     UnknownReceipt(String),
     #[error("申请数据库中的数据无效：{0}")]
     Corrupt(String),
+    #[error(transparent)]
+    Randomness(#[from] access::RandomnessError),
 }
 
 const MIGRATIONS: &[&str] = &[
@@ -127,6 +130,17 @@ CREATE TABLE device_state (
     value TEXT NOT NULL,
     at    TEXT NOT NULL
 ) STRICT;
+"#,
+    // The receipt's second factor (`access.rs`): the 查询密码 as a salted
+    // hash and the QR code's progress token, both kept after the purge of
+    // personal fields; wrong tries and the pause after too many.
+    // Applications saved before this step have neither: stages only.
+    r#"
+ALTER TABLE application ADD COLUMN pin_salt TEXT;
+ALTER TABLE application ADD COLUMN pin_sha256 TEXT;
+ALTER TABLE application ADD COLUMN progress_token TEXT;
+ALTER TABLE application ADD COLUMN pin_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE application ADD COLUMN pin_locked_until TEXT;
 "#,
 ];
 
@@ -220,6 +234,42 @@ pub struct Submission {
     pub receipt_no: ReceiptNo,
     pub received_at: OffsetDateTime,
     pub deadline: Deadline,
+    /// The 查询密码 and progress token to print; only their hash and the
+    /// token stay in `requests.db`, so this is the one chance to print the PIN.
+    pub secrets: ReceiptSecrets,
+}
+
+/// One stage of an application as anyone with its number may see it: what
+/// and which day, no time, no note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    pub date: Date,
+    pub status: ApplicationStatus,
+}
+
+/// What a bare receipt number shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagesView {
+    pub receipt_no: ReceiptNo,
+    pub stages: Vec<Stage>,
+    /// `false` for applications saved before receipts had a 查询密码: their
+    /// details cannot be opened at the terminal.
+    pub has_pin: bool,
+}
+
+/// The answer to a 查询密码.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinCheck {
+    /// The right one: the application, masked, with its full history.
+    Opened(Box<ApplicationView>),
+    /// Wrong; `tries_left` before the pause.
+    Wrong { tries_left: u32 },
+    /// Too many wrong tries: nothing is checked before `until` (stored time).
+    Paused { until: String },
+    /// Saved before receipts had a 查询密码.
+    NoPin,
+    /// No such number here.
+    Unknown,
 }
 
 /// One line of an application's history.
@@ -250,6 +300,9 @@ pub struct ApplicationView {
     pub history: Vec<StatusEntry>,
     pub rating: Option<u8>,
     pub prints: u32,
+    /// The QR code's key to the county's progress page; `None` for
+    /// applications saved before there was one.
+    pub progress_token: Option<String>,
 }
 
 /// A row of the outbox, for the sync agent.
@@ -364,6 +417,7 @@ impl RequestStore {
     ) -> Result<Submission, RequestError> {
         let today = Date::in_china(received_at);
         let at = format_time(received_at);
+        let secrets = ReceiptSecrets::generate()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -436,9 +490,11 @@ impl RequestStore {
                 received_at, channel, staff_assisted, applicant_kind, name, id_kind, id_number,
                 credit_code, contact_person, phone, address, email, name_masked, id_masked,
                 phone_masked, item_key, document_key, linked_title, doc_no, description,
-                provide_form, delivery, body_name, body_region, deadline, deadline_unknown_year)
+                provide_form, delivery, body_name, body_region, deadline, deadline_unknown_year,
+                pin_salt, pin_sha256, progress_token)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+                ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
+                ?32, ?33, ?34)",
             params![
                 receipt_no.digits(),
                 hall.as_str(),
@@ -471,6 +527,9 @@ impl RequestStore {
                 body.region.as_str(),
                 deadline_text,
                 unknown_year,
+                secrets.pin_salt,
+                access::pin_hash(&secrets.pin_salt, &receipt_no, &secrets.pin),
+                secrets.token,
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -495,6 +554,7 @@ impl RequestStore {
             receipt_no,
             received_at,
             deadline,
+            secrets,
         })
     }
 
@@ -577,7 +637,135 @@ impl RequestStore {
         Ok(())
     }
 
-    /// The application with number `receipt`, masked, with its history.
+    /// The stages of application `receipt`, which anyone who has (or
+    /// guesses) its number may see: status and day, nothing else.
+    pub fn stages(&self, receipt: &ReceiptNo) -> Result<Option<StagesView>, RequestError> {
+        let row: Option<(i64, bool)> = self
+            .conn
+            .query_row(
+                "SELECT id, pin_sha256 IS NOT NULL FROM application WHERE receipt_no = ?1",
+                [receipt.digits()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((id, has_pin)) = row else {
+            return Ok(None);
+        };
+        let stages = self
+            .history(id)?
+            .into_iter()
+            .map(|h| {
+                let date =
+                    h.at.get(..10)
+                        .and_then(|d| d.parse().ok())
+                        .ok_or_else(|| RequestError::Corrupt(format!("status time “{}”", h.at)))?;
+                Ok(Stage {
+                    date,
+                    status: h.status,
+                })
+            })
+            .collect::<Result<Vec<_>, RequestError>>()?;
+        Ok(Some(StagesView {
+            receipt_no: receipt.clone(),
+            stages,
+            has_pin,
+        }))
+    }
+
+    /// Checks the 查询密码 of `receipt` at `now`, and opens the application
+    /// when it is right. Wrong tries are counted in the file (a restart
+    /// does not forget them); after [`MAX_PIN_FAILURES`] every further try
+    /// waits [`PIN_PAUSE_MINUTES`], and tries during the pause are not
+    /// checked at all. The right PIN clears the count.
+    pub fn open_with_pin(
+        &mut self,
+        receipt: &ReceiptNo,
+        pin: &str,
+        now: OffsetDateTime,
+    ) -> Result<PinCheck, RequestError> {
+        let now_text = format_time(now);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        type PinRow = (i64, Option<String>, Option<String>, u32, Option<String>);
+        let row: Option<PinRow> = tx
+            .query_row(
+                "SELECT id, pin_salt, pin_sha256, pin_failures, pin_locked_until
+                 FROM application WHERE receipt_no = ?1",
+                [receipt.digits()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((id, salt, hash, failures, locked_until)) = row else {
+            return Ok(PinCheck::Unknown);
+        };
+        let (Some(salt), Some(hash)) = (salt, hash) else {
+            return Ok(PinCheck::NoPin);
+        };
+        if let Some(until) = locked_until.filter(|u| *u > now_text) {
+            return Ok(PinCheck::Paused { until });
+        }
+        if access::pin_matches(&salt, receipt, pin, &hash) {
+            if failures > 0 {
+                tx.execute(
+                    "UPDATE application SET pin_failures = 0, pin_locked_until = NULL WHERE id = ?1",
+                    [id],
+                )?;
+                tx.commit()?;
+            } else {
+                drop(tx);
+            }
+            let view = self
+                .lookup(receipt)?
+                .ok_or_else(|| RequestError::UnknownReceipt(receipt.to_string()))?;
+            return Ok(PinCheck::Opened(Box::new(view)));
+        }
+        let failures = failures + 1;
+        let answer = if failures >= MAX_PIN_FAILURES {
+            let until = format_time(now + time::Duration::minutes(PIN_PAUSE_MINUTES));
+            tx.execute(
+                "UPDATE application SET pin_failures = ?2, pin_locked_until = ?3 WHERE id = ?1",
+                params![id, failures, until],
+            )?;
+            PinCheck::Paused { until }
+        } else {
+            tx.execute(
+                "UPDATE application SET pin_failures = ?2 WHERE id = ?1",
+                params![id, failures],
+            )?;
+            PinCheck::Wrong {
+                tries_left: MAX_PIN_FAILURES - failures,
+            }
+        };
+        tx.commit()?;
+        tracing::info!(receipt = %receipt, failures, "wrong 查询密码");
+        Ok(answer)
+    }
+
+    fn history(&self, id: i64) -> Result<Vec<StatusEntry>, RequestError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, status, note FROM status_change WHERE application_id = ?1 ORDER BY at, id",
+        )?;
+        stmt.query_map([id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?
+        .map(|x| {
+            let (at, status, note) = x?;
+            let status = ApplicationStatus::from_db_name(&status)
+                .ok_or_else(|| RequestError::Corrupt(format!("status “{status}”")))?;
+            Ok(StatusEntry { at, status, note })
+        })
+        .collect()
+    }
+
+    /// The application with number `receipt`, masked, with its full
+    /// history (county notes included). For the terminal's own use and
+    /// for [`RequestStore::open_with_pin`]: a citizen sees this only after
+    /// the 查询密码.
     pub fn lookup(&self, receipt: &ReceiptNo) -> Result<Option<ApplicationView>, RequestError> {
         let row = self
             .conn
@@ -587,7 +775,8 @@ impl RequestStore {
                         delivery, body_name, deadline, deadline_unknown_year,
                         (SELECT level FROM rating WHERE application_id = application.id),
                         (SELECT COUNT(*) FROM print_log
-                          WHERE application_id = application.id AND outcome = 'printed')
+                          WHERE application_id = application.id AND outcome = 'printed'),
+                        progress_token
                  FROM application WHERE receipt_no = ?1",
                 [receipt.digits()],
                 |r| {
@@ -609,6 +798,7 @@ impl RequestStore {
                         r.get::<_, Option<i32>>(14)?,
                         r.get::<_, Option<u8>>(15)?,
                         r.get::<_, u32>(16)?,
+                        r.get::<_, Option<String>>(17)?,
                     ))
                 },
             )
@@ -628,24 +818,7 @@ impl RequestStore {
             ..InformationWanted::default()
         }
         .summary();
-        let mut stmt = self.conn.prepare(
-            "SELECT at, status, note FROM status_change WHERE application_id = ?1 ORDER BY at, id",
-        )?;
-        let history = stmt
-            .query_map([r.0], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            })?
-            .map(|x| {
-                let (at, status, note) = x?;
-                let status = ApplicationStatus::from_db_name(&status)
-                    .ok_or_else(|| RequestError::Corrupt(format!("status “{status}”")))?;
-                Ok(StatusEntry { at, status, note })
-            })
-            .collect::<Result<Vec<_>, RequestError>>()?;
+        let history = self.history(r.0)?;
         Ok(Some(ApplicationView {
             receipt_no: receipt.clone(),
             received_at: r.1,
@@ -668,6 +841,7 @@ impl RequestStore {
             history,
             rating: r.15,
             prints: r.16,
+            progress_token: r.17,
         }))
     }
 
@@ -739,7 +913,7 @@ impl RequestStore {
                         name, id_kind, id_number, credit_code, contact_person, phone, address,
                         email, item_key, document_key, linked_title, doc_no, description,
                         provide_form, delivery, body_name, body_region, deadline,
-                        deadline_unknown_year, purged_at
+                        deadline_unknown_year, purged_at, progress_token
                  FROM application WHERE receipt_no = ?1",
                 [receipt.digits()],
                 |r| {
@@ -783,6 +957,7 @@ impl RequestStore {
                             body_region: r.get(22)?,
                             deadline: r.get(23)?,
                             deadline_unknown_year: r.get(24)?,
+                            progress_token: r.get(26)?,
                         },
                     ))
                 },
@@ -856,7 +1031,9 @@ impl RequestStore {
     /// Purges the personal fields (name, ID number, contact person, phone,
     /// address, e-mail) of every application the county acknowledged before
     /// `delivered_before`. The masked forms stay for the progress page and
-    /// reprints. Returns how many were purged.
+    /// reprints, and so do the 查询密码's hash and the progress token, so the
+    /// citizen can still look the application up. Returns how many were
+    /// purged.
     pub fn purge_delivered(
         &mut self,
         delivered_before: OffsetDateTime,

@@ -85,6 +85,12 @@ pub struct ApplicationMessage {
     pub deadline: Option<String>,
     #[serde(default)]
     pub deadline_unknown_year: Option<i32>,
+    /// The key to the public progress page that the receipt's QR code
+    /// carries (24 base32 letters, random). Absent from terminals older
+    /// than it and for applications saved before it; left out of the JSON
+    /// when absent, so those messages stay byte for byte what they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_token: Option<String>,
 }
 
 impl ApplicationMessage {
@@ -281,6 +287,7 @@ mod tests {
             body_region: String::new(),
             deadline: None,
             deadline_unknown_year: None,
+            progress_token: None,
         };
         let check = |a: ApplicationMessage, want: Option<&str>| {
             let got = a.check_values().err();

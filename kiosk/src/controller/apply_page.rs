@@ -1,13 +1,15 @@
 //! The application wizard and the progress page: the form being filled,
 //! one field at a time with the kiosk's keyboard; submission; the print
 //! job and its outcome; the idle warning and wipe; lookups by receipt
-//! number (typed or scanned) and 补打.
+//! number (typed or scanned): the stages only, then with the receipt's
+//! 查询密码 the details and 补打.
 
 use disclosure::calendar::Deadline;
+use disclosure::requests::access::{PIN_DIGITS, is_pin};
 use disclosure::requests::routing::LinkedRecord;
 use disclosure::requests::{
-    ApplicationForm, Delivery, Field, FieldError, IdDocumentKind, PrintOutcome, ProvideForm,
-    ReceiptNo, ReceivingBody,
+    ApplicationForm, ApplicationView, Delivery, Field, FieldError, IdDocumentKind, PinCheck,
+    PrintOutcome, ProvideForm, ReceiptNo, ReceivingBody,
 };
 use printer::PrintError;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
@@ -48,6 +50,10 @@ pub enum PrintOrigin {
 #[derive(Debug, Clone)]
 pub struct DoneState {
     pub receipt: ReceiptNo,
+    /// The 查询密码, shown beside the QR code when the receipt did not print.
+    pub pin: String,
+    /// The progress token the QR code carries.
+    pub token: String,
     pub deadline: Deadline,
     pub print_message: String,
     pub show_qr: bool,
@@ -96,11 +102,32 @@ impl FormState {
 /// What the progress page shows.
 #[derive(Debug, Clone, Default)]
 pub struct ProgressState {
+    /// The receipt number being typed.
     pub typed: String,
     pub message: String,
+    /// The number looked up: its stages are shown.
     pub found: Option<ReceiptNo>,
+    /// The 查询密码 being typed, once a number is found.
+    pub pin_typed: String,
+    /// Opened with the right 查询密码.
+    pub opened: Option<OpenedApplication>,
     pub print_message: String,
     pub show_qr: bool,
+}
+
+/// An application opened with its 查询密码, until the page is left.
+#[derive(Debug, Clone)]
+pub struct OpenedApplication {
+    /// For 补打 and the on-screen receipt.
+    pub pin: String,
+    pub view: ApplicationView,
+}
+
+impl ProgressState {
+    /// Whether the keyboard types the 查询密码 (a number found, not yet opened).
+    fn typing_pin(&self) -> bool {
+        self.found.is_some() && self.opened.is_none()
+    }
 }
 
 /// The fields of each step of the form.
@@ -406,24 +433,50 @@ impl App {
             app.touched();
             {
                 let mut st = app.state.borrow_mut();
-                if st.progress.typed.len() < 26 && k.chars().all(|c| c.is_ascii_digit()) {
-                    st.progress.typed.push_str(&k);
+                let p = &mut st.progress;
+                let digits = k.chars().all(|c| c.is_ascii_digit());
+                if p.typing_pin() {
+                    if p.pin_typed.len() < PIN_DIGITS && digits {
+                        p.pin_typed.push_str(&k);
+                    }
+                } else if p.found.is_none() && p.typed.len() < 26 && digits {
+                    p.typed.push_str(&k);
                 }
-                st.progress.message.clear();
+                p.message.clear();
             }
             app.show(Page::Progress);
         });
         let app = self.clone();
         p.on_backspace(move || {
             app.touched();
-            app.state.borrow_mut().progress.typed.pop();
+            {
+                let mut st = app.state.borrow_mut();
+                let p = &mut st.progress;
+                if p.typing_pin() {
+                    p.pin_typed.pop();
+                } else {
+                    p.typed.pop();
+                }
+            }
             app.show(Page::Progress);
         });
         let app = self.clone();
         p.on_clear(move || {
             app.touched();
-            app.state.borrow_mut().progress = ProgressState::default();
+            {
+                let mut st = app.state.borrow_mut();
+                if st.progress.typing_pin() {
+                    st.progress.pin_typed.clear();
+                } else {
+                    st.progress = ProgressState::default();
+                }
+            }
             app.show(Page::Progress);
+        });
+        let app = self.clone();
+        p.on_open_details(move || {
+            app.touched();
+            app.enter_pin();
         });
         let app = self.clone();
         p.on_lookup(move || {
@@ -701,12 +754,18 @@ impl App {
         match result {
             Ok(sub) => {
                 tracing::info!(receipt = %sub.receipt_no, "application taken");
-                let job = self.state.borrow().desk.start_print(&sub.receipt_no, false);
+                let job = self.state.borrow_mut().desk.start_print(
+                    &sub.receipt_no,
+                    &sub.secrets.pin,
+                    false,
+                );
                 let mut st = self.state.borrow_mut();
                 // What was typed is on disk now; keep nothing personal here.
                 st.form.form = ApplicationForm::default();
                 let mut done = DoneState {
                     receipt: sub.receipt_no.clone(),
+                    pin: sub.secrets.pin.clone(),
+                    token: sub.secrets.token.clone(),
                     deadline: sub.deadline,
                     print_message: String::new(),
                     show_qr: false,
@@ -720,12 +779,13 @@ impl App {
                     Ok(None) => {
                         done.show_qr = true;
                         done.print_message =
-                            "本终端没有连接打印机：请用手机扫描右侧二维码保存回执，或记下回执编号。".into();
+                            "本终端没有连接打印机：请用手机扫描右侧二维码保存回执，并记下回执编号和查询密码。".into();
                     }
                     Err(e) => {
                         done.show_qr = true;
-                        done.print_message =
-                            format!("回执未能打印（{e}）：请用手机扫描右侧二维码保存回执。");
+                        done.print_message = format!(
+                            "回执未能打印（{e}）：请用手机扫描右侧二维码保存回执，并记下回执编号和查询密码。"
+                        );
                     }
                 }
                 st.form.done = Some(done);
@@ -745,7 +805,7 @@ impl App {
                 st.form.message = format!("有{}处需要修改，请看标红的地方", errs.len());
                 st.form.errors = errs;
             }
-            Err(DeskError::Store(e)) => {
+            Err(e @ (DeskError::Store(_) | DeskError::WrongPin)) => {
                 tracing::error!("application not saved: {e}");
                 self.state.borrow_mut().form.message =
                     format!("申请未能保存：{e}。请到窗口办理，或联系工作人员。");
@@ -786,7 +846,7 @@ impl App {
             };
             match ReceiptNo::parse(text) {
                 Err(e) => st.progress.message = e.to_string(),
-                Ok(no) => match st.desk.lookup(&no) {
+                Ok(no) => match st.desk.stages(&no) {
                     Ok(Some(_)) => st.progress.found = Some(no),
                     Ok(None) => {
                         st.progress.message = format!(
@@ -798,6 +858,38 @@ impl App {
             }
         }
         self.navigate(Page::Progress);
+    }
+
+    /// 查看详情: checks the 查询密码 typed for the number found.
+    pub fn enter_pin(&self) {
+        {
+            let mut st = self.state.borrow_mut();
+            let Some(no) = st.progress.found.clone() else {
+                return;
+            };
+            let pin = std::mem::take(&mut st.progress.pin_typed);
+            st.progress.message = if !is_pin(&pin) {
+                format!("查询密码是回执上回执编号下方的{PIN_DIGITS}位数字")
+            } else {
+                match st.desk.open_with_pin(&no, &pin, now()) {
+                    Ok(PinCheck::Opened(view)) => {
+                        st.progress.opened = Some(OpenedApplication { pin, view: *view });
+                        String::new()
+                    }
+                    Ok(PinCheck::Wrong { tries_left }) => {
+                        format!("查询密码不对，还可以再试{tries_left}次。")
+                    }
+                    Ok(PinCheck::Paused { until }) => format!(
+                        "查询密码错误次数太多，请在{}以后再试；也可以带身份证件到受理机关查询。",
+                        chinese_time(&until)
+                    ),
+                    Ok(PinCheck::NoPin) => NO_PIN.into(),
+                    Ok(PinCheck::Unknown) => format!("本终端没有编号为 {no} 的申请。"),
+                    Err(e) => e.to_string(),
+                }
+            };
+        }
+        self.show(Page::Progress);
     }
 
     /// A scan from the barcode scanner.
@@ -813,13 +905,14 @@ impl App {
     fn reprint(&self) {
         {
             let mut st = self.state.borrow_mut();
-            let Some(no) = st.progress.found.clone() else {
+            let Some(opened) = st.progress.opened.as_ref() else {
                 return;
             };
+            let (no, pin) = (opened.view.receipt_no.clone(), opened.pin.clone());
             if st.print_job.is_some() {
                 return;
             }
-            match st.desk.start_print(&no, true) {
+            match st.desk.start_print(&no, &pin, true) {
                 Ok(Some(job)) => {
                     st.progress.print_message = "正在补打回执，请稍候…".into();
                     st.print_job = Some((job, PrintOrigin::Progress));
@@ -1167,7 +1260,10 @@ impl App {
             a.set_print_message(d.print_message.as_str().into());
             a.set_show_qr(d.show_qr);
             if d.show_qr {
-                a.set_qr(qr_image(&st.desk.progress_url(&d.receipt)).unwrap_or_default());
+                a.set_qr(qr_image(&st.desk.progress_url(&d.token)).unwrap_or_default());
+                a.set_pin(d.pin.as_str().into());
+            } else {
+                a.set_pin("".into());
             }
             a.set_rating(i32::from(d.rating));
         }
@@ -1181,12 +1277,12 @@ impl App {
         a.set_message(p.message.as_str().into());
         a.set_print_message(p.print_message.as_str().into());
         a.set_show_qr(p.show_qr);
-        let view = match &p.found {
-            Some(no) => st.desk.lookup(no)?,
-            None => None,
-        };
-        a.set_found(view.is_some());
-        if let Some(v) = view {
+        // The 查询密码 as dots: people stand behind the one typing.
+        a.set_pin_typed("●".repeat(p.pin_typed.len()).into());
+        a.set_opened(p.opened.is_some());
+        a.set_found(p.found.is_some());
+        if let Some(o) = &p.opened {
+            let v = &o.view;
             a.set_receipt_no(v.receipt_no.to_string().into());
             let details = vec![
                 ("受理机关", v.body_name.clone()),
@@ -1214,10 +1310,39 @@ impl App {
                 })
                 .collect();
             a.set_history(ModelRc::new(VecModel::from(history)));
+            a.set_pin(o.pin.as_str().into());
             if p.show_qr {
-                a.set_qr(qr_image(&st.desk.progress_url(&v.receipt_no)).unwrap_or_default());
+                let url = v.progress_token.as_deref().map(|t| st.desk.progress_url(t));
+                a.set_qr(url.and_then(|u| qr_image(&u)).unwrap_or_default());
             }
+        } else if let Some(no) = &p.found {
+            // A number alone: the stages by day, nothing else.
+            let stages = st.desk.stages(no)?;
+            a.set_receipt_no(no.to_string().into());
+            let has_pin = stages.as_ref().is_some_and(|s| s.has_pin);
+            a.set_has_pin(has_pin);
+            if !has_pin {
+                a.set_message(NO_PIN.into());
+            }
+            a.set_details(field_rows(Vec::<(String, String)>::new()));
+            let history: Vec<StatusData> = stages
+                .map(|s| s.stages)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .map(|s| StatusData {
+                    at: s.date.chinese().into(),
+                    status: s.status.name().into(),
+                    note: "".into(),
+                })
+                .collect();
+            a.set_history(ModelRc::new(VecModel::from(history)));
+            a.set_pin("".into());
         }
         Ok(())
     }
 }
+
+/// Why an application saved before receipts had a 查询密码 shows its stages only.
+pub const NO_PIN: &str =
+    "这件申请提交时回执上还没有查询密码：本终端只能显示办理进度，详情和补打请到受理机关办理。";

@@ -134,18 +134,15 @@ pub fn feed_targets(
     Ok(targets)
 }
 
+/// Target name → bytes.
+type TargetFiles = BTreeMap<String, Vec<u8>>;
+
 /// [`feed_targets`], with the files left out (stray files the content
 /// format does not define). A symbolic link or special file stops it.
 pub fn feed_targets_and_skipped(
     content: &Path,
     calendars: Option<&Path>,
-) -> Result<
-    (
-        BTreeMap<String, Vec<u8>>,
-        Vec<disclosure::import::ImportError>,
-    ),
-    PublishError,
-> {
+) -> Result<(TargetFiles, Vec<disclosure::import::ImportError>), PublishError> {
     let today = disclosure::Date::today_in_china();
     let loaded = disclosure::import::load_content_dir(content, today)
         .map_err(|e| PublishError::Content(disclosure::import::ImportErrors(e)))?;

@@ -136,6 +136,9 @@ pub fn publish(opts: crate::publish::PublishOptions) -> anyhow::Result<ExitCode>
             report.left_to_regions
         );
     }
+    for f in &report.skipped_files {
+        println!("  未发布 {f}");
+    }
     for s in &report.skipped_bundles {
         println!(
             "  跳过 {}：该地区未获授权或已收回授权（要让它生效，县里须先运行 county keys delegate）。",

@@ -34,6 +34,8 @@ pub enum PublishError {
     Tuf(Box<tough::error::Error>),
     #[error("{0}")]
     TargetName(String),
+    #[error("{}：是符号链接或特殊文件，不发布", .0.display())]
+    NotAFile(PathBuf),
     #[error("仓库 {0} 中的元数据无法读取：{1}")]
     BadMetadata(PathBuf, String),
     #[error(transparent)]
@@ -115,63 +117,62 @@ pub struct PublishReport {
     /// The root version signed to replace a root whose expiry had a
     /// fraction of a second (written by an older `county`).
     pub conformed_root: Option<u64>,
+    /// Files of the content folder not published because the content
+    /// format does not define them (each named, with why).
+    pub skipped_files: Vec<disclosure::import::ImportError>,
 }
 
 /// Every target of a content folder: name → bytes. Catalog sheets become
-/// shards; documents, guides and notices travel as they are.
+/// shards; the records of documents, guides and notices and the
+/// attachments documents list travel as they are, and nothing else (files
+/// skipped are logged as warnings).
 pub fn feed_targets(
     content: &Path,
     calendars: Option<&Path>,
 ) -> Result<BTreeMap<String, Vec<u8>>, PublishError> {
+    let (targets, skipped) = feed_targets_and_skipped(content, calendars)?;
+    for w in &skipped {
+        tracing::warn!("{w}");
+    }
+    Ok(targets)
+}
+
+/// Target name → bytes.
+type TargetFiles = BTreeMap<String, Vec<u8>>;
+
+/// [`feed_targets`], with the files left out (stray files the content
+/// format does not define). A symbolic link or special file stops it.
+pub fn feed_targets_and_skipped(
+    content: &Path,
+    calendars: Option<&Path>,
+) -> Result<(TargetFiles, Vec<disclosure::import::ImportError>), PublishError> {
     let today = disclosure::Date::today_in_china();
     let loaded = disclosure::import::load_content_dir(content, today)
         .map_err(|e| PublishError::Content(disclosure::import::ImportErrors(e)))?;
     let mut out = feed::catalog_shards(&loaded.bundle.items);
     let regions = content.join("regions.csv");
-    out.insert(
-        "regions.csv".to_string(),
-        std::fs::read(&regions).map_err(io(&regions))?,
-    );
-    for folder in ["documents", "guides", "notices"] {
-        let dir = content.join(folder);
-        if !dir.exists() {
-            continue;
-        }
-        for rdir in sorted_dirs(&dir)? {
-            let dir_name = rdir
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            let code_text = dir_name.split(['-', '_', ' ']).next().unwrap_or("");
-            // load_content_dir has checked every region folder already.
-            let Ok(code) = code_text.parse::<disclosure::RegionCode>() else {
-                continue;
-            };
-            for f in sorted_files(&rdir)? {
-                let file = f
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned();
-                if file.starts_with('.') || file.starts_with("~$") {
-                    continue;
-                }
-                let name = feed::target_name(folder, Some(&code), &file);
-                feed::target_relative_path(&name).map_err(|m| PublishError::Io {
-                    path: f.clone(),
-                    source: std::io::Error::other(m),
-                })?;
-                out.insert(name, std::fs::read(&f).map_err(io(&f))?);
-            }
-        }
+    out.insert("regions.csv".to_string(), read_regular(&regions)?);
+    // Exactly the files the importer read as content: never a walk of the
+    // folders (a stray spreadsheet or a link to a key would travel too).
+    for f in &loaded.files {
+        let name = feed::target_name(f.folder, Some(&f.region), &f.file_name);
+        feed::target_relative_path(&name).map_err(|m| PublishError::Io {
+            path: f.path.clone(),
+            source: std::io::Error::other(m),
+        })?;
+        out.insert(name, read_regular(&f.path)?);
     }
+    let skipped = loaded.skipped;
     if let Some(cal) = calendars {
         for f in sorted_files(cal)? {
             if f.extension().is_none_or(|e| e != "toml") {
                 continue;
             }
-            let text = std::fs::read_to_string(&f).map_err(io(&f))?;
+            let text =
+                String::from_utf8(read_regular(&f)?).map_err(|e| PublishError::Calendar {
+                    path: f.clone(),
+                    message: e.to_string(),
+                })?;
             disclosure::calendar::YearSchedule::parse(&text).map_err(|e| {
                 PublishError::Calendar {
                     path: f.clone(),
@@ -189,15 +190,21 @@ pub fn feed_targets(
             );
         }
     }
-    Ok(out)
+    Ok((out, skipped))
+}
+
+/// A regular file's bytes; a symbolic link or special file is refused,
+/// never followed.
+fn read_regular(path: &Path) -> Result<Vec<u8>, PublishError> {
+    let meta = std::fs::symlink_metadata(path).map_err(io(path))?;
+    if !meta.file_type().is_file() {
+        return Err(PublishError::NotAFile(path.to_path_buf()));
+    }
+    std::fs::read(path).map_err(io(path))
 }
 
 fn sorted_files(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
     sorted_entries(dir, |p| p.is_file())
-}
-
-fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
-    sorted_entries(dir, |p| p.is_dir())
 }
 
 fn sorted_entries(dir: &Path, keep: fn(&Path) -> bool) -> Result<Vec<PathBuf>, PublishError> {
@@ -226,8 +233,10 @@ pub fn published_version(repo: &Path) -> Result<u64, PublishError> {
 
 /// Publishes the folder as the next version of the repository.
 pub async fn publish(opts: &PublishOptions) -> Result<PublishReport, PublishError> {
-    let targets = feed_targets(&opts.content, opts.calendars.as_deref())?;
-    publish_targets(opts, &targets).await
+    let (targets, skipped) = feed_targets_and_skipped(&opts.content, opts.calendars.as_deref())?;
+    let mut report = publish_targets(opts, &targets).await?;
+    report.skipped_files = skipped;
+    Ok(report)
 }
 
 /// Signs `targets` as the next version of the repository at `opts.repo`.
@@ -395,6 +404,7 @@ pub async fn publish_targets(
         left_to_regions,
         skipped_bundles,
         conformed_root,
+        skipped_files: Vec::new(),
     })
 }
 
@@ -514,7 +524,8 @@ fn check_with_bundles(
         }
         std::fs::write(&path, bytes).map_err(io(&path))?;
     }
-    let loaded = disclosure::import::load_content_dir(&staging, disclosure::Date::today_in_china());
+    // Read as a terminal reads a feed: shards only, no stray file.
+    let loaded = disclosure::import::load_feed_dir(&staging, disclosure::Date::today_in_china());
     std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
     loaded
         .map(|_| ())

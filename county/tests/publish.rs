@@ -85,3 +85,129 @@ async fn republishing_writes_only_what_changed() {
     // An unknown role is refused by name.
     assert!(county::keys::parse_role("mirror").is_none());
 }
+
+/// Copies a folder and everything in it (regular files only).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let t = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_tree(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn symlink_to_private_key_and_stray_files_are_not_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = KeyDir::new(&dir.path().join("keys"));
+    keys.init(RootPolicy::default()).await.unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&workspace().join("assets/demo"), &content);
+    let county_docs = content.join("documents/990521-云溪县");
+    let key = dir.path().join("keys/targets-1.pk8");
+    let key_bytes = std::fs::read(&key).unwrap();
+    let opts = PublishOptions {
+        content: content.clone(),
+        calendars: None,
+        keys: dir.path().join("keys"),
+        repo: dir.path().join("repo"),
+        targets_days: 30,
+        snapshot_days: 30,
+        timestamp_days: 7,
+        delegated: None,
+    };
+    // A link next to the documents, to the targets role's private key:
+    // refused by name, nothing published.
+    std::os::unix::fs::symlink(&key, county_docs.join("notes.txt.bak")).unwrap();
+    let e = county::publish::publish(&opts)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("notes.txt.bak") && e.contains("符号链接"), "{e}");
+    assert_eq!(
+        published_version(&opts.repo).unwrap(),
+        0,
+        "nothing published"
+    );
+    std::fs::remove_file(county_docs.join("notes.txt.bak")).unwrap();
+    // The same link named as an attachment, and as a record: refused too.
+    std::os::unix::fs::symlink(&key, county_docs.join("备查.txt")).unwrap();
+    let e = county::publish::publish(&opts)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("备查.txt") && e.contains("符号链接"), "{e}");
+    std::fs::remove_file(county_docs.join("备查.txt")).unwrap();
+    let (doc, text) = std::fs::read_dir(&county_docs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find_map(|p| {
+            let t = std::fs::read_to_string(&p).ok()?;
+            t.contains("附件:").then_some((p, t))
+        })
+        .expect("a demo document with attachments");
+    let first = text
+        .lines()
+        .find_map(|l| l.strip_prefix("附件:"))
+        .unwrap()
+        .split(['；', ';'])
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    let real = county_docs.join(&first);
+    let saved = std::fs::read(&real).unwrap();
+    std::fs::remove_file(&real).unwrap();
+    std::os::unix::fs::symlink(&key, &real).unwrap();
+    let e = county::publish::publish(&opts)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(&first) && e.contains("符号链接"), "{e}");
+    std::fs::remove_file(&real).unwrap();
+    std::fs::write(&real, saved).unwrap();
+    assert!(doc.exists());
+
+    // A stray spreadsheet of applicants: skipped, named, never a target.
+    std::fs::write(
+        county_docs.join("内部-申请人名单.csv"),
+        "姓名,身份证号\n王秀英,11010519491231002X\n",
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("guides/990521-云溪县/草稿.docx"),
+        b"PK\x03\x04",
+    )
+    .unwrap();
+    let report = county::publish::publish(&opts).await.unwrap();
+    assert_eq!(report.version, 1);
+    let skipped: Vec<String> = report.skipped_files.iter().map(|w| w.to_string()).collect();
+    assert!(
+        skipped
+            .iter()
+            .any(|w| w.contains("内部-申请人名单.csv") && w.contains("未发布")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.iter().any(|w| w.contains("草稿.docx")),
+        "{skipped:?}"
+    );
+    let targets = feed_targets(&content, None).unwrap();
+    assert!(
+        targets
+            .keys()
+            .all(|n| !n.contains("申请人名单") && !n.contains("草稿")),
+        "{:?}",
+        targets.keys().collect::<Vec<_>>()
+    );
+    assert!(targets.contains_key(&format!("documents-990521-{first}")));
+    for e in std::fs::read_dir(dir.path().join("repo/targets")).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        assert_ne!(bytes, key_bytes, "the private key is never a target");
+        assert!(!String::from_utf8_lossy(&bytes).contains("11010519491231002X"));
+    }
+}

@@ -251,10 +251,7 @@ async fn hyphenated_idempotency_key_is_the_same_receipt_as_its_digits() {
         )
         .unwrap();
     let (_, changes) = s.intake.application(&no).unwrap();
-    assert!(
-        changes.iter().any(|c| c.status == "replied"),
-        "{changes:?}"
-    );
+    assert!(changes.iter().any(|c| c.status == "replied"), "{changes:?}");
     // A rating spelt with hyphens counts for the same application.
     let (st, _) = s
         .post(

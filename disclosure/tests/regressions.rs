@@ -439,3 +439,242 @@ fn bug_hits_showed_normalised_titles() {
         .collect();
     assert_eq!(marked, "ＰＤＦ");
 }
+
+/// CRC-32 (IEEE), as a zip file records it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A zip archive of `files`, stored uncompressed, written by hand.
+fn stored_zip(files: &[(&str, String)]) -> Vec<u8> {
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for (name, text) in files {
+        let (data, offset) = (text.as_bytes(), out.len() as u32);
+        let crc = crc32(data);
+        let sizes = [crc, data.len() as u32, data.len() as u32];
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        out.extend([20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]); // version, flags, stored, time, date
+        sizes.iter().for_each(|v| out.extend(v.to_le_bytes()));
+        out.extend((name.len() as u16).to_le_bytes());
+        out.extend([0, 0]);
+        out.extend(name.as_bytes());
+        out.extend(data);
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend([20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
+        sizes.iter().for_each(|v| central.extend(v.to_le_bytes()));
+        central.extend((name.len() as u16).to_le_bytes());
+        central.extend([0; 12]); // extra, comment, disk, attributes
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
+    }
+    let (cd_offset, cd_size, n) = (out.len() as u32, central.len() as u32, files.len() as u16);
+    out.extend(central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0, 0, 0, 0]);
+    out.extend(n.to_le_bytes());
+    out.extend(n.to_le_bytes());
+    out.extend(cd_size.to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend([0, 0]);
+    out
+}
+
+/// A one-sheet XLSX (sheet “目录”) whose sheet data and merged cells are
+/// given as XML — the smallest file a hostile county folder could hold.
+fn tiny_xlsx(dir: &std::path::Path, cells: &str, merges: &str) -> std::path::PathBuf {
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    const DOC_RELS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    const TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml";
+    let merges = if merges.is_empty() {
+        String::new()
+    } else {
+        format!("<mergeCells count=\"1\"><mergeCell ref=\"{merges}\"/></mergeCells>")
+    };
+    let files = [
+        (
+            "[Content_Types].xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+                 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+                 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+                 <Override PartName=\"/xl/workbook.xml\" ContentType=\"{TYPE}.sheet.main+xml\"/>\
+                 <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"{TYPE}.worksheet+xml\"/></Types>"
+            ),
+        ),
+        (
+            "_rels/.rels",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{RELS}\">\
+                 <Relationship Id=\"rId1\" Type=\"{DOC_RELS}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+            ),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"{MAIN}\" xmlns:r=\"{DOC_RELS}\">\
+                 <sheets><sheet name=\"目录\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"{RELS}\">\
+                 <Relationship Id=\"rId1\" Type=\"{DOC_RELS}/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
+            ),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{MAIN}\"><sheetData>{cells}</sheetData>{merges}</worksheet>"
+            ),
+        ),
+    ];
+    let bytes = stored_zip(&files);
+    assert!(bytes.len() < 4096, "a tiny file: {} bytes", bytes.len());
+    let p = dir.join("社会救助.xlsx");
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn text_cell(at: &str, text: &str) -> String {
+    format!("<c r=\"{at}\" t=\"inlineStr\"><is><t>{text}</t></is></c>")
+}
+
+/// The error a hostile sheet must give: refused before its grid is
+/// built, naming the file and the sheet.
+fn assert_refused_as_too_large(path: &std::path::Path) {
+    let errors = parse_catalog_file(path).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e.file, path.display().to_string());
+    assert_eq!(e.sheet.as_deref(), Some("目录"));
+    assert!(e.message.contains("工作表太大"), "{e}");
+}
+
+#[test]
+fn bug_cells_at_a1_and_xfd1048576_asked_for_512_gib() {
+    let dir = tempfile::tempdir().unwrap();
+    let cells = format!(
+        "<row r=\"1\">{}</row><row r=\"1048576\">{}</row>",
+        text_cell("A1", "序号"),
+        text_cell("XFD1048576", "x")
+    );
+    let p = tiny_xlsx(dir.path(), &cells, "");
+    assert_refused_as_too_large(&p);
+    let e = parse_catalog_file(&p).unwrap_err()[0].to_string();
+    assert!(e.contains("第 1048576 行") && e.contains("XFD"), "{e}");
+}
+
+#[test]
+fn bug_a_merged_range_over_the_whole_sheet_ran_out_of_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let cells = format!("<row r=\"1\">{}</row>", text_cell("A1", "序号"));
+    assert_refused_as_too_large(&tiny_xlsx(dir.path(), &cells, "A1:XFD1048576"));
+}
+
+#[test]
+fn bug_merged_a1_z200000_took_384_mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let cells = format!("<row r=\"1\">{}</row>", text_cell("A1", "序号"));
+    assert_refused_as_too_large(&tiny_xlsx(dir.path(), &cells, "A1:Z200000"));
+    // Within the limits the same file is read (and judged as a catalog).
+    let p = tiny_xlsx(dir.path(), &cells, "A1:B2");
+    let errors = parse_catalog_file(&p).unwrap_err();
+    assert!(
+        errors.iter().all(|e| !e.message.contains("工作表太大")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn bug_a_feed_could_carry_a_spreadsheet_for_terminals_to_parse() {
+    // A folder laid out from a feed: a shard name is the only catalog file
+    // a terminal reads; a spreadsheet (however it is named) is refused
+    // without being opened, and so is any file the format does not define.
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_copy(dir.path());
+    let catalog = root.join("catalog/990521-云溪县");
+    let cells = format!("<row r=\"1\">{}</row>", text_cell("A1", "序号"));
+    let sheet = tiny_xlsx(&catalog, &cells, "A1:XFD1048576");
+    let errors = disclosure::import::load_feed_dir(&root, demo_as_of()).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.file == sheet.display().to_string() && e.message.contains("目录分片")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().all(|e| !e.message.contains("工作表太大")),
+        "never opened"
+    );
+    for bad in [
+        "catalog-990521-社会救助.xlsx",
+        "catalog-990521-01.xlsx",
+        "catalog-990521-99.json",
+    ] {
+        let e = disclosure::feed::target_relative_path(bad).unwrap_err();
+        assert!(e.contains("JSON 分片"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn bug_links_and_stray_files_in_a_content_folder_were_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = demo_copy(dir.path());
+    let docs = root.join("documents/990521-云溪县");
+    let secret = dir.path().join("targets-1.pk8");
+    std::fs::write(&secret, b"private key").unwrap();
+    // A link anywhere in a region folder is an error naming it.
+    std::os::unix::fs::symlink(&secret, docs.join("notes.txt.bak")).unwrap();
+    let errors = load_content_dir(&root, demo_as_of()).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.file.ends_with("notes.txt.bak") && e.message.contains("符号链接")),
+        "{errors:?}"
+    );
+    std::fs::remove_file(docs.join("notes.txt.bak")).unwrap();
+    // A linked region folder is not followed either.
+    std::os::unix::fs::symlink(&docs, root.join("notices/990521201-链接")).unwrap();
+    let errors = load_content_dir(&root, demo_as_of()).unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.file.ends_with("990521201-链接")),
+        "{errors:?}"
+    );
+    std::fs::remove_file(root.join("notices/990521201-链接")).unwrap();
+    // A stray file: a warning in the county's folder, not among the files
+    // that travel; an error in a feed.
+    let stray = docs.join("内部-申请人名单.csv");
+    std::fs::write(&stray, "姓名\n王秀英\n").unwrap();
+    let loaded = load_content_dir(&root, demo_as_of()).unwrap();
+    assert!(
+        loaded
+            .skipped
+            .iter()
+            .any(|w| w.file == stray.display().to_string() && w.message.contains("未发布")),
+        "{:?}",
+        loaded.skipped
+    );
+    assert!(loaded.files.iter().all(|f| f.path != stray));
+    assert!(
+        loaded.files.iter().any(|f| f.file_name.ends_with(".pdf")),
+        "attachments travel"
+    );
+    let errors = disclosure::import::load_feed_dir(&root, demo_as_of()).unwrap_err();
+    assert!(
+        errors.iter().any(|e| e.file == stray.display().to_string()),
+        "{errors:?}"
+    );
+}

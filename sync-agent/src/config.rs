@@ -46,6 +46,7 @@ struct RawDevice {
 #[serde(deny_unknown_fields)]
 struct RawServer {
     url: String,
+    allow_plain_http: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -64,7 +65,10 @@ struct RawSync {
     interval_secs: Option<u64>,
     jitter_secs: Option<u64>,
     max_target_bytes: Option<u64>,
+    max_total_bytes: Option<u64>,
+    min_free_bytes: Option<u64>,
     request_timeout_secs: Option<u64>,
+    download_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -73,6 +77,7 @@ struct RawOutbox {
     backoff_base_secs: Option<u64>,
     backoff_max_secs: Option<u64>,
     purge_after_hours: Option<u64>,
+    deadline_secs: Option<u64>,
 }
 
 /// The validated configuration.
@@ -82,6 +87,9 @@ pub struct AgentConfig {
     pub device: disclosure::requests::DeviceNo,
     /// The county server, e.g. `https://gk.yunxi.gov.example/`.
     pub server: url::Url,
+    /// `http://` to a server other than this machine (a county's private
+    /// network), allowed by `server.allow_plain_http`.
+    pub allow_plain_http: bool,
     /// The root metadata pinned at provisioning.
     pub root: PathBuf,
     pub state_dir: PathBuf,
@@ -91,10 +99,18 @@ pub struct AgentConfig {
     pub interval_secs: u64,
     pub jitter_secs: u64,
     pub max_target_bytes: u64,
+    /// Most bytes one sync or USB import may add to the state folder.
+    pub max_total_bytes: u64,
+    /// Free space a sync or USB import must leave on the state folder's disk.
+    pub min_free_bytes: u64,
     pub request_timeout_secs: u64,
+    /// Most seconds one file's download may take, however slowly it trickles.
+    pub download_timeout_secs: u64,
     pub backoff_base_secs: u64,
     pub backoff_max_secs: u64,
     pub purge_after_hours: u64,
+    /// Most seconds a round spends delivering and pulling statuses.
+    pub intake_deadline_secs: u64,
 }
 
 impl AgentConfig {
@@ -133,6 +149,13 @@ impl AgentConfig {
                 "应以 https:// 或 http:// 开头".into(),
             ));
         }
+        let allow_plain_http = raw.server.allow_plain_http.unwrap_or(false);
+        if server.scheme() == "http" && !allow_plain_http && !is_loopback(&server) {
+            return Err(invalid(
+                "server.url",
+                "http:// 不加密，终端令牌和申请人的个人信息会明文传输：请用 https://（只有本机 127.0.0.1 可用 http://；县里专用网络确需明文时设 server.allow_plain_http = true）".into(),
+            ));
+        }
         if !server.path().ends_with('/') {
             let p = format!("{}/", server.path());
             server.set_path(&p);
@@ -162,11 +185,32 @@ impl AgentConfig {
                 "至少 1048576（1 MiB）".into(),
             ));
         }
+        let max_total_bytes = s.max_total_bytes.unwrap_or(1024 * 1024 * 1024);
+        if max_total_bytes < max_target_bytes {
+            return Err(invalid(
+                "sync.max_total_bytes",
+                "不能小于 sync.max_target_bytes".into(),
+            ));
+        }
+        let min_free_bytes = s.min_free_bytes.unwrap_or(64 * 1024 * 1024);
+        if min_free_bytes < 1024 * 1024 {
+            return Err(invalid(
+                "sync.min_free_bytes",
+                "至少 1048576（1 MiB）：磁盘写满后 requests.db 无法保存申请".into(),
+            ));
+        }
         let request_timeout_secs = s.request_timeout_secs.unwrap_or(60);
         if !(1..=3600).contains(&request_timeout_secs) {
             return Err(invalid(
                 "sync.request_timeout_secs",
                 "应在 1 至 3600 之间".into(),
+            ));
+        }
+        let download_timeout_secs = s.download_timeout_secs.unwrap_or(600);
+        if !(request_timeout_secs..=86_400).contains(&download_timeout_secs) {
+            return Err(invalid(
+                "sync.download_timeout_secs",
+                "应不小于 sync.request_timeout_secs，且不大于 86400".into(),
             ));
         }
         let backoff_base_secs = o.backoff_base_secs.unwrap_or(30);
@@ -184,10 +228,18 @@ impl AgentConfig {
                 "个人信息在县里确认收到后最多保留 90 天（2160 小时）".into(),
             ));
         }
+        let intake_deadline_secs = o.deadline_secs.unwrap_or(300);
+        if !(request_timeout_secs..=86_400).contains(&intake_deadline_secs) {
+            return Err(invalid(
+                "outbox.deadline_secs",
+                "应不小于 sync.request_timeout_secs，且不大于 86400".into(),
+            ));
+        }
         Ok(AgentConfig {
             region,
             device,
             server,
+            allow_plain_http,
             root: p
                 .root
                 .unwrap_or_else(|| PathBuf::from("/etc/gongkai/root.json")),
@@ -198,10 +250,25 @@ impl AgentConfig {
             interval_secs,
             jitter_secs,
             max_target_bytes,
+            max_total_bytes,
+            min_free_bytes,
             request_timeout_secs,
+            download_timeout_secs,
             backoff_base_secs,
             backoff_max_secs,
             purge_after_hours,
+            intake_deadline_secs,
+        })
+    }
+
+    /// The warning to log at every start when the county's server is
+    /// reached over plain `http://` beyond this machine.
+    pub fn plain_http_warning(&self) -> Option<String> {
+        (self.server.scheme() == "http" && !is_loopback(&self.server)).then(|| {
+            format!(
+                "server.allow_plain_http = true: {} is reached without TLS; the terminal's token and applicants' personal data cross the network in clear text",
+                self.server
+            )
         })
     }
 
@@ -221,6 +288,16 @@ impl AgentConfig {
             .join("api/v1/")
             .and_then(|u| u.join(path))
             .expect("valid base")
+    }
+}
+
+/// Whether `url` names this machine (127.0.0.0/8, ::1, localhost).
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 
@@ -295,5 +372,47 @@ url = "http://127.0.0.1:8080"
             .unwrap_err()
             .to_string();
         assert!(e.contains("server.url"), "{e}");
+        check(
+            "[sync]\nmax_total_bytes = 1048576\n",
+            "sync.max_total_bytes",
+        );
+        check("[sync]\nmin_free_bytes = 0\n", "sync.min_free_bytes");
+        check(
+            "[sync]\ndownload_timeout_secs = 5\n",
+            "sync.download_timeout_secs",
+        );
+        check("[outbox]\ndeadline_secs = 5\n", "outbox.deadline_secs");
+    }
+
+    #[test]
+    fn plain_http_beyond_this_machine_is_refused_unless_allowed() {
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "http://localhost/",
+        ] {
+            let c = AgentConfig::parse(&GOOD.replace("http://127.0.0.1:8080", local)).unwrap();
+            assert_eq!(c.plain_http_warning(), None, "{local}");
+        }
+        let remote = GOOD.replace("http://127.0.0.1:8080", "http://10.1.2.3/");
+        let e = AgentConfig::parse(&remote).unwrap_err().to_string();
+        assert!(e.contains("server.url") && e.contains("明文"), "{e}");
+        let e = AgentConfig::parse(&GOOD.replace("http://127.0.0.1:8080", "http://gk.example/"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("server.url"), "{e}");
+        // A county's private network, said so in the configuration: accepted,
+        // and the agent warns at every start.
+        let allowed = remote.replace("[server]\n", "[server]\nallow_plain_http = true\n");
+        let c = AgentConfig::parse(&allowed).unwrap();
+        assert!(
+            c.plain_http_warning()
+                .is_some_and(|w| w.contains("10.1.2.3"))
+        );
+        let https = GOOD.replace("http://127.0.0.1:8080", "https://gk.example/");
+        assert_eq!(
+            AgentConfig::parse(&https).unwrap().plain_http_warning(),
+            None
+        );
     }
 }

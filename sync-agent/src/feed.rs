@@ -1,7 +1,8 @@
 //! Content down: load and verify the county's TUF repository (over HTTP or
 //! from a USB copy) against the root pinned at provisioning, fetch only the
-//! targets not already held (a content-addressed cache), and apply the
-//! version to `content.db` in one transaction.
+//! targets not already held (a content-addressed cache) within a total
+//! budget and a free-space reserve, and apply the version to `content.db`
+//! in one transaction.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,66 @@ pub enum FeedError {
     Busy,
     #[error("U 盘上没有内容仓库（应有 metadata/ 和 targets/ 两个文件夹）：{0}")]
     NotARepository(PathBuf),
+    #[error(
+        "这次要存入 {needed} 字节，超过一次同步或导入的上限 {budget} 字节（sync.max_total_bytes），未存入任何内容文件"
+    )]
+    OverBudget { needed: u64, budget: u64 },
+    #[error(
+        "磁盘剩余 {free} 字节，存入 {needed} 字节后将少于须保留的 {reserve} 字节（sync.min_free_bytes，保证申请能够保存），未存入任何内容文件"
+    )]
+    DiskReserve {
+        free: u64,
+        needed: u64,
+        reserve: u64,
+    },
+}
+
+/// How much one sync or USB import may store in the state folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StorageLimits {
+    /// Largest single file.
+    pub max_file_bytes: u64,
+    /// Most bytes added in all (metadata copied and targets fetched).
+    pub max_total_bytes: u64,
+    /// Free space to leave on the state folder's disk (requests.db lives
+    /// there or nearby: an application must always be savable).
+    pub min_free_bytes: u64,
+}
+
+impl StorageLimits {
+    /// Refuses to store `needed` more bytes when `used` are already stored
+    /// this time: over the budget, or eating into the free-space reserve.
+    fn admit(&self, state_dir: &Path, used: u64, needed: u64) -> Result<(), FeedError> {
+        let total = used.saturating_add(needed);
+        if total > self.max_total_bytes {
+            return Err(FeedError::OverBudget {
+                needed: total,
+                budget: self.max_total_bytes,
+            });
+        }
+        let (free, _) = crate::disk_space(state_dir);
+        if free < needed.saturating_add(self.min_free_bytes) {
+            return Err(FeedError::DiskReserve {
+                free,
+                needed,
+                reserve: self.min_free_bytes,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A folder removed when this goes out of scope, whatever happened.
+struct RemovedOnDrop(PathBuf);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        if self.0.exists()
+            && let Err(e) = std::fs::remove_dir_all(&self.0)
+        {
+            tracing::warn!(dir = %self.0.display(), error = %e, "could not remove");
+        }
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FeedError + '_ {
@@ -167,10 +228,14 @@ pub async fn load(
 }
 
 /// Fetches the targets not yet in the cache and applies the version if
-/// `content.db` does not hold it yet.
+/// `content.db` does not hold it yet. Before anything is fetched, the
+/// signed lengths of what is missing must fit `limits` (with `used` bytes
+/// already stored by this import).
 pub async fn fetch_and_apply(
     paths: &FeedPaths,
     repo: &Repository,
+    limits: StorageLimits,
+    used: u64,
 ) -> Result<FeedReport, FeedError> {
     let version = repo.targets().signed.version.get();
     let cache = paths.cache();
@@ -178,6 +243,8 @@ pub async fn fetch_and_apply(
     // Check every name before anything is written.
     let mut wanted: Vec<(TargetName, PathBuf, String)> = Vec::new();
     let mut delta_target = None;
+    let mut delta_bytes = 0;
+    let mut missing_bytes: u64 = 0;
     let mut seen = HashSet::new();
     for (name, _) in repo.all_targets() {
         // A name listed by more than one role resolves as TUF says (the
@@ -193,10 +260,17 @@ pub async fn fetch_and_apply(
             .map_err(|e| FeedError::BadTargetName(format!("{}：{e}", name.raw())))?;
         if disclosure::feed::delta::is_delta_name(name.raw()) {
             delta_target = Some(name.clone());
+            delta_bytes = target.length;
             continue;
         }
         let rel =
             disclosure::feed::target_relative_path(name.raw()).map_err(FeedError::BadTargetName)?;
+        if !cache
+            .join(disclosure::feed::hex(&target.hashes.sha256))
+            .exists()
+        {
+            missing_bytes = missing_bytes.saturating_add(target.length);
+        }
         wanted.push((
             name.clone(),
             rel,
@@ -209,6 +283,14 @@ pub async fn fetch_and_apply(
         .iter()
         .filter(|(n, _, sha)| n.raw().starts_with("catalog-") && !cache.join(sha).exists())
         .collect();
+    // Everything this version could store, by its signed lengths, before
+    // any of it is fetched: a feed or a stick cannot fill the disk.
+    if !missing_shards.is_empty() && delta_target.is_some() {
+        missing_bytes = missing_bytes.saturating_add(delta_bytes);
+    }
+    if missing_bytes > 0 {
+        limits.admit(&paths.state_dir, used, missing_bytes)?;
+    }
     if let (Some(delta_name), false) = (delta_target, missing_shards.is_empty()) {
         // Only worth it when some missing shard's previous version is here.
         match rebuild_from_delta(repo, &delta_name, &missing_shards, &cache).await {
@@ -351,6 +433,8 @@ fn apply(paths: &FeedPaths, wanted: &[(PathBuf, String)], version: u64) -> Resul
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
     }
+    // Removed also when the import fails.
+    let _staging = RemovedOnDrop(staging.clone());
     for (rel, sha) in wanted {
         let to = staging.join(rel);
         if let Some(parent) = to.parent() {
@@ -361,7 +445,8 @@ fn apply(paths: &FeedPaths, wanted: &[(PathBuf, String)], version: u64) -> Resul
             std::fs::copy(&from, &to).map_err(io(&from))?;
         }
     }
-    let loaded = disclosure::import::load_content_dir(&staging, disclosure::Date::today_in_china())
+    // A feed's folder: catalog shards only, no file the format does not define.
+    let loaded = disclosure::import::load_feed_dir(&staging, disclosure::Date::today_in_china())
         .map_err(|e| FeedError::Content(disclosure::import::ImportErrors(e)))?;
     if let Some(parent) = paths.content_db.parent() {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
@@ -380,18 +465,57 @@ fn apply(paths: &FeedPaths, wanted: &[(PathBuf, String)], version: u64) -> Resul
     let mut store = ContentStore::open(&paths.content_db)?;
     store.replace_all(&loaded.bundle, FeedVersion(version))?;
     drop(store);
-    std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
     tracing::info!(version, "content applied");
     Ok(())
 }
 
-/// `sync-agent import DIR`: copies the repository on the stick to local
-/// storage (never read from the stick twice), then verifies and applies it
-/// exactly as a download.
+/// Whether `name` is a TUF metadata file this feed's repositories hold:
+/// `timestamp.json`, `root.json`, or `<version>.<role>.json` for root,
+/// snapshot, targets and the regions' roles (`region-<code>`).
+fn is_metadata_name(name: &str) -> bool {
+    if name == "timestamp.json" || name == "root.json" {
+        return true;
+    }
+    let Some((version, rest)) = name.split_once('.') else {
+        return false;
+    };
+    let Some(role) = rest.strip_suffix(".json") else {
+        return false;
+    };
+    !version.is_empty()
+        && version.len() <= 20
+        && version.bytes().all(|b| b.is_ascii_digit())
+        && (matches!(role, "root" | "snapshot" | "targets")
+            || role.strip_prefix("region-").is_some_and(|code| {
+                !code.is_empty() && code.len() <= 12 && code.bytes().all(|b| b.is_ascii_digit())
+            }))
+}
+
+/// The metadata files a stick's timestamp leads to: the snapshot it names
+/// and the role files that snapshot names (read without trusting them,
+/// only to choose files; tough verifies everything copied).
+fn named_by(meta: &serde_json::Value, key: &str) -> Vec<String> {
+    meta["signed"]["meta"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| key.is_empty() || name.as_str() == key)
+        .filter_map(|(name, m)| {
+            let role = name.strip_suffix(".json")?;
+            Some(format!("{}.{role}.json", m["version"].as_u64()?))
+        })
+        .collect()
+}
+
+/// `sync-agent import DIR`: copies the stick's metadata to local storage
+/// and verifies it against the pinned root; then reads only the targets
+/// the verified metadata names, each once and checked against its signed
+/// hash as it is read, within `limits` (a stick full of junk costs
+/// nothing). The copy is removed whatever happens.
 pub async fn import_dir(
     paths: &FeedPaths,
     dir: &Path,
-    max_bytes: u64,
+    limits: StorageLimits,
 ) -> Result<FeedReport, FeedError> {
     let (meta, targets) = (dir.join("metadata"), dir.join("targets"));
     if !meta.is_dir() || !targets.is_dir() {
@@ -402,19 +526,51 @@ pub async fn import_dir(
     if copy.exists() {
         std::fs::remove_dir_all(&copy).map_err(io(&copy))?;
     }
-    for (from, name) in [(&meta, "metadata"), (&targets, "targets")] {
-        let to = copy.join(name);
-        std::fs::create_dir_all(&to).map_err(io(&to))?;
-        for e in std::fs::read_dir(from).map_err(io(from))?.flatten() {
-            let p = e.path();
-            let Ok(m) = std::fs::symlink_metadata(&p) else {
-                continue;
-            };
-            // Plain files only: a symlink on a stick could point anywhere.
-            if !m.is_file() || m.len() > max_bytes {
-                continue;
-            }
-            std::fs::copy(&p, to.join(e.file_name())).map_err(io(&p))?;
+    let _copy = RemovedOnDrop(copy.clone());
+    let meta_copy = copy.join("metadata");
+    std::fs::create_dir_all(&meta_copy).map_err(io(&meta_copy))?;
+    let mut used: u64 = 0;
+    // One metadata file from the stick: a regular file with a metadata
+    // name, within the limits; its bytes, read once.
+    let mut take = |name: &str| -> Result<Option<Vec<u8>>, FeedError> {
+        if !is_metadata_name(name) {
+            return Ok(None);
+        }
+        let from = meta.join(name);
+        let Ok(m) = std::fs::symlink_metadata(&from) else {
+            return Ok(None);
+        };
+        // Plain files only: a symlink on a stick could point anywhere.
+        if !m.file_type().is_file() || m.len() > limits.max_file_bytes {
+            return Ok(None);
+        }
+        limits.admit(&paths.state_dir, used, m.len())?;
+        let bytes = std::fs::read(&from).map_err(io(&from))?;
+        used += bytes.len() as u64;
+        write_synced(&meta_copy.join(name), &bytes)?;
+        Ok(Some(bytes))
+    };
+    // Every root version (a rotation chain), the timestamp, the snapshot
+    // it names and the role files that snapshot names; nothing else.
+    let mut roots: Vec<String> = std::fs::read_dir(&meta)
+        .map_err(io(&meta))?
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".root.json") && is_metadata_name(n))
+        .collect();
+    roots.sort();
+    for r in roots.iter().map(String::as_str).chain(["root.json"]) {
+        take(r)?;
+    }
+    let parse = |b: Option<Vec<u8>>| {
+        b.and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .unwrap_or_default()
+    };
+    let timestamp = parse(take("timestamp.json")?);
+    for snap in named_by(&timestamp, "snapshot.json") {
+        let snapshot = parse(take(&snap)?);
+        for role in named_by(&snapshot, "") {
+            take(&role)?;
         }
     }
     let file_url = |p: &Path| {
@@ -422,22 +578,18 @@ pub async fn import_dir(
     };
     let transport = FeedTransport::new(
         &paths.partial(),
-        max_bytes,
+        limits.max_file_bytes,
         std::time::Duration::from_secs(60),
+        std::time::Duration::from_secs(3600),
     );
-    let result = async {
-        let repo = load(
-            paths,
-            file_url(&copy.join("metadata"))?,
-            file_url(&copy.join("targets"))?,
-            transport,
-        )
-        .await?;
-        fetch_and_apply(paths, &repo).await
-    }
-    .await;
-    let _ = std::fs::remove_dir_all(&copy);
-    result
+    let repo = load(
+        paths,
+        file_url(&meta_copy)?,
+        file_url(&std::path::absolute(&targets).map_err(io(&targets))?)?,
+        transport,
+    )
+    .await?;
+    fetch_and_apply(paths, &repo, limits, used).await
 }
 
 impl From<tough::error::Error> for FeedError {

@@ -26,6 +26,10 @@ pub enum IntakeError {
     NotAcknowledged,
     #[error("县里的服务器拒绝：{status} {message}")]
     Refused { status: u16, message: String },
+    #[error("县里的服务器回答过长（超过 {0} 字节），已停止读取")]
+    TooLarge(usize),
+    #[error("县里的服务器回答的格式不对：{0}")]
+    BadAnswer(String),
     #[error("{0}")]
     Requests(#[from] RequestError),
     #[error("{path}：{source}")]
@@ -96,6 +100,36 @@ pub struct Delivery {
     pub last_error: Option<String>,
 }
 
+/// Longest answer read to an enrolment, a delivery or an error.
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
+/// Longest page of status changes read (500 changes with their notes).
+const MAX_STATUS_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// An answer's body, read up to `limit` bytes: a server sending without
+/// end is cut off instead of filling memory.
+async fn body_capped(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, IntakeError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(IntakeError::TooLarge(limit));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Err(IntakeError::TooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// An answer's JSON, read within `limit` bytes.
+async fn json_capped<T: serde::de::DeserializeOwned>(
+    resp: reqwest::Response,
+    limit: usize,
+) -> Result<T, IntakeError> {
+    let body = body_capped(resp, limit).await?;
+    serde_json::from_slice(&body).map_err(|e| IntakeError::BadAnswer(e.to_string()))
+}
+
 /// HTTP to the county's intake.
 pub struct IntakeClient {
     client: reqwest::Client,
@@ -118,7 +152,10 @@ impl IntakeClient {
 
     async fn refused(resp: reqwest::Response) -> IntakeError {
         let status = resp.status().as_u16();
-        let body = resp.text().await.unwrap_or_default();
+        let body = body_capped(resp, MAX_ANSWER_BYTES)
+            .await
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         let message = serde_json::from_str::<disclosure::requests::wire::ApiError>(&body)
             .map(|e| e.message)
             .unwrap_or_else(|_| body.chars().take(200).collect());
@@ -140,7 +177,8 @@ impl IntakeClient {
         if !resp.status().is_success() {
             return Err(Self::refused(resp).await);
         }
-        let creds = Credentials::from_response(resp.json().await?);
+        let r: EnrolResponse = json_capped(resp, MAX_ANSWER_BYTES).await?;
+        let creds = Credentials::from_response(r);
         self.store_credentials(&creds)?;
         Ok(creds)
     }
@@ -170,7 +208,8 @@ impl IntakeClient {
         if !resp.status().is_success() {
             return Err(Self::refused(resp).await);
         }
-        let new = Credentials::from_response(resp.json().await?);
+        let r: EnrolResponse = json_capped(resp, MAX_ANSWER_BYTES).await?;
+        let new = Credentials::from_response(r);
         if new.device_id != creds.device_id || new.token.is_empty() {
             return Err(IntakeError::NotAcknowledged);
         }
@@ -291,10 +330,11 @@ impl IntakeClient {
         if resp.status() == reqwest::StatusCode::NO_CONTENT {
             return Ok(None);
         }
-        let ack = resp
-            .json::<Acknowledgement>()
-            .await
-            .map_err(|_| IntakeError::NotAcknowledged)?;
+        let ack = match json_capped::<Acknowledgement>(resp, MAX_ANSWER_BYTES).await {
+            Ok(a) => a,
+            Err(IntakeError::BadAnswer(_)) => return Err(IntakeError::NotAcknowledged),
+            Err(e) => return Err(e),
+        };
         Ok(Some(ack))
     }
 
@@ -322,7 +362,7 @@ impl IntakeClient {
             if !resp.status().is_success() {
                 return Err(Self::refused(resp).await);
             }
-            let page: StatusChanges = resp.json().await?;
+            let page: StatusChanges = json_capped(resp, MAX_STATUS_PAGE_BYTES).await?;
             if page.changes.is_empty() {
                 break;
             }

@@ -1,7 +1,8 @@
 //! The service hall's sync agent: the only part of the terminal with a
 //! network. Each round pulls and verifies the county's signed content and
-//! applies it to `content.db`, delivers the outbox of `requests.db`, pulls
-//! status changes and reports the terminal's health. Knows nothing of Slint.
+//! applies it to `content.db` while — at the same time, under its own
+//! deadline — it delivers the outbox of `requests.db` and pulls status
+//! changes; then it reports the terminal's health. Knows nothing of Slint.
 
 pub mod config;
 pub mod daemon;
@@ -18,7 +19,7 @@ use disclosure::requests::wire::HealthReport;
 use time::OffsetDateTime;
 
 use crate::config::AgentConfig;
-use crate::feed::{FeedPaths, FeedReport};
+use crate::feed::{FeedPaths, FeedReport, StorageLimits};
 use crate::intake::IntakeClient;
 use crate::state::AgentState;
 use crate::transport::FeedTransport;
@@ -33,6 +34,18 @@ pub struct RoundReport {
     pub bytes: u64,
     /// Problems in plain words (the round goes on after each).
     pub errors: Vec<String>,
+}
+
+/// What one delivery and status pull did.
+#[derive(Debug, Clone, Default)]
+struct IntakePass {
+    delivered: usize,
+    deferred: usize,
+    statuses: usize,
+    errors: Vec<String>,
+    /// Every step done without error, and when it finished.
+    ok: bool,
+    finished_at: Option<String>,
 }
 
 /// The agent with its configuration.
@@ -54,11 +67,21 @@ impl Agent {
         }
     }
 
+    /// What one sync or USB import may store.
+    pub fn storage_limits(&self) -> StorageLimits {
+        StorageLimits {
+            max_file_bytes: self.config.max_target_bytes,
+            max_total_bytes: self.config.max_total_bytes,
+            min_free_bytes: self.config.min_free_bytes,
+        }
+    }
+
     fn transport(&self) -> FeedTransport {
         FeedTransport::new(
             &self.feed_paths().partial(),
             self.config.max_target_bytes,
             Duration::from_secs(self.config.request_timeout_secs),
+            Duration::from_secs(self.config.download_timeout_secs),
         )
     }
 
@@ -75,18 +98,32 @@ impl Agent {
                 transport.clone(),
             )
             .await?;
-            feed::fetch_and_apply(&paths, &repo).await
+            feed::fetch_and_apply(&paths, &repo, self.storage_limits(), 0).await
         }
         .await;
         (result, transport.bytes_received())
     }
 
     /// One full round; every step runs even if an earlier one failed.
+    /// Content sync and delivery run side by side: a repository server
+    /// that trickles bytes never holds applications back.
     pub async fn round(&self) -> RoundReport {
         let mut report = RoundReport::default();
         let mut state = AgentState::load(&self.config.state_dir);
         let now = || format_time(OffsetDateTime::now_utc());
-        let (feed, bytes) = self.sync_feed().await;
+        let client = IntakeClient::new(&self.config);
+        // A token due for rotation is rotated first, so delivery, status
+        // pull and the health report all use the current one.
+        let creds = match intake::load_credentials(&self.config.state_dir) {
+            Ok(c) => Ok(client.rotate_if_due(c).await),
+            Err(e) => Err(e),
+        };
+        let ((feed, bytes), intake) = tokio::join!(self.sync_feed(), async {
+            match &creds {
+                Ok(c) => Some(self.deliver_and_pull(&client, c).await),
+                Err(_) => None,
+            }
+        });
         report.bytes = bytes;
         state.last_bytes = bytes;
         match feed {
@@ -100,35 +137,15 @@ impl Agent {
                 report.errors.push(feed::plain_words(&e));
             }
         }
-        let client = IntakeClient::new(&self.config);
-        match intake::load_credentials(&self.config.state_dir) {
+        match creds {
             Ok(creds) => {
-                let creds = client.rotate_if_due(creds).await;
-                let mut ok = true;
-                match client.deliver(&creds).await {
-                    Ok(d) => {
-                        report.delivered = d.delivered;
-                        report.deferred = d.deferred;
-                        if let Some(why) = d.last_error {
-                            report
-                                .errors
-                                .push(format!("有 {} 件未能送达，稍后自动重试：{why}", d.deferred));
-                        }
-                    }
-                    Err(e) => {
-                        ok = false;
-                        report.errors.push(format!("申请送达失败：{e}"));
-                    }
-                }
-                match client.pull_statuses(&creds).await {
-                    Ok(n) => report.statuses = n,
-                    Err(e) => {
-                        ok = false;
-                        report.errors.push(format!("办理进度获取失败：{e}"));
-                    }
-                }
-                if ok && report.deferred == 0 {
-                    state.last_intake_ok = Some(now());
+                let intake = intake.expect("delivery runs when enrolled");
+                report.delivered = intake.delivered;
+                report.deferred = intake.deferred;
+                report.statuses = intake.statuses;
+                report.errors.extend(intake.errors);
+                if intake.ok && report.deferred == 0 {
+                    state.last_intake_ok = intake.finished_at;
                 }
                 if let Some(e) = report.errors.first() {
                     state.last_error = Some(e.clone());
@@ -152,6 +169,56 @@ impl Agent {
             tracing::warn!(error = %e, "state not saved");
         }
         report
+    }
+
+    /// Delivery and status pull, within `outbox.deadline_secs`: what is
+    /// not done by then waits for the next round (a row being posted is
+    /// simply posted again; the receipt number makes that harmless).
+    async fn deliver_and_pull(
+        &self,
+        client: &IntakeClient,
+        creds: &intake::Credentials,
+    ) -> IntakePass {
+        let mut pass = IntakePass {
+            ok: true,
+            ..IntakePass::default()
+        };
+        let work = async {
+            match client.deliver(creds).await {
+                Ok(d) => {
+                    pass.delivered = d.delivered;
+                    pass.deferred = d.deferred;
+                    if let Some(why) = d.last_error {
+                        pass.errors
+                            .push(format!("有 {} 件未能送达，稍后自动重试：{why}", d.deferred));
+                    }
+                }
+                Err(e) => {
+                    pass.ok = false;
+                    pass.errors.push(format!("申请送达失败：{e}"));
+                }
+            }
+            match client.pull_statuses(creds).await {
+                Ok(n) => pass.statuses = n,
+                Err(e) => {
+                    pass.ok = false;
+                    pass.errors.push(format!("办理进度获取失败：{e}"));
+                }
+            }
+        };
+        let limit = Duration::from_secs(self.config.intake_deadline_secs);
+        if tokio::time::timeout(limit, work).await.is_err() {
+            tracing::warn!(?limit, "delivery and status pull stopped at their deadline");
+            pass.ok = false;
+            pass.errors.push(format!(
+                "申请送达和办理进度在 {} 秒内未完成，其余下一轮继续（outbox.deadline_secs）",
+                limit.as_secs()
+            ));
+        }
+        if pass.ok {
+            pass.finished_at = Some(format_time(OffsetDateTime::now_utc()));
+        }
+        pass
     }
 
     /// The health report: versions, outbox, printer, disk.

@@ -63,6 +63,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = AgentConfig::load(&cli.config)?;
+    if let Some(w) = config.plain_http_warning() {
+        tracing::error!("{w}");
+    }
     let agent = Agent::new(config);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -120,7 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let r = rt.block_on(sync_agent::feed::import_dir(
                 &agent.feed_paths(),
                 &dir,
-                agent.config.max_target_bytes,
+                agent.storage_limits(),
             ));
             match r {
                 Ok(f) => println!(

@@ -1,7 +1,8 @@
 //! How the agent fetches repository files for tough: HTTP(S) with resumable
 //! downloads of content-addressed targets (`Range`; a `200` to a ranged
-//! request restarts the file), a size cap against endless data, and
-//! `file://` for a repository copied from a USB stick.
+//! request restarts the file), a size cap against endless data, a deadline
+//! per file against a server that trickles bytes, and `file://` for a USB
+//! stick (regular files only: a link is never followed).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,13 +25,21 @@ pub struct FeedTransport {
     client: reqwest::Client,
     partial_dir: PathBuf,
     max_bytes: u64,
+    deadline: Duration,
     received: Arc<AtomicU64>,
 }
 
 impl FeedTransport {
     /// `partial_dir` keeps interrupted downloads between attempts and
-    /// restarts; `max_bytes` caps any single file.
-    pub fn new(partial_dir: &Path, max_bytes: u64, timeout: Duration) -> FeedTransport {
+    /// restarts; `max_bytes` caps any single file; `timeout` is the longest
+    /// silence, `deadline` the longest any one file may take (a partial
+    /// target is kept, and resumed next time).
+    pub fn new(
+        partial_dir: &Path,
+        max_bytes: u64,
+        timeout: Duration,
+        deadline: Duration,
+    ) -> FeedTransport {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .tcp_nodelay(true)
@@ -42,6 +51,7 @@ impl FeedTransport {
             client,
             partial_dir: partial_dir.to_path_buf(),
             max_bytes,
+            deadline,
             received: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -63,7 +73,7 @@ impl FeedTransport {
         let path = url
             .to_file_path()
             .map_err(|_| Self::other(url, "bad file URL"))?;
-        let meta = match tokio::fs::metadata(&path).await {
+        let meta = match tokio::fs::symlink_metadata(&path).await {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(TransportError::new(
@@ -73,6 +83,13 @@ impl FeedTransport {
             }
             Err(e) => return Err(Self::io(url, e)),
         };
+        // A link on a stick could point anywhere on the box.
+        if !meta.file_type().is_file() {
+            return Err(Self::other(
+                url,
+                "not a regular file (links are not followed)",
+            ));
+        }
         if meta.len() > self.max_bytes {
             return Err(Self::other(
                 url,
@@ -97,7 +114,24 @@ impl FeedTransport {
             && last[..64].bytes().all(|b| b.is_ascii_hexdigit())
     }
 
+    /// One file over HTTP within the deadline, however slowly it arrives.
     async fn fetch_http(&self, url: &Url) -> Result<Bytes, TransportError> {
+        match tokio::time::timeout(self.deadline, self.fetch_http_attempts(url)).await {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::warn!(%url, deadline = ?self.deadline, "download too slow; given up (a partial target is resumed next time)");
+                Err(Self::other(
+                    url,
+                    format!(
+                        "download took longer than {} s (sync.download_timeout_secs)",
+                        self.deadline.as_secs()
+                    ),
+                ))
+            }
+        }
+    }
+
+    async fn fetch_http_attempts(&self, url: &Url) -> Result<Bytes, TransportError> {
         let resumable = Self::resumable(url);
         let partial = self.partial_dir.join(format!(
             "{}.part",

@@ -312,7 +312,7 @@ async fn a_tampered_usb_copy_is_refused_and_a_good_one_applies() {
     let mut b = std::fs::read(&t).unwrap();
     b[0] ^= 0x20;
     std::fs::write(&t, b).unwrap();
-    let e = sync_agent::feed::import_dir(&paths, stick.path(), 1 << 24)
+    let e = sync_agent::feed::import_dir(&paths, stick.path(), usb_limits())
         .await
         .unwrap_err();
     assert!(plain_words(&e).contains("不符"), "{}", plain_words(&e));
@@ -321,21 +321,21 @@ async fn a_tampered_usb_copy_is_refused_and_a_good_one_applies() {
     // Another sync holds the state folder: the import waits its turn.
     {
         let _held = sync_agent::feed::StateLock::take(&fx.path("device/state")).unwrap();
-        let e = sync_agent::feed::import_dir(&paths, &fx.path("repo"), 1 << 24)
+        let e = sync_agent::feed::import_dir(&paths, &fx.path("repo"), usb_limits())
             .await
             .unwrap_err();
         assert!(plain_words(&e).contains("正在进行"), "{}", plain_words(&e));
     }
     // Not a repository at all.
     let empty = tempfile::tempdir().unwrap();
-    let e = sync_agent::feed::import_dir(&paths, empty.path(), 1 << 24)
+    let e = sync_agent::feed::import_dir(&paths, empty.path(), usb_limits())
         .await
         .unwrap_err();
     assert!(plain_words(&e).contains("没有内容仓库"));
     // The real thing.
     let good = tempfile::tempdir().unwrap();
     copy_dir(&fx.path("repo"), good.path());
-    let r = sync_agent::feed::import_dir(&paths, good.path(), 1 << 24)
+    let r = sync_agent::feed::import_dir(&paths, good.path(), usb_limits())
         .await
         .unwrap();
     assert_eq!(r.version, 1);
@@ -401,4 +401,113 @@ async fn a_small_catalog_change_travels_as_a_delta() {
     got.sort_by(|a, b| a.key.cmp(&b.key));
     want.sort_by(|a, b| a.key.cmp(&b.key));
     assert_eq!(got, want);
+}
+
+/// What a terminal may store from a stick in these tests: 16 MiB a file,
+/// 1 GiB in all, 1 MiB of the disk kept free.
+fn usb_limits() -> sync_agent::feed::StorageLimits {
+    sync_agent::feed::StorageLimits {
+        max_file_bytes: 1 << 24,
+        max_total_bytes: 1 << 30,
+        min_free_bytes: 1 << 20,
+    }
+}
+
+/// Bytes of every file under `dir` (0 when it does not exist).
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.map(|e| e.unwrap().path())
+        .map(|p| {
+            if p.is_dir() {
+                bytes_under(&p)
+            } else {
+                std::fs::metadata(&p).unwrap().len()
+            }
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn usb_junk_is_never_copied_and_a_stick_cannot_fill_the_disk() {
+    let fx = Fixture::new().await;
+    fx.publish_demo(&[]).await;
+    fx.provision();
+    let paths = Agent::new(fx.config(1)).feed_paths();
+    let state = fx.path("device/state");
+    // A stick with the county's repository and 20 × 1 MB of junk beside
+    // it (unsigned files with target-like and metadata-like names), and a
+    // link to a file of the box.
+    let stick = tempfile::tempdir().unwrap();
+    copy_dir(&fx.path("repo"), stick.path());
+    let junk: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+    for i in 0..18 {
+        let name = format!("{}.junk-{i}.bin", "0".repeat(64));
+        std::fs::write(stick.path().join("targets").join(name), &junk).unwrap();
+    }
+    std::fs::write(stick.path().join("metadata/junk.json"), &junk).unwrap();
+    std::fs::write(stick.path().join("metadata/99.snapshot.json"), &junk).unwrap();
+    std::os::unix::fs::symlink(
+        fx.path("keys/root.json"),
+        stick.path().join("metadata/7.root.json"),
+    )
+    .unwrap();
+    let repo_bytes = bytes_under(&fx.path("repo"));
+    assert!(
+        repo_bytes < 6 << 20,
+        "the demo repository is small: {repo_bytes}"
+    );
+    // An 8 MiB budget: the signed content fits, content and junk would not.
+    let limits = sync_agent::feed::StorageLimits {
+        max_file_bytes: 4 << 20,
+        max_total_bytes: 8 << 20,
+        min_free_bytes: 1 << 20,
+    };
+    // Not enough free space for the reserve: nothing stored, nothing left.
+    let e = sync_agent::feed::import_dir(
+        &paths,
+        stick.path(),
+        sync_agent::feed::StorageLimits {
+            min_free_bytes: u64::MAX / 2,
+            ..limits
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(plain_words(&e).contains("须保留"), "{}", plain_words(&e));
+    assert_eq!(bytes_under(&state.join("targets")), 0);
+    // A budget smaller than the signed content: refused before any target.
+    let e = sync_agent::feed::import_dir(
+        &paths,
+        stick.path(),
+        sync_agent::feed::StorageLimits {
+            max_total_bytes: 64 * 1024,
+            ..limits
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(plain_words(&e).contains("上限"), "{}", plain_words(&e));
+    assert_eq!(bytes_under(&state.join("targets")), 0);
+    for left in ["usb", "staging", "partial"] {
+        assert!(!state.join(left).exists(), "{left} removed after a failure");
+    }
+    assert_eq!(fx.content_version(), None);
+    // Within the budget: the signed content only.
+    let r = sync_agent::feed::import_dir(&paths, stick.path(), limits)
+        .await
+        .unwrap();
+    assert_eq!(r.version, 1);
+    assert_eq!(fx.content_version(), Some(1));
+    assert!(!state.join("usb").exists(), "the copy is removed");
+    let stored = bytes_under(&state);
+    assert!(
+        stored < repo_bytes + (1 << 20),
+        "only signed files stored: {stored}"
+    );
+    for e in std::fs::read_dir(state.join("targets")).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        assert_ne!(bytes, junk, "junk never copied");
+    }
 }

@@ -179,6 +179,18 @@ pub fn is_shard_file(p: &Path) -> bool {
             .is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
+/// Whether `file` is the name [`catalog_shards`] gives a shard in a
+/// region's catalog folder: two digits of a domain code and `.json`
+/// (`01.json` … `27.json`). Feeds and bundles carry the catalog only so:
+/// a spreadsheet is parsed at the county, never on a terminal.
+pub fn is_shard_file_name(file: &str) -> bool {
+    file.strip_suffix(".json")
+        .filter(|code| code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|code| code.parse::<u8>().ok())
+        .and_then(Domain::from_code)
+        .is_some()
+}
+
 /// Reads one shard found in the catalog folder of `region`.
 pub fn read_shard(path: &Path, region: &RegionCode) -> Result<Vec<CatalogItem>, ImportError> {
     let file = path.display().to_string();
@@ -305,6 +317,11 @@ pub fn target_relative_path(name: &str) -> Result<PathBuf, String> {
             if file.is_empty() || file.starts_with('.') || file.starts_with("~$") {
                 return bad("文件名无效");
             }
+            if folder == "catalog" && !is_shard_file_name(file) {
+                return bad(
+                    "目录只能以县里生成的 JSON 分片（01.json 至 27.json）发布，不能是电子表格或其他文件",
+                );
+            }
             Ok(Path::new(folder).join(region).join(file))
         }
         _ => bad("不在内容目录之内"),
@@ -367,6 +384,14 @@ mod tests {
         check("documents-990521-", None);
         check("bin-990521-sh", None);
         check("calendars-27.toml", None);
+        // The catalog travels only as the JSON shards the county writes.
+        check("catalog-990521-27.json", Some("catalog/990521/27.json"));
+        check("catalog-990521-00.json", None);
+        check("catalog-990521-28.json", None);
+        check("catalog-990521-1.json", None);
+        check("catalog-990521-01.xlsx", None);
+        check("catalog-990521-社会救助.xlsx", None);
+        check("catalog-990521-01.json.xlsx", None);
         check("calendars-2027.json", None);
         // 17 bytes of prefix: 173 more make 190, the most there may be.
         let longest = format!("documents/990521/{}", "a".repeat(173));

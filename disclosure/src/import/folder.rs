@@ -9,6 +9,14 @@
 //! guides/<代码-名称>/*.md              办事指南
 //! notices/<代码-名称>/*.md             公告, 征求意见, 政府开放日
 //! ```
+//!
+//! Only what this layout defines is read and travels to terminals
+//! ([`LoadedContent::files`]): the records and the attachments their
+//! `附件` lists. A symbolic link or special file in a region folder (or a
+//! region folder that is a link) is an error: it is never followed. Any
+//! other file there is skipped with a warning naming it; in a feed
+//! ([`load_feed_dir`], what a terminal or a bundle check reads) it is an
+//! error, and so is a catalog file other than a JSON shard.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -29,6 +37,121 @@ use crate::{
 pub struct LoadedContent {
     pub bundle: ContentBundle,
     pub warnings: Vec<ImportError>,
+    /// The files of documents/, guides/ and notices/ that travel as they
+    /// are: every record read and every attachment a document lists.
+    pub files: Vec<ContentFile>,
+    /// The files of those folders left out because the format does not
+    /// define them (also among `warnings`).
+    pub skipped: Vec<ImportError>,
+}
+
+/// A record or attachment file of a content folder, as published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentFile {
+    /// `documents`, `guides` or `notices`.
+    pub folder: &'static str,
+    pub region: RegionCode,
+    pub file_name: String,
+    pub path: PathBuf,
+}
+
+/// Who wrote the folder being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A county's folder: catalog sheets allowed, stray files warned about.
+    County,
+    /// Laid out from a feed's targets: catalog shards only, stray files
+    /// are errors (the county never publishes one).
+    Feed,
+}
+
+/// What a directory entry is, links not followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    File,
+    Dir,
+    /// A symbolic link or a special file (FIFO, socket, device).
+    Refused,
+}
+
+fn entry_kind(p: &Path) -> EntryKind {
+    match std::fs::symlink_metadata(p) {
+        Ok(m) if m.file_type().is_file() => EntryKind::File,
+        Ok(m) if m.file_type().is_dir() => EntryKind::Dir,
+        _ => EntryKind::Refused,
+    }
+}
+
+/// The error for a link or special file found where content is read.
+fn refused_entry(p: &Path) -> ImportError {
+    ImportError::file(
+        &p.display().to_string(),
+        "是符号链接或特殊文件，不会读取，也不会发布；请放入文件本身，或删去它".into(),
+    )
+}
+
+/// Hidden files and Office lock files: never read, never published.
+fn is_hidden(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.starts_with('.') || name.starts_with("~$")
+}
+
+/// A file in a region folder that is none of the content the layout
+/// defines: skipped with a warning in a county's folder, an error in a feed.
+fn stray(
+    source: Source,
+    p: &Path,
+    what: &str,
+    errors: &mut Vec<ImportError>,
+    out: &mut LoadedContent,
+) {
+    let file = p.display().to_string();
+    match source {
+        Source::County => {
+            let w = ImportError::file(
+                &file,
+                format!("不是{what}，未发布（只发布 .md/.txt 记录和文件“附件”所列的文件）"),
+            );
+            out.skipped.push(w.clone());
+            out.warnings.push(w);
+        }
+        Source::Feed => errors.push(ImportError::file(
+            &file,
+            format!("不是{what}，内容中不应有此文件，已拒绝"),
+        )),
+    }
+}
+
+/// The entries of a region folder worth reading: regular files that are
+/// not hidden. Links and special files are errors; sub-folders and other
+/// files are left to `other`.
+fn region_files(
+    rdir: &Path,
+    errors: &mut Vec<ImportError>,
+    mut other: impl FnMut(&Path, EntryKind),
+) -> Vec<PathBuf> {
+    let entries = match sorted_entries(rdir) {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(e);
+            return Vec::new();
+        }
+    };
+    let mut files = Vec::new();
+    for p in entries {
+        if is_hidden(&p) {
+            continue;
+        }
+        match entry_kind(&p) {
+            EntryKind::File => files.push(p),
+            EntryKind::Refused => errors.push(refused_entry(&p)),
+            kind @ EntryKind::Dir => other(&p, kind),
+        }
+    }
+    files
 }
 
 /// Largest attachment accepted.
@@ -194,17 +317,24 @@ fn region_dirs(
             return Vec::new();
         }
     };
-    entries
-        .into_iter()
-        .filter(|p| p.is_dir())
-        .filter_map(|p| match folder_region(&p, regions) {
-            Ok(c) => Some((c, p)),
-            Err(e) => {
-                errors.push(e);
-                None
+    let mut out = Vec::new();
+    for p in entries {
+        // A linked region folder is not followed: it could be anywhere.
+        if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+            if !is_hidden(&p) {
+                errors.push(refused_entry(&p));
             }
-        })
-        .collect()
+            continue;
+        }
+        if !p.is_dir() {
+            continue;
+        }
+        match folder_region(&p, regions) {
+            Ok(c) => out.push((c, p)),
+            Err(e) => errors.push(e),
+        }
+    }
+    out
 }
 
 /// Documents, guides and notices are Markdown or plain text files (any
@@ -238,6 +368,17 @@ fn is_plain_file_name(name: &str) -> bool {
 /// Loads a whole content folder. Items without an update column are dated
 /// `as_of`. Any error anywhere loads nothing.
 pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<ImportError>> {
+    load_dir(dir, as_of, Source::County)
+}
+
+/// Loads a folder laid out from a feed's targets (on a terminal, or a
+/// county checking township bundles): the catalog only as JSON shards, and
+/// no file the content format does not define.
+pub fn load_feed_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<ImportError>> {
+    load_dir(dir, as_of, Source::Feed)
+}
+
+fn load_dir(dir: &Path, as_of: Date, source: Source) -> Result<LoadedContent, Vec<ImportError>> {
     let regions = load_regions(&dir.join("regions.csv"))?;
     let by_code: HashMap<RegionCode, Region> = regions
         .iter()
@@ -250,13 +391,25 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
     // Catalog sheets.
     let mut keys: HashMap<String, String> = HashMap::new();
     for (region, rdir) in region_dirs(&dir.join("catalog"), &by_code, &mut errors) {
-        let files = match sorted_entries(&rdir) {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(e);
-                continue;
+        let mut dirs = Vec::new();
+        let mut files = region_files(&rdir, &mut errors, |p, _| dirs.push(p.to_path_buf()));
+        if source == Source::Feed {
+            // A feed carries the catalog as the county's JSON shards only:
+            // no spreadsheet is ever parsed on a terminal.
+            let (shards, others): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(crate::feed::is_shard_file_name)
+            });
+            for p in others.iter().chain(&dirs) {
+                errors.push(ImportError::file(
+                    &p.display().to_string(),
+                    "不是县里生成的目录分片（01.json 至 27.json），已拒绝：终端不读取电子表格"
+                        .into(),
+                ));
             }
-        };
+            files = shards;
+        }
         for f in files.iter().filter(|p| crate::feed::is_shard_file(p)) {
             match crate::feed::read_shard(f, &region) {
                 Ok(items) => {
@@ -273,7 +426,10 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
                 Err(e) => errors.push(e),
             }
         }
-        for f in files.into_iter().filter(|p| is_catalog_file(p)) {
+        for f in files
+            .into_iter()
+            .filter(|p| source == Source::County && is_catalog_file(p))
+        {
             match parse_catalog_file(&f) {
                 Ok(parsed) => {
                     out.warnings.extend(parsed.warnings);
@@ -316,18 +472,16 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
         }
     };
     for (region, rdir) in region_dirs(&dir.join("documents"), &by_code, &mut errors) {
-        let files = match sorted_entries(&rdir) {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
+        let mut others = Vec::new();
+        let files = region_files(&rdir, &mut errors, |p, _| others.push(p.to_path_buf()));
+        let (records, plain): (Vec<PathBuf>, Vec<PathBuf>) =
+            files.into_iter().partition(|p| is_markdown(p));
+        others.extend(plain);
         // Read every file first: a .txt named as another document's
         // attachment is not a document, whatever it holds.
         let mut docs = Vec::new();
         let mut attached: HashSet<String> = HashSet::new();
-        for f in files.into_iter().filter(|p| is_markdown(p)) {
+        for f in records {
             let mut read_errors = Vec::new();
             let fm = read_front_matter(&f, &mut read_errors);
             if let Some(list) = fm.as_ref().and_then(|fm| fm.optional("附件")) {
@@ -335,6 +489,27 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
             }
             docs.push((f, fm, read_errors));
         }
+        for p in &others {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            if !name.is_some_and(|n| attached.contains(&n)) || p.is_dir() {
+                stray(
+                    source,
+                    p,
+                    "文件、解读或文件所列的附件",
+                    &mut errors,
+                    &mut out,
+                );
+            }
+        }
+        let published = |f: &Path| ContentFile {
+            folder: "documents",
+            region: region.clone(),
+            file_name: f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: f.to_path_buf(),
+        };
         for (f, fm, mut read_errors) in docs {
             let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
             if name.is_some_and(|n| attached.contains(&n)) {
@@ -348,9 +523,16 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
                 continue;
             }
             match fm.optional("类型").as_deref() {
-                Some("解读") => interp_files.push((region.clone(), f, fm)),
+                Some("解读") => {
+                    out.files.push(published(&f));
+                    interp_files.push((region.clone(), f, fm));
+                }
                 _ => {
                     if let Some((doc, blobs)) = document(&region, &f, fm, &mut errors) {
+                        out.files.push(published(&f));
+                        for a in &doc.attachments {
+                            out.files.push(published(&f.with_file_name(&a.file_name)));
+                        }
                         out.bundle.blobs.extend(blobs);
                         out.bundle.documents.push(doc);
                     }
@@ -374,29 +556,40 @@ pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<Im
             out.bundle.interpretations.push(i);
         }
     }
-    for (region, rdir) in region_dirs(&dir.join("guides"), &by_code, &mut errors) {
-        for f in sorted_entries(&rdir)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p| is_markdown(p))
-        {
-            if let Some(fm) = read_front_matter(&f, &mut errors)
-                && let Some(g) = guide(&region, &f, fm, &mut errors)
-            {
-                out.bundle.guides.push(g);
+    for folder in ["guides", "notices"] {
+        for (region, rdir) in region_dirs(&dir.join(folder), &by_code, &mut errors) {
+            let mut others = Vec::new();
+            let files = region_files(&rdir, &mut errors, |p, _| others.push(p.to_path_buf()));
+            let (records, plain): (Vec<PathBuf>, Vec<PathBuf>) =
+                files.into_iter().partition(|p| is_markdown(p));
+            let what = if folder == "guides" {
+                "办事指南（.md 或 .txt）"
+            } else {
+                "公告（.md 或 .txt）"
+            };
+            for p in others.iter().chain(&plain) {
+                stray(source, p, what, &mut errors, &mut out);
             }
-        }
-    }
-    for (region, rdir) in region_dirs(&dir.join("notices"), &by_code, &mut errors) {
-        for f in sorted_entries(&rdir)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p| is_markdown(p))
-        {
-            if let Some(fm) = read_front_matter(&f, &mut errors)
-                && let Some(n) = notice(&region, &f, fm, &mut errors)
-            {
-                out.bundle.notices.push(n);
+            for f in records {
+                let Some(fm) = read_front_matter(&f, &mut errors) else {
+                    continue;
+                };
+                let read = if folder == "guides" {
+                    guide(&region, &f, fm, &mut errors).map(|g| out.bundle.guides.push(g))
+                } else {
+                    notice(&region, &f, fm, &mut errors).map(|n| out.bundle.notices.push(n))
+                };
+                if read.is_some() {
+                    out.files.push(ContentFile {
+                        folder,
+                        region: region.clone(),
+                        file_name: f
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        path: f.clone(),
+                    });
+                }
             }
         }
     }
@@ -514,7 +707,12 @@ fn document(
                 continue;
             }
             let p = path.with_file_name(name);
-            match std::fs::metadata(&p) {
+            match std::fs::symlink_metadata(&p) {
+                // Never followed: a link could point at anything (a key).
+                Ok(m) if !m.file_type().is_file() => fm.report(
+                    "附件",
+                    format!("附件“{name}”是符号链接或特殊文件，不能发布；请放入文件本身"),
+                ),
                 Ok(m) if m.len() > MAX_ATTACHMENT_BYTES => {
                     fm.report("附件", format!("附件“{name}”超过 50 MB"));
                 }

@@ -3,11 +3,16 @@
 //! XLSX, XLS or ODS. Merged cells are expanded so every cell of a merged
 //! region holds the region's value; where a format does not let us see
 //! merges (CSV, ODS) the grid says so, and the catalog parser fills down
-//! only the group columns.
+//! only the group columns. A sheet reaching beyond [`MAX_SHEET_ROWS`],
+//! [`MAX_SHEET_COLUMNS`] or [`MAX_SHEET_CELLS`] (its cells or its merged
+//! areas) is refused before its grid is built.
 
+use std::io::{Read, Seek};
 use std::path::Path;
 
-use calamine::{Data, Reader, Sheets, open_workbook_auto};
+use calamine::{
+    Data, DataRef, Dimensions, Range, Reader, Sheets, Xlsx, XlsxError, open_workbook_auto,
+};
 
 use super::ImportError;
 use crate::Date;
@@ -201,6 +206,105 @@ fn blank_lines_at(text: &str, at: usize) -> usize {
     n
 }
 
+/// Most rows a sheet may reach (title and header rows included).
+pub(crate) const MAX_SHEET_ROWS: usize = 100_000;
+/// Most columns a sheet may reach (a catalog has a few dozen).
+pub(crate) const MAX_SHEET_COLUMNS: usize = 200;
+/// Most cells from A1 to the sheet's far corner, and most cells all its
+/// merged areas may cover together.
+pub(crate) const MAX_SHEET_CELLS: usize = 2_000_000;
+
+fn sheet_too_large(file: &str, sheet: &str, why: String) -> ImportError {
+    ImportError {
+        file: file.to_string(),
+        sheet: Some(sheet.to_string()),
+        row: None,
+        column: None,
+        message: format!(
+            "工作表太大，未读取：{why}（最多 {MAX_SHEET_ROWS} 行、{MAX_SHEET_COLUMNS} 列、共 {MAX_SHEET_CELLS} 个单元格）；请删去多余的行、列或合并单元格后另存"
+        ),
+    }
+}
+
+/// Refuses a sheet reaching `rows` × `columns` from A1.
+fn check_extent(file: &str, sheet: &str, rows: usize, columns: usize) -> Result<(), ImportError> {
+    if rows > MAX_SHEET_ROWS
+        || columns > MAX_SHEET_COLUMNS
+        || rows.saturating_mul(columns) > MAX_SHEET_CELLS
+    {
+        return Err(sheet_too_large(
+            file,
+            sheet,
+            format!(
+                "内容延伸到第 {rows} 行、{} 列",
+                column_letter(columns.saturating_sub(1))
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Where an XLSX sheet's non-empty cells reach (rows, columns from A1),
+/// streamed from its XML without building the sheet — calamine's own
+/// range is dense, so cells at A1 and XFD1048576 would ask for 17 billion
+/// cells. Stops as soon as the limits are passed.
+fn xlsx_extent<RS: Read + Seek>(
+    x: &mut Xlsx<RS>,
+    sheet: &str,
+) -> Result<(usize, usize), XlsxError> {
+    let mut cells = match x.worksheet_cells_reader(sheet) {
+        Ok(c) => c,
+        Err(XlsxError::NotAWorksheet(_)) => return Ok((0, 0)),
+        Err(e) => return Err(e),
+    };
+    let (mut rows, mut columns) = (0usize, 0usize);
+    while let Some(cell) = cells.next_cell()? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        rows = rows.max(r as usize + 1);
+        columns = columns.max(c as usize + 1);
+        if rows > MAX_SHEET_ROWS
+            || columns > MAX_SHEET_COLUMNS
+            || rows.saturating_mul(columns) > MAX_SHEET_CELLS
+        {
+            break;
+        }
+    }
+    Ok((rows, columns))
+}
+
+/// Refuses a sheet whose cells or merged areas reach beyond the limits,
+/// before its grid is built and its merges expanded.
+fn check_sheet_size(
+    file: &str,
+    sheet: &str,
+    range: &Range<Data>,
+    merges: &[Dimensions],
+) -> Result<(), ImportError> {
+    let (mut rows, mut columns) = range
+        .end()
+        .map_or((0, 0), |(r, c)| (r as usize + 1, c as usize + 1));
+    let mut merged = 0usize;
+    for m in merges {
+        rows = rows.max(m.end.0 as usize + 1);
+        columns = columns.max(m.end.1 as usize + 1);
+        let height = (m.end.0 as usize + 1).saturating_sub(m.start.0 as usize);
+        let width = (m.end.1 as usize + 1).saturating_sub(m.start.1 as usize);
+        merged = merged.saturating_add(height.saturating_mul(width));
+    }
+    check_extent(file, sheet, rows, columns)?;
+    if merged > MAX_SHEET_CELLS {
+        return Err(sheet_too_large(
+            file,
+            sheet,
+            format!("合并单元格共覆盖 {merged} 个单元格"),
+        ));
+    }
+    Ok(())
+}
+
 fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
     let mut wb = open_workbook_auto(path).map_err(|e| {
         ImportError::file(
@@ -217,6 +321,19 @@ fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
         .collect();
     let mut grids = Vec::new();
     for name in names {
+        // XLSX: how far the cells reach, before calamine builds the sheet.
+        // (XLS and ODS sheets are built when the file is opened; XLS cannot
+        // pass 65536 × 256, calamine caps ODS; both are checked below.)
+        if let Sheets::Xlsx(x) = &mut wb {
+            let (rows, columns) = xlsx_extent(x, &name).map_err(|e| ImportError {
+                file: file.to_string(),
+                sheet: Some(name.clone()),
+                row: None,
+                column: None,
+                message: format!("无法读取工作表：{e}"),
+            })?;
+            check_extent(file, &name, rows, columns)?;
+        }
         let range = wb.worksheet_range(&name).map_err(|e| ImportError {
             file: file.to_string(),
             sheet: Some(name.clone()),
@@ -243,6 +360,7 @@ fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
             column: None,
             message: format!("无法读取合并单元格：{e}"),
         })?;
+        check_sheet_size(file, &name, &range, &merges)?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); r0 as usize];
         for row in range.rows() {

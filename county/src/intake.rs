@@ -91,10 +91,6 @@ impl Default for IntakePolicy {
     }
 }
 
-/// The progress token column: the SHA-256 of the token a terminal sends
-/// with an application (the key of the public progress page). Written as
-/// one migration step, applied once to a `county.db` that lacks it.
-
 /// What the public progress page shows of an application: stages and
 /// days, nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]

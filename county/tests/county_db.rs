@@ -4,11 +4,13 @@
 //! and a database made by the first release (its exact schema, no
 //! `user_version`) opened, migrated and kept.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use county::intake::{IntakePolicy, IntakeStore, ReplyOutcome};
-use disclosure::requests::wire::{ApplicantMessage, ApplicationMessage};
+use disclosure::requests::wire::ApplicationMessage;
 use disclosure::requests::{DeviceNo, ReceiptNo};
 use time::OffsetDateTime;
 
@@ -32,32 +34,9 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 
 fn application(receipt: &ReceiptNo) -> ApplicationMessage {
     ApplicationMessage {
-        receipt_no: receipt.digits(),
-        hall_region: "990521201201".into(),
-        device: 1,
-        received_at: "2026-11-23 09:05:00+08:00".into(),
-        channel: "现场·政务公开专区终端".into(),
-        staff_assisted: false,
-        applicant: ApplicantMessage::Person {
-            name: "王秀英".into(),
-            id_kind: "resident_id".into(),
-            id_number: "11010519491231002X".into(),
-        },
-        phone: "13800138000".into(),
         address: Some("云溪县石桥乡石桥村七组".into()),
-        email: None,
-        item_key: None,
-        document_key: None,
-        linked_title: None,
-        doc_no: None,
-        description: "2025年石桥村低保名单".into(),
-        provide_form: "paper".into(),
-        delivery: "collect".into(),
-        body_name: "石桥乡人民政府".into(),
-        body_region: "990521201".into(),
-        deadline: Some("2026-12-21".into()),
-        deadline_unknown_year: None,
         progress_token: None,
+        ..common::sample_application(&receipt.digits())
     }
 }
 

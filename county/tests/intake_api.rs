@@ -8,7 +8,9 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use disclosure::requests::wire::{ApplicantMessage, ApplicationMessage};
+mod common;
+
+use common::sample_application as application;
 use serde_json::{Value, json};
 
 fn workspace() -> PathBuf {
@@ -143,43 +145,6 @@ impl Api {
         }
         self.called.insert((method.to_string(), doc_path));
         (status, value)
-    }
-}
-
-fn application(receipt: &str) -> ApplicationMessage {
-    ApplicationMessage {
-        receipt_no: receipt.into(),
-        hall_region: "990521201201".into(),
-        device: 1,
-        received_at: "2026-11-23 09:05:00+08:00".into(),
-        channel: "现场·政务公开专区终端".into(),
-        staff_assisted: false,
-        applicant: ApplicantMessage::Person {
-            name: "王秀英".into(),
-            id_kind: "resident_id".into(),
-            id_number: "11010519491231002X".into(),
-        },
-        phone: "13800138000".into(),
-        address: None,
-        email: None,
-        item_key: None,
-        document_key: None,
-        linked_title: None,
-        doc_no: None,
-        description: "2025年石桥村低保名单".into(),
-        provide_form: "paper".into(),
-        delivery: "collect".into(),
-        body_name: "石桥乡人民政府".into(),
-        body_region: "990521201".into(),
-        deadline: Some("2026-12-21".into()),
-        deadline_unknown_year: None,
-        // A token of the right shape, one per receipt number.
-        progress_token: Some(
-            receipt[2..]
-                .bytes()
-                .map(|b| char::from(b'a' + (b - b'0')))
-                .collect(),
-        ),
     }
 }
 

@@ -5,10 +5,12 @@
 //! token on the wire (retries, conflicts, older terminals without it) and
 //! a `county.db` from before the token column.
 
+mod common;
+
 use std::path::Path;
 
 use county::intake::{IntakeStore, ReplyOutcome, Terminal};
-use disclosure::requests::wire::{ApplicantMessage, ApplicationMessage};
+use disclosure::requests::wire::ApplicationMessage;
 use disclosure::requests::{ApplicationStatus, DeviceNo, ReceiptNo};
 use time::macros::datetime;
 
@@ -26,32 +28,9 @@ fn receipt(sequence: u16) -> ReceiptNo {
 
 fn application(no: &ReceiptNo, token: Option<&str>) -> ApplicationMessage {
     ApplicationMessage {
-        receipt_no: no.digits(),
-        hall_region: "990521201201".into(),
-        device: 1,
         received_at: "2026-11-23 09:05:07+08:00".into(),
-        channel: "现场·政务公开专区终端".into(),
-        staff_assisted: false,
-        applicant: ApplicantMessage::Person {
-            name: "王秀英".into(),
-            id_kind: "resident_id".into(),
-            id_number: "11010519491231002X".into(),
-        },
-        phone: "13800138000".into(),
-        address: None,
-        email: None,
-        item_key: None,
-        document_key: None,
-        linked_title: None,
-        doc_no: None,
-        description: "2025年石桥村低保名单".into(),
-        provide_form: "paper".into(),
-        delivery: "collect".into(),
-        body_name: "石桥乡人民政府".into(),
-        body_region: "990521201".into(),
-        deadline: Some("2026-12-21".into()),
-        deadline_unknown_year: None,
         progress_token: token.map(str::to_string),
+        ..common::sample_application(&no.digits())
     }
 }
 

@@ -4,12 +4,14 @@
 //! throttled with one answer for every refusal, tokens that expire, rotate
 //! and can be revoked (also with the real `county devices revoke`).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 use county::intake::{IntakeError, IntakePolicy, IntakeStore};
 use county::serve::{ServeLimits, ServeOptions};
-use disclosure::requests::wire::{ApplicantMessage, ApplicationMessage};
+use disclosure::requests::wire::ApplicationMessage;
 use disclosure::requests::{DeviceNo, ReceiptNo};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -93,32 +95,12 @@ impl Server {
 
 fn application(region: &str, receipt: &str) -> Value {
     serde_json::to_value(ApplicationMessage {
-        receipt_no: receipt.into(),
         hall_region: region.into(),
-        device: 1,
-        received_at: "2026-11-23 09:05:00+08:00".into(),
-        channel: "现场·政务公开专区终端".into(),
-        staff_assisted: false,
-        applicant: ApplicantMessage::Person {
-            name: "王秀英".into(),
-            id_kind: "resident_id".into(),
-            id_number: "11010519491231002X".into(),
-        },
-        phone: "13800138000".into(),
-        address: None,
-        email: None,
-        item_key: None,
-        document_key: None,
-        linked_title: None,
-        doc_no: None,
-        description: "2025年低保名单".into(),
-        provide_form: "paper".into(),
-        delivery: "collect".into(),
         body_name: "云溪县人民政府".into(),
         body_region: "990521".into(),
-        deadline: Some("2026-12-21".into()),
-        deadline_unknown_year: None,
+        description: "2025年低保名单".into(),
         progress_token: None,
+        ..common::sample_application(receipt)
     })
     .unwrap()
 }

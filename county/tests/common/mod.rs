@@ -12,6 +12,7 @@ pub use county::delegation::{
 pub use county::keys::{KeyDir, RootPolicy};
 pub use county::publish::{PublishOptions, publish};
 pub use disclosure::RegionCode;
+use disclosure::requests::wire::{ApplicantMessage, ApplicationMessage};
 
 pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -217,4 +218,45 @@ pub fn python_tools() -> PathBuf {
         python.display()
     );
     python
+}
+
+/// A complete application from terminal 990521201201-01 under `receipt`
+/// (with a progress token derived from it), for the intake tests.
+pub fn sample_application(receipt: &str) -> ApplicationMessage {
+    ApplicationMessage {
+        receipt_no: receipt.into(),
+        hall_region: "990521201201".into(),
+        device: 1,
+        received_at: "2026-11-23 09:05:00+08:00".into(),
+        channel: "现场·政务公开专区终端".into(),
+        staff_assisted: false,
+        applicant: ApplicantMessage::Person {
+            name: "王秀英".into(),
+            id_kind: "resident_id".into(),
+            id_number: "11010519491231002X".into(),
+        },
+        phone: "13800138000".into(),
+        address: None,
+        email: None,
+        item_key: None,
+        document_key: None,
+        linked_title: None,
+        doc_no: None,
+        description: "2025年石桥村低保名单".into(),
+        provide_form: "paper".into(),
+        delivery: "collect".into(),
+        body_name: "石桥乡人民政府".into(),
+        body_region: "990521201".into(),
+        deadline: Some("2026-12-21".into()),
+        deadline_unknown_year: None,
+        // A token of the right shape, one per receipt number.
+        progress_token: Some(
+            receipt
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .skip(2)
+                .map(|b| char::from(b'a' + (b - b'0')))
+                .collect(),
+        ),
+    }
 }

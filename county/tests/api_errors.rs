@@ -3,6 +3,8 @@
 //! not list. Whatever goes wrong under `/api/`, the answer is now a JSON
 //! `ApiError` with a Chinese message and a status the document lists.
 
+mod common;
+
 use serde_json::{Value, json};
 
 struct Server {
@@ -26,15 +28,7 @@ async fn server() -> Server {
         limits: Default::default(),
         policy: Default::default(),
     };
-    let router = county::serve::router(&opts).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let limits = opts.limits.clone();
-    tokio::spawn(async move {
-        county::serve::serve_on(listener, router, &limits, std::future::pending())
-            .await
-            .unwrap()
-    });
+    let base = format!("http://127.0.0.1:{}", common::serve_in_process(&opts).await);
     let code = county::intake::IntakeStore::open(&db)
         .unwrap()
         .new_enrol_code(

@@ -167,15 +167,7 @@ async fn every_operation_answers_as_documented() {
         limits: Default::default(),
         policy: Default::default(),
     };
-    let router = county::serve::router(&opts).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let limits = opts.limits.clone();
-    tokio::spawn(async move {
-        county::serve::serve_on(listener, router, &limits, std::future::pending())
-            .await
-            .unwrap()
-    });
+    let port = common::serve_in_process(&opts).await;
     let mut api = Api {
         doc: doc.clone(),
         base: format!("http://127.0.0.1:{port}"),

@@ -63,16 +63,7 @@ async fn serve(dir: &Path) -> u16 {
         limits: Default::default(),
         policy: Default::default(),
     };
-    let router = county::serve::router(&opts).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let limits = opts.limits.clone();
-    tokio::spawn(async move {
-        county::serve::serve_on(listener, router, &limits, std::future::pending())
-            .await
-            .unwrap()
-    });
-    port
+    common::serve_in_process(&opts).await
 }
 
 async fn get(port: u16, path: &str) -> (u16, String) {

@@ -5,6 +5,8 @@
 //! request from being answered by the real binary under a small file limit.
 //! Every wait is bounded; the limits are set short here.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -43,15 +45,7 @@ async fn start(dir: &Path, limits: ServeLimits) -> u16 {
         limits: limits.clone(),
         policy: Default::default(),
     };
-    let router = county::serve::router(&opts).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        county::serve::serve_on(listener, router, &limits, std::future::pending())
-            .await
-            .unwrap()
-    });
-    port
+    common::serve_in_process(&opts).await
 }
 
 /// Reads until the server closes the socket or `GIVE_UP` passes; returns

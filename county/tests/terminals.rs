@@ -33,14 +33,7 @@ async fn start(dir: &Path, limits: ServeLimits) -> Server {
         limits: limits.clone(),
         policy: IntakePolicy::default(),
     };
-    let router = county::serve::router(&opts).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        county::serve::serve_on(listener, router, &limits, std::future::pending())
-            .await
-            .unwrap()
-    });
+    let port = common::serve_in_process(&opts).await;
     Server {
         base: format!("http://127.0.0.1:{port}"),
         http: reqwest::Client::new(),

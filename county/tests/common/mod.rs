@@ -260,3 +260,18 @@ pub fn sample_application(receipt: &str) -> ApplicationMessage {
         ),
     }
 }
+
+/// `county serve`'s router for `opts`, served in this process on a free
+/// port of 127.0.0.1 with `opts.limits`; the port.
+pub async fn serve_in_process(opts: &county::serve::ServeOptions) -> u16 {
+    let router = county::serve::router(opts).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let limits = opts.limits.clone();
+    tokio::spawn(async move {
+        county::serve::serve_on(listener, router, &limits, std::future::pending())
+            .await
+            .unwrap()
+    });
+    port
+}

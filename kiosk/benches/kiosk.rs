@@ -12,10 +12,11 @@ use std::time::{Duration, Instant};
 
 use disclosure::synth::synthetic_bundle;
 use disclosure::{ContentStore, FeedVersion};
+use kiosk::KeyboardMode;
 use kiosk::MainWindow;
 use kiosk::config::KioskConfig;
 use kiosk::controller::App;
-use kiosk::screenshot::{OffscreenPlatform, render};
+use kiosk::screenshot::{OffscreenPlatform, ScreenshotScript, Shot, render};
 use slint::ComponentHandle;
 
 fn rss_mb() -> f64 {
@@ -116,22 +117,22 @@ fn main() {
 
     // 2. Full-frame render of each page.
     let pages = [
-        "home",
-        "domains",
-        "items",
-        "item",
-        "document",
-        "interpretation",
-        "guides",
-        "notices",
-        "search",
-        "attract",
+        Shot::Home,
+        Shot::Domains,
+        Shot::Items,
+        Shot::Item,
+        Shot::Document,
+        Shot::Interpretation,
+        Shot::Guides,
+        Shot::Notices,
+        Shot::Search,
+        Shot::Attract,
     ];
     println!("\nfull-frame software render at 1920×1080 (p50 / max of 20):");
     let mut heaviest = (0.0, "");
     for p in pages {
-        app.show_named(p).unwrap();
-        if p == "search" {
+        app.show_shot(p).unwrap();
+        if p == Shot::Search {
             for c in "dibao".chars() {
                 app.type_key(&c.to_string());
             }
@@ -145,21 +146,26 @@ fn main() {
             })
             .collect();
         t.sort();
-        println!("  {p:<15} {:>6.1} ms / {:>6.1} ms", ms(t[10]), ms(t[19]));
+        println!(
+            "  {:<15} {:>6.1} ms / {:>6.1} ms",
+            p.name(),
+            ms(t[10]),
+            ms(t[19])
+        );
         if ms(t[10]) > heaviest.0 {
-            heaviest = (ms(t[10]), p);
+            heaviest = (ms(t[10]), p.name());
         }
     }
     println!("  heaviest: {} at {:.1} ms (p50)", heaviest.1, heaviest.0);
 
     // 3. Keystroke → updated results (controller, models, one frame).
-    app.show_named("search").unwrap();
+    app.show_shot(Shot::Search).unwrap();
     let mut keys = Vec::new();
     for word in ["zuidi", "shehui", "dibao", "gengdi", "yanglao", "zdshbz"] {
         app.set_mode(if word == "zdshbz" {
-            "initials"
+            KeyboardMode::Initials
         } else {
-            "pinyin"
+            KeyboardMode::Pinyin
         });
         app.clear_search();
         for c in word.chars() {
@@ -181,8 +187,8 @@ fn main() {
     // 4. Memory over 1,000 scripted visits.
     let visit = |i: usize| {
         let p = pages[i % pages.len()];
-        app.show_named(p).unwrap();
-        if p == "search" {
+        app.show_shot(p).unwrap();
+        if p == Shot::Search {
             app.clear_search();
             for c in "db".chars() {
                 app.type_key(&c.to_string());

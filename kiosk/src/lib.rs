@@ -3,6 +3,7 @@
 //! Rust controllers only through its adapter globals.
 
 pub mod applications;
+pub mod composer;
 pub mod config;
 pub mod controller;
 pub mod demo;

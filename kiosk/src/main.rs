@@ -9,6 +9,7 @@ use kiosk::MainWindow;
 use kiosk::config::{DEFAULT_PATH, KioskConfig};
 use kiosk::controller::App;
 use kiosk::demo::DemoContent;
+use kiosk::screenshot::ScreenshotScript;
 use slint::ComponentHandle;
 
 #[derive(Debug, clap::Subcommand)]

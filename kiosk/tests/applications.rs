@@ -12,9 +12,10 @@ use disclosure::requests::store::PRINTER_STATE;
 use disclosure::requests::{ReceiptNo, RequestStore};
 use i_slint_backend_testing::ElementHandle;
 use kiosk::config::KioskConfig;
-use kiosk::controller::{App, Page};
+use kiosk::controller::{App, Page, WizardStep};
 use kiosk::demo::DemoContent;
-use kiosk::{AppState, ApplyAdapter, MainWindow, ProgressAdapter};
+use kiosk::screenshot::ScreenshotScript;
+use kiosk::{AppState, ApplyAdapter, MainWindow, PageId, ProgressAdapter};
 use printer::PrinterState;
 use printer::emulator::{self, Element, FakePrinter};
 use slint::{ComponentHandle, Model};
@@ -270,7 +271,7 @@ fn pin_on_paper(elements: &[Element]) -> String {
 fn submit_sample(k: &Kiosk) -> ReceiptNo {
     k.app.open_apply(None);
     k.app.fill_sample_form();
-    k.app.set_step(3);
+    k.app.set_step(WizardStep::Review);
     k.tap("我已阅读上述告知");
     k.tap("确认提交");
     assert!(k.app.wait_for_print(Duration::from_secs(10)));
@@ -436,7 +437,7 @@ fn applying_from_an_item_links_it_and_routes_to_its_publisher() {
         .unwrap();
     let detail = store.item(&county_item.key).unwrap().unwrap();
     k.tap(&county_item.name);
-    assert_eq!(k.ui.global::<AppState>().get_page(), "item");
+    assert_eq!(k.ui.global::<AppState>().get_page(), PageId::Item);
     k.tap("申请公开");
     assert_eq!(k.app.page(), Page::Apply);
     let f = k.app.form_state();

@@ -1,12 +1,19 @@
 //! Every page rendered by the real `kiosk --screenshot` (software renderer,
 //! no display) at 1920×1080, 1080×1920 and 1024×600, plus large-text and
 //! high-contrast variants. The PNGs stay in `$CARGO_TARGET_DIR/kiosk-screenshots`
-//! for people to look at.
+//! for people to look at. The same pictured states on the testing backend
+//! must show each page's key texts inside the window: a page showing only
+//! its top bar fails.
+
+mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use kiosk::controller::PAGE_NAMES as PAGES;
+use i_slint_backend_testing::ElementHandle;
+use kiosk::config::KioskConfig;
+use kiosk::screenshot::{SHOTS, ScreenshotScript};
+
 const SIZES: &[(u32, u32)] = &[(1920, 1080), (1080, 1920), (1024, 600)];
 
 fn out_dir() -> PathBuf {
@@ -55,8 +62,8 @@ fn shoot(page: &str, (w, h): (u32, u32), extra: &[&str], suffix: &str) {
 #[test]
 fn every_page_at_three_sizes() {
     for &size in SIZES {
-        for page in PAGES {
-            let typed: &[&str] = if *page == "search" {
+        for page in SHOTS.map(|s| s.name()) {
+            let typed: &[&str] = if page == "search" {
                 &["--typed", "dibao"]
             } else {
                 &[]
@@ -100,4 +107,48 @@ fn unknown_page_and_bad_size_are_refused_in_chinese() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--size"));
+}
+
+/// Whether something labelled `label` is drawn inside a `w`×`h` window.
+fn shown(ui: &kiosk::MainWindow, label: &str, (w, h): (u32, u32)) -> bool {
+    ElementHandle::find_by_accessible_label(ui, label).any(|e| {
+        let (p, s) = (e.absolute_position(), e.size());
+        s.width > 0.0
+            && s.height > 0.0
+            && p.x >= 0.0
+            && p.y >= 0.0
+            && p.x < w as f32
+            && p.y < h as f32
+            && e.computed_opacity() > 0.0
+    })
+}
+
+#[test]
+fn every_page_shows_its_key_texts_at_three_sizes() {
+    let mut missing = Vec::new();
+    for &size in SIZES {
+        // One thread per window: the testing backend is set once per thread.
+        let found = std::thread::spawn(move || {
+            let (ui, app, _demo) = common::start_kiosk(KioskConfig::default(), size.0, size.1);
+            let mut missing = Vec::new();
+            for shot in SHOTS {
+                let texts = app.show_shot(shot).unwrap();
+                assert!(!texts.is_empty(), "{shot:?} names no key text");
+                for t in texts {
+                    if !shown(&ui, &t, size) {
+                        missing.push(format!("{} {}x{}: “{t}”", shot.name(), size.0, size.1));
+                    }
+                }
+            }
+            missing
+        })
+        .join()
+        .unwrap();
+        missing.extend(found);
+    }
+    assert!(
+        missing.is_empty(),
+        "key texts not shown:\n{}",
+        missing.join("\n")
+    );
 }

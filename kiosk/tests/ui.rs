@@ -11,6 +11,7 @@ use i_slint_backend_testing::ElementHandle;
 use kiosk::config::KioskConfig;
 use kiosk::controller::{App, Page};
 use kiosk::demo::DemoContent;
+use kiosk::screenshot::ScreenshotScript;
 use kiosk::{AppState, ItemAdapter, MainWindow, ReaderAdapter, SearchAdapter, Theme};
 use slint::{ComponentHandle, Model};
 
@@ -41,7 +42,8 @@ impl Kiosk {
     }
 
     fn page(&self) -> String {
-        self.ui.global::<AppState>().get_page().to_string()
+        // The page's name as the UI's enum spells it (`PageId::Item` → "item").
+        format!("{:?}", self.ui.global::<AppState>().get_page()).to_lowercase()
     }
 
     fn store(&self) -> ContentStore {
@@ -362,4 +364,65 @@ fn bug_review_history_loops_and_grows_without_bound() {
         taps += 1;
     }
     assert!(taps <= depth_before + 3, "{taps} taps to get home");
+}
+
+/// Regression (issue 12): a page whose data could not be read was only
+/// logged, and the screen kept showing the page before it.
+#[test]
+fn a_page_whose_data_cannot_be_read_says_so_and_the_top_bar_still_works() {
+    let k = start();
+    assert!(!k.has(kiosk::controller::UNAVAILABLE));
+    // The catalog disappears under the running kiosk (a broken disk, a
+    // half-written database).
+    let db = rusqlite::Connection::open(k.demo.database()).unwrap();
+    db.execute_batch("DROP TABLE catalog_item").unwrap();
+    k.tap("信息查询");
+    assert_eq!(k.page(), "domains");
+    assert!(
+        k.has(kiosk::controller::UNAVAILABLE),
+        "a plain message instead of an empty or stale page"
+    );
+    assert!(!k.has("社会救助"), "no half-filled page behind it");
+    k.tap("首页");
+    assert_eq!(k.page(), "home");
+    assert!(!k.has(kiosk::controller::UNAVAILABLE));
+    assert!(k.has("石桥村政务公开查阅点"));
+}
+
+/// Regression (issue 12): a QR code that could not be made showed as a
+/// blank white square.
+#[test]
+fn a_qr_code_that_cannot_be_made_says_so() {
+    let config = KioskConfig {
+        // Longer than any QR code holds.
+        public_url: format!("https://gk.example/{}/{{key}}", "长".repeat(1500)),
+        ..KioskConfig::default()
+    };
+    let (ui, app, demo) = common::start_kiosk(config, 1920, 1080);
+    let k = Kiosk { ui, app, demo };
+    k.tap("信息查询");
+    k.tap("社会救助");
+    let items = k.social_assistance_items();
+    k.tap(&items[0].name);
+    assert_eq!(k.ui.global::<ItemAdapter>().get_qr().size().width, 0);
+    assert!(k.has("二维码暂时无法生成"));
+    // (With the default address the QR code is there: see
+    // home_domain_item_document_interpretation_and_back.)
+}
+
+/// Regression (issue 12): a database error while opening the wizard from
+/// an item silently dropped the link to the item.
+#[test]
+fn a_form_that_cannot_be_linked_says_so_instead_of_unlinking() {
+    let k = start();
+    k.tap("信息查询");
+    k.tap("社会救助");
+    let items = k.social_assistance_items();
+    k.tap(&items[0].name);
+    let db = rusqlite::Connection::open(k.demo.database()).unwrap();
+    db.execute_batch("DROP TABLE catalog_item").unwrap();
+    k.tap("申请公开");
+    assert_eq!(k.app.page(), Page::Apply);
+    assert!(k.has(kiosk::controller::UNAVAILABLE));
+    assert!(k.app.form_state().form.item.is_none());
 }

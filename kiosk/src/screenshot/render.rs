@@ -1,5 +1,5 @@
-//! `kiosk --screenshot`: renders a page with Slint's software renderer into
-//! a PNG, with no display at all.
+//! An offscreen platform for `kiosk --screenshot` and the benchmarks: a page
+//! drawn with Slint's software renderer into a PNG, with no display at all.
 
 use std::path::Path;
 use std::rc::Rc;

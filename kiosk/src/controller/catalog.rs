@@ -1,0 +1,71 @@
+//! 信息查询: the domains with their item counts, and a domain's items by
+//! column (栏目).
+
+use disclosure::Domain;
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use super::context::Context;
+use super::models::{level_char, rows};
+use super::navigator::Target;
+use crate::{ColumnData, DomainData, DomainsAdapter, ItemsAdapter, MainWindow, RowData};
+
+pub fn fill_domains(ctx: &Context, ui: &MainWindow) -> anyhow::Result<String> {
+    let counts = ctx.store.domain_counts(&ctx.scope)?;
+    let model: Vec<DomainData> = counts
+        .iter()
+        .map(|d| DomainData {
+            code: i32::from(d.domain.code()),
+            name: d.domain.name().into(),
+            count: d.items as i32,
+        })
+        .collect();
+    ui.global::<DomainsAdapter>()
+        .set_domains(ModelRc::new(VecModel::from(model)));
+    Ok("信息查询 · 选择领域".into())
+}
+
+/// The domain with the UI's code `code`.
+pub fn domain_of(code: i32) -> Option<Domain> {
+    u8::try_from(code).ok().and_then(Domain::from_code)
+}
+
+/// `domain`'s items in column `column` of its column list (0: all).
+pub fn fill_items(
+    ctx: &Context,
+    ui: &MainWindow,
+    domain: Domain,
+    column: usize,
+) -> anyhow::Result<String> {
+    let tree = ctx.store.column_tree(&ctx.scope, domain)?;
+    let total: usize = tree.iter().map(|n| n.item_count).sum();
+    let mut cols = vec![ColumnData {
+        name: "全部".into(),
+        count: total as i32,
+    }];
+    cols.extend(tree.iter().map(|n| ColumnData {
+        name: n.name.as_str().into(),
+        count: n.item_count as i32,
+    }));
+    let column = if column < cols.len() { column } else { 0 };
+    let path: Vec<String> = if column == 0 {
+        Vec::new()
+    } else {
+        vec![tree[column - 1].name.clone()]
+    };
+    let items = ctx.store.items_in(&ctx.scope, domain, &path)?;
+    let rows_v: Vec<RowData> = items
+        .iter()
+        .map(|i| RowData {
+            key: Target::Item(i.key.clone()).encode().into(),
+            title: i.name.as_str().into(),
+            subtitle: format!("{} · 更新于 {}", i.region_name, i.updated.chinese()).into(),
+            level: level_char(i.region_level),
+        })
+        .collect();
+    let a = ui.global::<ItemsAdapter>();
+    a.set_domain_name(domain.name().into());
+    a.set_columns(ModelRc::new(VecModel::from(cols)));
+    a.set_selected_column(column as i32);
+    a.set_items(rows(rows_v));
+    Ok(format!("{} · 公开事项", domain.name()))
+}

@@ -1,0 +1,447 @@
+//! The kiosk's controllers. `App` routes: it owns one controller per page
+//! (home and attract, catalog, reader, lists, search, the application
+//! wizard, progress) over a shared read-mostly `Context` and a
+//! `Navigator`, answers the UI's callbacks (`wiring.rs`), runs the idle
+//! rules and refreshes the open page when new content arrives. No
+//! controller reaches into another's state: what crosses pages goes
+//! through `App`.
+
+mod apply;
+mod catalog;
+mod context;
+mod home;
+mod idle;
+mod lists;
+mod models;
+mod navigator;
+mod printing;
+mod progress;
+mod reader;
+mod search;
+mod wiring;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+use disclosure::ContentStore;
+use slint::ComponentHandle;
+
+pub use apply::{DoneState, FormState, Typing, WizardStep, privacy_notice};
+pub use context::{Context, UNAVAILABLE};
+pub use idle::{FormIdle, IdleAction, IdleClock, SLIDE_SECS, Whereabouts};
+pub use navigator::{ListKind, MAX_HISTORY, Navigator, Page, Target};
+pub use progress::{NO_PIN, OpenedApplication, ProgressState};
+pub use search::SearchInput;
+
+use crate::config::KioskConfig;
+use crate::{AppState, KeyboardMode, MainWindow, Theme};
+use apply::ApplyController;
+use home::HomeController;
+use progress::ProgressController;
+use search::SearchController;
+
+/// The kiosk's controller. Cheap to clone: all clones share one state.
+#[derive(Clone)]
+pub struct App {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    ui: slint::Weak<MainWindow>,
+    ctx: Context,
+    nav: RefCell<Navigator>,
+    idle: RefCell<IdleClock>,
+    /// The content generation shown.
+    generation: Cell<u64>,
+    home: RefCell<HomeController>,
+    search: RefCell<SearchController>,
+    apply: RefCell<ApplyController>,
+    progress: RefCell<ProgressController>,
+    scans: Option<Receiver<String>>,
+}
+
+impl App {
+    /// Wires `ui` to `store` for the hall in `config`.
+    pub fn new(ui: &MainWindow, config: KioskConfig, store: ContentStore) -> anyhow::Result<App> {
+        let ctx = Context::new(config, store)?;
+        let search = SearchController::new(&ctx)?;
+        let generation = ctx.store.content_generation()?;
+        let scans = ctx.config.scanner.clone().map(|device| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            crate::scanner::spawn(device, tx);
+            rx
+        });
+        ui.global::<Theme>().set_large_text(ctx.config.large_text);
+        ui.global::<Theme>()
+            .set_high_contrast(ctx.config.high_contrast);
+        let app = App {
+            inner: Rc::new(Inner {
+                ui: ui.as_weak(),
+                nav: RefCell::new(Navigator::default()),
+                idle: RefCell::new(IdleClock::new(&ctx.config, Instant::now())),
+                generation: Cell::new(generation),
+                home: RefCell::default(),
+                search: RefCell::new(search),
+                apply: RefCell::default(),
+                progress: RefCell::default(),
+                scans,
+                ctx,
+            }),
+        };
+        app.inner.ctx.build_vocabulary();
+        wiring::wire(&app, ui);
+        app.show(Page::Home);
+        Ok(app)
+    }
+
+    fn ctx(&self) -> &Context {
+        &self.inner.ctx
+    }
+
+    /// What every page reads: config, store, region, desk.
+    pub fn context(&self) -> &Context {
+        &self.inner.ctx
+    }
+
+    /// The page shown now.
+    pub fn page(&self) -> Page {
+        self.inner.nav.borrow().page().clone()
+    }
+
+    pub fn search_input(&self) -> SearchInput {
+        self.inner.search.borrow().input()
+    }
+
+    pub fn form_state(&self) -> FormState {
+        self.inner.apply.borrow().state().clone()
+    }
+
+    pub fn progress_state(&self) -> ProgressState {
+        self.inner.progress.borrow().state().clone()
+    }
+
+    /// Waits until the pinyin candidates are ready (tests, screenshots).
+    pub fn wait_for_dictionary(&self, limit: Duration) -> bool {
+        self.ctx().wait_for_vocabulary(limit)
+    }
+
+    /// A touch: the idle clock starts again.
+    pub fn touched(&self) {
+        self.inner.idle.borrow_mut().touched(Instant::now());
+    }
+
+    /// Opens `page`, remembering the current one for 返回.
+    pub fn navigate(&self, page: Page) {
+        let previous = self.page();
+        self.inner.nav.borrow_mut().go(page.clone());
+        self.render(&previous, &page);
+    }
+
+    pub fn back(&self) {
+        let previous = self.page();
+        let page = self.inner.nav.borrow_mut().back().clone();
+        self.render(&previous, &page);
+    }
+
+    /// Home, with the history, any typed search and progress lookup cleared.
+    pub fn go_home(&self) {
+        let previous = self.page();
+        self.inner.nav.borrow_mut().home();
+        self.inner.search.borrow_mut().reset();
+        self.inner.progress.borrow_mut().reset();
+        self.render(&previous, &Page::Home);
+    }
+
+    /// Shows `page` with fresh content, in place of the current one.
+    pub fn show(&self, page: Page) {
+        let previous = self.page();
+        self.inner.nav.borrow_mut().replace(page.clone());
+        self.render(&previous, &page);
+    }
+
+    /// Fills `page` from the content and puts it on the screen; a page
+    /// whose data cannot be read says so in plain words.
+    fn render(&self, previous: &Page, page: &Page) {
+        let Some(ui) = self.inner.ui.upgrade() else {
+            return;
+        };
+        if *previous == Page::Apply && *page != Page::Apply {
+            // Nothing typed into a form outlives the wizard.
+            self.inner.apply.borrow_mut().wipe();
+        }
+        let state = ui.global::<AppState>();
+        match self.fill(&ui, page, previous == page) {
+            Ok(title) => {
+                state.set_unavailable("".into());
+                if !title.is_empty() {
+                    state.set_title(title.into());
+                }
+            }
+            Err(e) => {
+                tracing::error!("page {page:?} could not be filled: {e:#}");
+                state.set_unavailable(UNAVAILABLE.into());
+                state.set_title("政务公开".into());
+            }
+        }
+        state.set_page(page.id());
+    }
+
+    fn fill(&self, ui: &MainWindow, page: &Page, refresh: bool) -> anyhow::Result<String> {
+        let ctx = self.ctx();
+        let i = &self.inner;
+        match page {
+            Page::Home => i.home.borrow_mut().fill_home(ctx, ui),
+            Page::Attract => i.home.borrow_mut().fill_attract(ctx, ui),
+            Page::Domains => catalog::fill_domains(ctx, ui),
+            Page::Items { domain, column } => catalog::fill_items(ctx, ui, *domain, *column),
+            Page::Reader(target) => reader::fill(ctx, ui, target, refresh),
+            Page::List(kind) => lists::fill_list(ctx, ui, *kind),
+            Page::Search => i.search.borrow_mut().fill(ctx, ui),
+            Page::Apply => i.apply.borrow().fill(ctx, ui),
+            Page::Progress => i.progress.borrow().fill(ctx, ui),
+        }
+    }
+
+    /// Runs `f` on the search page's controller, then shows the page.
+    fn on_search(&self, f: impl FnOnce(&mut SearchController, &Context)) {
+        f(&mut self.inner.search.borrow_mut(), self.ctx());
+        self.show(Page::Search);
+    }
+
+    /// Runs `f` on the wizard's controller, then shows the wizard.
+    fn on_apply(&self, f: impl FnOnce(&mut ApplyController, &Context)) {
+        f(&mut self.inner.apply.borrow_mut(), self.ctx());
+        self.show(Page::Apply);
+    }
+
+    /// Runs `f` on the progress page's controller, then shows the page.
+    fn on_progress(&self, f: impl FnOnce(&mut ProgressController, &Context)) {
+        f(&mut self.inner.progress.borrow_mut(), self.ctx());
+        self.show(Page::Progress);
+    }
+
+    /// A key of the search keyboard.
+    pub fn type_key(&self, k: &str) {
+        self.on_search(|s, ctx| s.key(ctx, k));
+    }
+
+    pub fn set_mode(&self, mode: KeyboardMode) {
+        self.on_search(|s, ctx| s.set_mode(ctx, mode));
+    }
+
+    pub fn clear_search(&self) {
+        self.on_search(|s, _| s.clear());
+    }
+
+    /// Opens the wizard, linked to `target` when the citizen was reading
+    /// an item or a document.
+    pub fn open_apply(&self, target: Option<Target>) {
+        let opened = self
+            .inner
+            .apply
+            .borrow_mut()
+            .open(self.ctx(), target.as_ref());
+        self.navigate(Page::Apply);
+        if let Err(e) = opened {
+            tracing::error!("the application form could not be opened: {e}");
+            if let Some(ui) = self.inner.ui.upgrade() {
+                ui.global::<AppState>().set_unavailable(UNAVAILABLE.into());
+            }
+        }
+    }
+
+    /// Changes the form directly (screenshots, demos), then shows it.
+    pub fn edit_form(&self, f: impl FnOnce(&mut FormState)) {
+        self.on_apply(|a, _| a.edit_state(f));
+    }
+
+    /// Starts typing into a field of the form, as a tap on it does.
+    pub fn edit_field(&self, key: &str) {
+        self.on_apply(|a, _| a.edit(key));
+    }
+
+    /// A key of the form's keyboard.
+    pub fn form_key(&self, k: &str) {
+        self.on_apply(|a, ctx| a.key(ctx, k));
+    }
+
+    /// 确认提交.
+    pub fn confirm(&self) {
+        self.on_apply(|a, ctx| a.confirm(ctx));
+    }
+
+    /// Looks up an application by the number typed or scanned.
+    pub fn lookup(&self, text: &str) {
+        self.inner.progress.borrow_mut().lookup(self.ctx(), text);
+        self.navigate(Page::Progress);
+    }
+
+    /// The 查询密码 `pin` typed and 查看详情 tapped.
+    pub fn enter_pin(&self, pin: &str) {
+        self.on_progress(|p, ctx| {
+            for d in pin.chars() {
+                p.key(&d.to_string());
+            }
+            p.enter_pin(ctx);
+        });
+    }
+
+    /// A scan from the barcode scanner: a receipt number, unless someone
+    /// is filling in a form.
+    pub fn scanned(&self, text: &str) {
+        if self.page() == Page::Apply && self.inner.apply.borrow().has_input() {
+            tracing::info!("scan ignored while a form is being filled");
+            return;
+        }
+        self.touched();
+        self.lookup(text);
+    }
+
+    /// Collects scans and finished print jobs; called every 100 ms.
+    pub fn poll(&self) {
+        let scans: Vec<String> = self
+            .inner
+            .scans
+            .as_ref()
+            .map(|r| r.try_iter().collect())
+            .unwrap_or_default();
+        for s in scans {
+            self.scanned(&s);
+        }
+        let ctx = self.ctx();
+        let ended =
+            self.inner.apply.borrow_mut().poll(ctx) | self.inner.progress.borrow_mut().poll(ctx);
+        let page = self.page();
+        if ended && matches!(page, Page::Apply | Page::Progress) {
+            self.show(page);
+        }
+    }
+
+    /// Waits for the running print jobs (tests, screenshots).
+    pub fn wait_for_print(&self, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            self.poll();
+            if !self.inner.apply.borrow().is_printing()
+                && !self.inner.progress.borrow().is_printing()
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
+    /// The idle rules at time `now`.
+    pub fn tick(&self, now: Instant) {
+        let page = self.page();
+        let form = match page {
+            Page::Apply => self.inner.apply.borrow().idle(self.ctx()),
+            _ => None,
+        };
+        let at = match (&page, form) {
+            (Page::Attract, _) => Whereabouts::Attract,
+            (_, Some(f)) => Whereabouts::Form(f),
+            (Page::Home, None) if !self.needs_reset() => Whereabouts::CleanHome,
+            _ => Whereabouts::Elsewhere,
+        };
+        let action = self.inner.idle.borrow_mut().tick(now, at);
+        match action {
+            IdleAction::Nothing => {}
+            IdleAction::TurnSlide => {
+                self.inner.home.borrow_mut().next_slide();
+                self.show(Page::Attract);
+            }
+            IdleAction::WarnForm { secs_left } => self.form_warning(Some(secs_left)),
+            IdleAction::HideWarning => self.form_warning(None),
+            IdleAction::WipeForm => {
+                tracing::info!("half-filled application wiped after a while without a touch");
+                self.inner.apply.borrow_mut().wipe();
+                self.go_home();
+            }
+            IdleAction::ResetHome => {
+                tracing::info!("idle: back home");
+                self.reset_for_next_person();
+            }
+            IdleAction::Attract => {
+                self.reset_for_next_person();
+                self.inner.home.borrow_mut().forget_slides();
+                self.show(Page::Attract);
+            }
+        }
+    }
+
+    fn form_warning(&self, secs_left: Option<u64>) {
+        let apply = &self.inner.apply;
+        apply.borrow_mut().warn(secs_left.is_some());
+        if let Some(ui) = self.inner.ui.upgrade() {
+            apply.borrow().show_warning(&ui, secs_left);
+        }
+    }
+
+    /// Whether anything of the last person is still set on the home page.
+    fn needs_reset(&self) -> bool {
+        let config = &self.ctx().config;
+        let theme_changed = self.inner.ui.upgrade().is_some_and(|ui| {
+            let t = ui.global::<Theme>();
+            t.get_large_text() != config.large_text || t.get_high_contrast() != config.high_contrast
+        });
+        self.inner.search.borrow().has_input() || theme_changed
+    }
+
+    /// Home, search cleared, 大字/高对比 back to the configured defaults.
+    fn reset_for_next_person(&self) {
+        self.go_home();
+        if let Some(ui) = self.inner.ui.upgrade() {
+            let config = &self.ctx().config;
+            ui.global::<Theme>().set_large_text(config.large_text);
+            ui.global::<Theme>().set_high_contrast(config.high_contrast);
+        }
+    }
+
+    /// Looks for new content in the store; refreshes the open page when
+    /// there is. Returns whether content changed.
+    pub fn check_content(&self) -> bool {
+        let ctx = self.ctx();
+        let current = match ctx.store.content_generation() {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::warn!("content.db unreadable: {e}");
+                return false;
+            }
+        };
+        if current == self.inner.generation.get() {
+            return false;
+        }
+        self.inner.generation.set(current);
+        self.inner.home.borrow_mut().forget_slides();
+        self.inner.search.borrow_mut().reload(ctx);
+        tracing::info!(generation = current, "new content: page refreshed");
+        ctx.build_vocabulary();
+        self.show(self.page());
+        true
+    }
+
+    /// Starts the timers of a running kiosk: idle every second, content
+    /// every two seconds, print jobs and scans every 100 ms.
+    pub fn start_timers(&self) -> (slint::Timer, slint::Timer, slint::Timer) {
+        let every = |period: Duration, f: Box<dyn Fn(&App)>| {
+            let timer = slint::Timer::default();
+            let a = self.clone();
+            timer.start(slint::TimerMode::Repeated, period, move || f(&a));
+            timer
+        };
+        (
+            every(Duration::from_secs(1), Box::new(|a| a.tick(Instant::now()))),
+            every(
+                Duration::from_secs(2),
+                Box::new(|a| {
+                    a.check_content();
+                }),
+            ),
+            every(Duration::from_millis(100), Box::new(App::poll)),
+        )
+    }
+}

@@ -1,0 +1,156 @@
+//! 搜索: the query typed with the composer, results as you type with the
+//! first match marked, and what to do when nothing is found.
+
+use disclosure::search::{SearchResults, Searcher};
+use slint::{ComponentHandle, ModelRc, VecModel};
+
+use super::context::Context;
+use super::models::{split_mark, strings};
+use super::navigator::Target;
+use crate::composer::{Composer, ComposerRules};
+use crate::{KeyboardMode, MainWindow, ResultData, SearchAdapter};
+
+/// Search hits shown at once.
+const RESULT_LIMIT: usize = 50;
+
+/// What is typed on the search page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchInput {
+    pub mode: KeyboardMode,
+    pub committed: String,
+    pub composing: String,
+    pub candidates: Vec<String>,
+}
+
+pub struct SearchController {
+    searcher: Searcher,
+    composer: Composer,
+}
+
+impl SearchController {
+    pub fn new(ctx: &Context) -> anyhow::Result<SearchController> {
+        Ok(SearchController {
+            searcher: Searcher::new(&ctx.store)?,
+            composer: Composer::new(ComposerRules::search(), ""),
+        })
+    }
+
+    pub fn input(&self) -> SearchInput {
+        SearchInput {
+            mode: self.composer.mode(),
+            committed: self.composer.text().into(),
+            composing: self.composer.composing().into(),
+            candidates: self.composer.candidates().to_vec(),
+        }
+    }
+
+    /// Whether anything is typed.
+    pub fn has_input(&self) -> bool {
+        !self.composer.is_empty()
+    }
+
+    /// A key of the keyboard.
+    pub fn key(&mut self, ctx: &Context, k: &str) {
+        ctx.with_vocabulary(|d| self.composer.key(k, d));
+    }
+
+    pub fn backspace(&mut self, ctx: &Context) {
+        ctx.with_vocabulary(|d| self.composer.backspace(d));
+    }
+
+    pub fn clear(&mut self) {
+        self.composer.clear();
+    }
+
+    pub fn set_mode(&mut self, ctx: &Context, mode: KeyboardMode) {
+        ctx.with_vocabulary(|d| self.composer.set_mode(mode, d));
+    }
+
+    /// Candidate `i` into the query.
+    pub fn pick(&mut self, i: usize) {
+        self.composer.pick(i);
+    }
+
+    /// Nothing typed, the mode kept (the next person).
+    pub fn reset(&mut self) {
+        self.composer.clear();
+    }
+
+    /// New content: the index again.
+    pub fn reload(&mut self, ctx: &Context) {
+        if let Err(e) = self.searcher.refresh(&ctx.store) {
+            tracing::warn!("search index reload failed: {e}");
+        }
+    }
+
+    pub fn fill(&mut self, ctx: &Context, ui: &MainWindow) -> anyhow::Result<String> {
+        let input = self.input();
+        // Pinyin still being composed searches titles by pinyin.
+        let query = if input.mode == KeyboardMode::Pinyin && input.committed.is_empty() {
+            input.composing.clone()
+        } else {
+            input.committed.clone()
+        };
+        let results = if query.is_empty() {
+            SearchResults::default()
+        } else {
+            self.searcher
+                .search(&ctx.store, &ctx.scope, &query, RESULT_LIMIT)?
+        };
+        let model: Vec<ResultData> = results
+            .hits
+            .iter()
+            .map(|h| {
+                let (tp, tm, tt) = split_mark(&h.title, &h.title_marks);
+                let (sp, sm, sn) = split_mark(&h.snippet, &h.snippet_marks);
+                ResultData {
+                    key: Target::of_hit(h).encode().into(),
+                    kind: h.kind.name().into(),
+                    title_pre: tp.into(),
+                    title_mark: tm.into(),
+                    title_post: tt.into(),
+                    snippet_pre: sp.into(),
+                    snippet_mark: sm.into(),
+                    snippet_post: sn.into(),
+                }
+            })
+            .collect();
+        let a = ui.global::<SearchAdapter>();
+        a.set_mode(input.mode);
+        a.set_query(input.committed.as_str().into());
+        a.set_composing(input.composing.as_str().into());
+        a.set_candidates(strings(self.composer.shown_candidates()));
+        a.set_results(ModelRc::new(VecModel::from(model)));
+        a.set_summary(summary(&input, &query, &results).into());
+        Ok("搜索".into())
+    }
+}
+
+/// The line above the results: how many, or what to do.
+fn summary(input: &SearchInput, query: &str, results: &SearchResults) -> String {
+    if !input.committed.is_empty() && !input.composing.is_empty() {
+        if input.candidates.is_empty() {
+            format!("“{}”没有对应的字词，请删除后重新输入", input.composing)
+        } else {
+            "请在上方候选中选字".to_string()
+        }
+    } else if query.is_empty() {
+        "请用下方键盘输入：全拼选字，或直接输入拼音首字母".to_string()
+    } else if results.total == 0 {
+        format!("没有找到“{query}”，换个词试试，或改用首字母")
+    } else if results.total_capped {
+        format!(
+            "找到 {} 条以上，显示前 {} 条",
+            results.total,
+            results.hits.len()
+        )
+    } else if results.total > results.hits.len() {
+        format!(
+            "找到 {} 条，显示前 {} 条",
+            results.total,
+            results.hits.len()
+        )
+    } else {
+        format!("找到 {} 条", results.total)
+    }
+}

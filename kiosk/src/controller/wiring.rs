@@ -1,0 +1,178 @@
+//! The UI's callbacks, page by page, each to one controller action. Every
+//! callback is a touch: the idle clock starts again first.
+
+use slint::{ComponentHandle, SharedString};
+
+use super::App;
+use super::catalog::domain_of;
+use super::home::{Tile, tile};
+use super::navigator::{Page, Target};
+use crate::{
+    AppState, ApplyAdapter, AttractAdapter, DomainsAdapter, HomeAdapter, ItemsAdapter,
+    KeyboardMode, ListAdapter, MainWindow, ProgressAdapter, ReaderAdapter, SearchAdapter, Theme,
+};
+
+/// A callback without arguments that touches, then runs `f`.
+fn act(app: &App, f: impl Fn(&App) + 'static) -> impl Fn() + 'static {
+    let app = app.clone();
+    move || {
+        app.touched();
+        f(&app)
+    }
+}
+
+/// A callback with one argument that touches, then runs `f`.
+fn act1<A>(app: &App, f: impl Fn(&App, A) + 'static) -> impl Fn(A) + 'static {
+    let app = app.clone();
+    move |a| {
+        app.touched();
+        f(&app, a)
+    }
+}
+
+/// Opens what a row's key says (`item:…`, `doc:…`).
+fn open_key(app: &App, key: SharedString) {
+    if let Some(t) = Target::decode(&key) {
+        app.navigate(Page::Reader(t));
+    }
+}
+
+/// An index from the UI; a negative one is none.
+fn index(i: i32) -> usize {
+    usize::try_from(i).unwrap_or(usize::MAX)
+}
+
+pub(super) fn wire(app: &App, ui: &MainWindow) {
+    wire_shared(app, ui);
+    wire_reading(app, ui);
+    wire_search(app, ui);
+    wire_apply(app, ui);
+    wire_progress(app, ui);
+}
+
+fn wire_shared(app: &App, ui: &MainWindow) {
+    let s = ui.global::<AppState>();
+    s.on_back(act(app, App::back));
+    s.on_home(act(app, App::go_home));
+    s.on_activity(act(app, |_| {}));
+    let weak = ui.as_weak();
+    s.on_toggle_large_text(act(app, move |_| {
+        if let Some(ui) = weak.upgrade() {
+            let t = ui.global::<Theme>();
+            t.set_large_text(!t.get_large_text());
+        }
+    }));
+    let weak = ui.as_weak();
+    s.on_toggle_high_contrast(act(app, move |_| {
+        if let Some(ui) = weak.upgrade() {
+            let t = ui.global::<Theme>();
+            t.set_high_contrast(!t.get_high_contrast());
+        }
+    }));
+    s.on_apply_here(act(app, |a| {
+        let target = match a.page() {
+            Page::Reader(t @ (Target::Item(_) | Target::Document(_))) => Some(t),
+            _ => None,
+        };
+        a.open_apply(target);
+    }));
+    ui.global::<HomeAdapter>()
+        .on_open(act1(app, |a, id: SharedString| match tile(&id) {
+            Some(Tile::Open(page)) => a.navigate(page),
+            Some(Tile::Apply) => a.open_apply(None),
+            Some(Tile::Progress) => {
+                a.inner.progress.borrow_mut().reset();
+                a.navigate(Page::Progress);
+            }
+            None => {}
+        }));
+    ui.global::<HomeAdapter>()
+        .on_open_latest(act1(app, open_key));
+    ui.global::<AttractAdapter>()
+        .on_wake(act(app, |a| a.show(Page::Home)));
+}
+
+fn wire_reading(app: &App, ui: &MainWindow) {
+    ui.global::<DomainsAdapter>()
+        .on_open(act1(app, |a, code: i32| {
+            if let Some(domain) = domain_of(code) {
+                a.navigate(Page::Items { domain, column: 0 });
+            }
+        }));
+    let items = ui.global::<ItemsAdapter>();
+    items.on_select_column(act1(app, |a, i: i32| {
+        if let Page::Items { domain, .. } = a.page() {
+            a.show(Page::Items {
+                domain,
+                column: usize::try_from(i).unwrap_or(0),
+            });
+        }
+    }));
+    items.on_open(act1(app, open_key));
+    ui.global::<ReaderAdapter>()
+        .on_open_link(act1(app, open_key));
+    ui.global::<ListAdapter>().on_open(act1(app, open_key));
+}
+
+fn wire_search(app: &App, ui: &MainWindow) {
+    let s = ui.global::<SearchAdapter>();
+    s.on_key(act1(app, |a, k: SharedString| a.type_key(&k)));
+    s.on_backspace(act(app, |a| a.on_search(|s, ctx| s.backspace(ctx))));
+    s.on_clear(act(app, App::clear_search));
+    s.on_set_mode(act1(app, |a, m: KeyboardMode| a.set_mode(m)));
+    s.on_pick(act1(app, |a, i: i32| a.on_search(|s, _| s.pick(index(i)))));
+    s.on_open(act1(app, open_key));
+}
+
+fn wire_apply(app: &App, ui: &MainWindow) {
+    let w = ui.global::<ApplyAdapter>();
+    w.on_choose({
+        let app = app.clone();
+        move |key, i| {
+            app.touched();
+            app.on_apply(|a, _| a.choose(&key, usize::try_from(i).unwrap_or(0)));
+        }
+    });
+    w.on_edit(act1(app, |a, key: SharedString| a.edit_field(&key)));
+    w.on_key(act1(app, |a, k: SharedString| a.form_key(&k)));
+    w.on_backspace(act(app, |a| a.on_apply(|w, ctx| w.backspace(ctx))));
+    w.on_clear(act(app, |a| a.on_apply(|w, _| w.clear())));
+    w.on_set_mode(act1(app, |a, m: KeyboardMode| {
+        a.on_apply(|w, ctx| w.set_mode(ctx, m))
+    }));
+    w.on_pick(act1(app, |a, i: i32| a.on_apply(|w, _| w.pick(index(i)))));
+    w.on_done_typing(act(app, |a| a.on_apply(|w, ctx| w.done_typing(ctx))));
+    w.on_unlink(act(app, |a| a.on_apply(|w, ctx| w.unlink(ctx))));
+    w.on_toggle_staff(act(app, |a| a.on_apply(|w, _| w.toggle_staff())));
+    w.on_next(act(app, |a| a.on_apply(|w, ctx| w.next(ctx))));
+    w.on_previous(act(app, |a| a.on_apply(|w, _| w.previous())));
+    w.on_toggle_consent(act(app, |a| a.on_apply(|w, _| w.toggle_consent())));
+    w.on_confirm(act(app, App::confirm));
+    w.on_rate(act1(app, |a, level: i32| {
+        a.on_apply(|w, ctx| w.rate(ctx, u8::try_from(level).unwrap_or(0)))
+    }));
+    w.on_finish(act(app, |a| {
+        a.inner.apply.borrow_mut().wipe();
+        a.go_home();
+    }));
+    w.on_keep_going(act(app, |a| a.on_apply(|w, _| w.warn(false))));
+}
+
+fn wire_progress(app: &App, ui: &MainWindow) {
+    let p = ui.global::<ProgressAdapter>();
+    p.on_key(act1(app, |a, k: SharedString| {
+        a.on_progress(|p, _| p.key(&k))
+    }));
+    p.on_backspace(act(app, |a| a.on_progress(|p, _| p.backspace())));
+    p.on_clear(act(app, |a| a.on_progress(|p, _| p.clear())));
+    p.on_open_details(act(app, |a| a.on_progress(|p, ctx| p.enter_pin(ctx))));
+    p.on_lookup(act(app, |a| {
+        a.inner.progress.borrow_mut().lookup_typed(a.ctx());
+        a.navigate(Page::Progress);
+    }));
+    p.on_reprint(act(app, |a| {
+        let busy = a.inner.apply.borrow().is_printing();
+        a.on_progress(|p, ctx| p.reprint(ctx, busy));
+    }));
+    p.on_another(act(app, |a| a.on_progress(|p, _| p.reset())));
+}

@@ -1,0 +1,8 @@
+//! Screenshots of every page: rendering offscreen (`render.rs`) and the
+//! scripts that bring each page into its pictured state (`script.rs`).
+
+mod render;
+mod script;
+
+pub use render::{OffscreenPlatform, render, write_png};
+pub use script::{SHOTS, ScreenshotScript, Shot};

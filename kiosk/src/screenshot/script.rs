@@ -1,0 +1,319 @@
+//! The pictured states of every page (`kiosk --screenshot --page NAME`,
+//! the screenshot tests, the benchmarks): which page, what is typed into
+//! it, and the key texts that page must show. A fictional applicant fills
+//! the wizard.
+
+use std::time::Duration;
+
+use disclosure::requests::IdDocumentKind;
+use disclosure::{Domain, ItemKey};
+
+use crate::controller::{App, ListKind, Page, Target, WizardStep};
+
+/// A page in a pictured state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shot {
+    Home,
+    Attract,
+    Domains,
+    Items,
+    Item,
+    Document,
+    Interpretation,
+    Guides,
+    Notices,
+    Interpretations,
+    Village,
+    Search,
+    Apply,
+    ApplyWho,
+    ApplyTyping,
+    ApplyReview,
+    ApplyDone,
+    Progress,
+    ProgressDetails,
+}
+
+/// Every shot, in the order the screenshot tests take them.
+pub const SHOTS: [Shot; 19] = [
+    Shot::Home,
+    Shot::Attract,
+    Shot::Domains,
+    Shot::Items,
+    Shot::Item,
+    Shot::Document,
+    Shot::Interpretation,
+    Shot::Guides,
+    Shot::Notices,
+    Shot::Interpretations,
+    Shot::Village,
+    Shot::Search,
+    Shot::Apply,
+    Shot::ApplyWho,
+    Shot::ApplyTyping,
+    Shot::ApplyReview,
+    Shot::ApplyDone,
+    Shot::Progress,
+    Shot::ProgressDetails,
+];
+
+impl Shot {
+    /// The name `--page` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shot::Home => "home",
+            Shot::Attract => "attract",
+            Shot::Domains => "domains",
+            Shot::Items => "items",
+            Shot::Item => "item",
+            Shot::Document => "document",
+            Shot::Interpretation => "interpretation",
+            Shot::Guides => "guides",
+            Shot::Notices => "notices",
+            Shot::Interpretations => "interpretations",
+            Shot::Village => "village",
+            Shot::Search => "search",
+            Shot::Apply => "apply",
+            Shot::ApplyWho => "apply-who",
+            Shot::ApplyTyping => "apply-typing",
+            Shot::ApplyReview => "apply-review",
+            Shot::ApplyDone => "apply-done",
+            Shot::Progress => "progress",
+            Shot::ProgressDetails => "progress-details",
+        }
+    }
+
+    pub fn from_name(name: &str) -> anyhow::Result<Shot> {
+        SHOTS.into_iter().find(|s| s.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = SHOTS.iter().map(|s| s.name()).collect();
+            anyhow::anyhow!("未知页面“{name}”，可用：{}", names.join(", "))
+        })
+    }
+}
+
+/// Pictured states, on the kiosk's controller.
+pub trait ScreenshotScript {
+    /// Brings `shot`'s page into its state. Returns the accessible labels
+    /// that page must show then: its key texts, taken from the content.
+    fn show_shot(&self, shot: Shot) -> anyhow::Result<Vec<String>>;
+
+    /// [`ScreenshotScript::show_shot`] by the name `--page` takes.
+    fn show_named(&self, name: &str) -> anyhow::Result<()> {
+        self.show_shot(Shot::from_name(name)?).map(drop)
+    }
+
+    /// Fills the form with a fictional applicant.
+    fn fill_sample_form(&self);
+
+    /// Jumps to a step of the wizard.
+    fn set_step(&self, step: WizardStep);
+}
+
+/// The village box's domain in every picture.
+fn social_assistance() -> Domain {
+    Domain::from_name("社会救助").expect("a domain")
+}
+
+impl ScreenshotScript for App {
+    fn show_shot(&self, shot: Shot) -> anyhow::Result<Vec<String>> {
+        let ctx = self.context();
+        let store = &ctx.store;
+        let scope = &ctx.scope;
+        let first_item = || -> anyhow::Result<(ItemKey, String)> {
+            let items = store.items_in(scope, social_assistance(), &[])?;
+            let first = items
+                .first()
+                .ok_or_else(|| anyhow::anyhow!("没有公开事项"))?;
+            Ok((first.key.clone(), first.name.clone()))
+        };
+        let list = |kind: ListKind, first: Option<String>| -> Vec<String> {
+            self.navigate(Page::List(kind));
+            first.into_iter().collect()
+        };
+        Ok(match shot {
+            Shot::Home => {
+                self.navigate(Page::Home);
+                vec![
+                    ctx.config.hall_name.clone(),
+                    "信息查询".into(),
+                    "申请公开".into(),
+                    "办理进度".into(),
+                ]
+            }
+            Shot::Attract => {
+                self.navigate(Page::Attract);
+                vec!["轻触屏幕开始".into()]
+            }
+            Shot::Domains => {
+                self.navigate(Page::Domains);
+                let first = store.domain_counts(scope)?.into_iter().next();
+                let mut texts = vec!["信息查询 · 选择领域".to_string()];
+                texts.extend(first.map(|d| d.domain.name().to_string()));
+                texts
+            }
+            Shot::Items => {
+                self.navigate(Page::Items {
+                    domain: social_assistance(),
+                    column: 0,
+                });
+                vec![first_item()?.1, "全部".into()]
+            }
+            Shot::Item => {
+                let (key, name) = first_item()?;
+                self.navigate(Page::Reader(Target::Item(key)));
+                vec![name, "申请公开".into(), "扫码带走".into()]
+            }
+            Shot::Document | Shot::Interpretation => {
+                // A document with interpretations.
+                let mut pick = None;
+                for d in store.documents(scope, None)? {
+                    if let Some(v) = store.document(&d.key)?
+                        && !v.interpretations.is_empty()
+                    {
+                        pick = Some(v);
+                        break;
+                    }
+                }
+                let v = pick.ok_or_else(|| anyhow::anyhow!("没有带解读的文件"))?;
+                if shot == Shot::Document {
+                    self.navigate(Page::Reader(Target::Document(v.document.key.clone())));
+                    vec![
+                        v.document.title.clone(),
+                        format!("效力状态：{}", v.document.status.name()),
+                    ]
+                } else {
+                    let i = &v.interpretations[0];
+                    self.navigate(Page::Reader(Target::Interpretation(i.key.clone())));
+                    vec![i.title.clone(), "查看原文".into()]
+                }
+            }
+            Shot::Guides => list(
+                ListKind::Guides,
+                store.guides(scope)?.into_iter().next().map(|g| g.name),
+            ),
+            Shot::Notices => list(
+                ListKind::Notices,
+                store
+                    .notices_in_force(scope, ctx.today())?
+                    .into_iter()
+                    .next()
+                    .map(|n| n.title),
+            ),
+            Shot::Interpretations => list(
+                ListKind::Interpretations,
+                store
+                    .interpretations(scope, 1)?
+                    .into_iter()
+                    .next()
+                    .map(|i| i.title),
+            ),
+            Shot::Village => list(
+                ListKind::Village,
+                Some(format!("{} · 村务公开", ctx.region.name)),
+            ),
+            Shot::Search => {
+                self.navigate(Page::Search);
+                vec!["搜索框".into(), "全拼".into(), "首字母".into()]
+            }
+            Shot::Apply
+            | Shot::ApplyWho
+            | Shot::ApplyTyping
+            | Shot::ApplyReview
+            | Shot::ApplyDone
+            | Shot::Progress
+            | Shot::ProgressDetails => return apply_shot(self, shot, first_item()?),
+        })
+    }
+
+    fn fill_sample_form(&self) {
+        self.edit_form(|s| {
+            let f = &mut s.form;
+            f.name = "王秀英".into();
+            f.id_kind = Some(IdDocumentKind::ResidentId);
+            f.id_number = "11010519491231002X".into();
+            f.phone = "13800138000".into();
+            f.description = "2025年本村低保对象名单及补助标准".into();
+        });
+    }
+
+    fn set_step(&self, step: WizardStep) {
+        self.edit_form(|s| s.step = step.min(WizardStep::Review));
+    }
+}
+
+/// The wizard's steps and the progress page, with the sample applicant.
+fn apply_shot(
+    app: &App,
+    shot: Shot,
+    (item, name): (ItemKey, String),
+) -> anyhow::Result<Vec<String>> {
+    app.open_apply(Some(Target::Item(item)));
+    if shot == Shot::Apply {
+        return Ok(vec![format!("申请公开：{name}"), "下一步".into()]);
+    }
+    app.fill_sample_form();
+    match shot {
+        Shot::ApplyWho => {
+            app.set_step(WizardStep::Who);
+            return Ok(vec![
+                "姓名".into(),
+                "居民身份证号码".into(),
+                "上一步".into(),
+            ]);
+        }
+        Shot::ApplyTyping => {
+            app.set_step(WizardStep::Who);
+            app.edit_form(|s| s.form.name.clear());
+            app.edit_field("name");
+            app.wait_for_dictionary(Duration::from_secs(10));
+            for k in ["w", "a", "n", "g"] {
+                app.form_key(k);
+            }
+            return Ok(vec!["候选 王".into(), "填好了".into(), "键 q".into()]);
+        }
+        _ => {}
+    }
+    app.set_step(WizardStep::Review);
+    app.edit_form(|s| s.consent = true);
+    if shot == Shot::ApplyReview {
+        return Ok(vec!["个人信息告知".into(), "确认提交".into()]);
+    }
+    app.confirm();
+    app.wait_for_print(Duration::from_secs(10));
+    let done = app
+        .form_state()
+        .done
+        .ok_or_else(|| anyhow::anyhow!("申请未能提交：{}", app.form_state().message))?;
+    let receipt = format!("回执编号 {}", done.receipt);
+    if shot == Shot::ApplyDone {
+        return Ok(vec!["申请已受理".into(), receipt, "完成".into()]);
+    }
+    app.lookup(&done.receipt.digits());
+    if shot == Shot::Progress {
+        return Ok(vec![receipt, "查看详情".into()]);
+    }
+    app.enter_pin(&done.pin);
+    let body = app
+        .progress_state()
+        .opened
+        .map(|o| o.view.body_name)
+        .unwrap_or_default();
+    Ok(vec![receipt, body, "补打回执".into()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_ones_are_refused_in_chinese() {
+        for s in SHOTS {
+            assert_eq!(Shot::from_name(s.name()).unwrap(), s);
+        }
+        let e = Shot::from_name("nope").unwrap_err().to_string();
+        assert!(
+            e.contains("未知页面") && e.contains("progress-details"),
+            "{e}"
+        );
+    }
+}

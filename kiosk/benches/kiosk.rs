@@ -16,7 +16,7 @@ use kiosk::KeyboardMode;
 use kiosk::MainWindow;
 use kiosk::config::KioskConfig;
 use kiosk::controller::App;
-use kiosk::screenshot::{OffscreenPlatform, ScreenshotScript, Shot, render};
+use kiosk::screenshot::{OffscreenPlatform, SHOTS, ScreenshotScript, Shot, render};
 use slint::ComponentHandle;
 
 fn rss_mb() -> f64 {
@@ -116,21 +116,14 @@ fn main() {
     let size = slint::PhysicalSize::new(1920, 1080);
 
     // 2. Full-frame render of each page.
-    let pages = [
-        Shot::Home,
-        Shot::Domains,
-        Shot::Items,
-        Shot::Item,
-        Shot::Document,
-        Shot::Interpretation,
-        Shot::Guides,
-        Shot::Notices,
-        Shot::Search,
-        Shot::Attract,
-    ];
+    // The reading pages (the wizard and progress submit applications).
+    let pages: Vec<Shot> = SHOTS
+        .into_iter()
+        .filter(|s| !s.name().starts_with("apply") && !s.name().starts_with("progress"))
+        .collect();
     println!("\nfull-frame software render at 1920×1080 (p50 / max of 20):");
     let mut heaviest = (0.0, "");
-    for p in pages {
+    for &p in &pages {
         app.show_shot(p).unwrap();
         if p == Shot::Search {
             for c in "dibao".chars() {

@@ -27,15 +27,21 @@ impl PrintTask {
         PrintTask { job }
     }
 
-    pub fn receipt_no(&self) -> &disclosure::requests::ReceiptNo {
-        &self.job.receipt_no
-    }
-
     /// How the job ended, once it has (recorded on the way).
     pub fn poll(&self, ctx: &Context) -> Option<PrintEnd> {
         let result = self.job.try_result()?;
         Some(settle(ctx, &self.job, result))
     }
+}
+
+/// Takes the task out of `slot` once its job has ended: which receipt it
+/// printed and how it ended.
+pub fn take_ended(
+    slot: &mut Option<PrintTask>,
+    ctx: &Context,
+) -> Option<(disclosure::requests::ReceiptNo, PrintEnd)> {
+    let end = slot.as_ref()?.poll(ctx)?;
+    slot.take().map(|t| (t.job.receipt_no, end))
 }
 
 /// Records how `job` ended and says it in words.

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::context::Context;
 use super::models::field_rows;
-use super::printing::PrintTask;
+use super::printing::{PrintTask, take_ended};
 use crate::applications::{chinese_time, deadline_text};
 use crate::{MainWindow, ProgressAdapter, StatusData};
 
@@ -193,17 +193,13 @@ impl ProgressController {
 
     /// Collects the print job once it has ended; whether it had.
     pub fn poll(&mut self, ctx: &Context) -> bool {
-        let Some(task) = &self.printing else {
+        let Some((receipt, end)) = take_ended(&mut self.printing, ctx) else {
             return false;
         };
-        let Some(end) = task.poll(ctx) else {
-            return false;
-        };
-        if self.state.found.as_ref() == Some(task.receipt_no()) {
+        if self.state.found.as_ref() == Some(&receipt) {
             self.state.print_message = end.message;
             self.state.show_qr = end.show_qr;
         }
-        self.printing = None;
         true
     }
 

@@ -21,7 +21,7 @@ pub use fields::{WizardStep, privacy_notice};
 use super::context::Context;
 use super::idle::FormIdle;
 use super::navigator::Target;
-use super::printing::PrintTask;
+use super::printing::{PrintTask, take_ended};
 use crate::KeyboardMode;
 use crate::applications::DeskError;
 use crate::composer::{Composer, Edit};
@@ -411,22 +411,13 @@ impl ApplyController {
 
     /// Collects the print job once it has ended; whether it had.
     pub fn poll(&mut self, ctx: &Context) -> bool {
-        let Some(task) = &self.printing else {
+        let Some((receipt, end)) = take_ended(&mut self.printing, ctx) else {
             return false;
         };
-        let Some(end) = task.poll(ctx) else {
-            return false;
-        };
-        if let Some(d) = self
-            .state
-            .done
-            .as_mut()
-            .filter(|d| &d.receipt == task.receipt_no())
-        {
+        if let Some(d) = self.state.done.as_mut().filter(|d| d.receipt == receipt) {
             d.print_message = end.message;
             d.show_qr = end.show_qr;
         }
-        self.printing = None;
         true
     }
 

@@ -52,6 +52,12 @@ impl Kiosk {
         el.invoke_accessible_default_action();
     }
 
+    fn has(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .is_some()
+    }
+
     fn keys(&self, text: &str) {
         for c in text.chars() {
             self.tap(&format!("键 {c}"));
@@ -608,4 +614,45 @@ fn wrong_pins_at_the_kiosk_are_limited_then_paused() {
     k.keys("12");
     k.tap("查看详情");
     assert!(p.get_message().contains("6位数字"), "{}", p.get_message());
+}
+
+/// Regression (issue 15): the review step showed the full ID and phone
+/// numbers right under a notice saying the screen shows only part of them.
+#[test]
+fn review_masks_the_id_and_phone_until_held() {
+    let k = start(config(None));
+    k.app.open_apply(None);
+    k.app.fill_sample_form();
+    k.app.set_step(WizardStep::Review);
+    let (full_id, full_phone) = ("11010519491231002X", "13800138000");
+    assert!(k.has("110105********002X"), "masked like the receipt");
+    assert!(k.has("138****8000"));
+    assert!(!k.has(full_id) && !k.has(full_phone));
+    // A finger on 按住查看 shows them; lifting it hides them again.
+    let hold = ElementHandle::find_by_accessible_label(&k.ui, "按住查看")
+        .next()
+        .expect("a 按住查看 button");
+    let p = hold.absolute_position();
+    let s = hold.size();
+    let at = slint::LogicalPosition::new(p.x + s.width / 2.0, p.y + s.height / 2.0);
+    let button = slint::platform::PointerEventButton::Left;
+    let w = k.ui.window();
+    w.dispatch_event(slint::platform::WindowEvent::PointerMoved { position: at });
+    w.dispatch_event(slint::platform::WindowEvent::PointerPressed {
+        position: at,
+        button,
+    });
+    assert!(
+        k.has(full_id) && k.has(full_phone),
+        "shown in full while held"
+    );
+    w.dispatch_event(slint::platform::WindowEvent::PointerReleased {
+        position: at,
+        button,
+    });
+    assert!(
+        !k.has(full_id) && !k.has(full_phone),
+        "hidden again on release"
+    );
+    assert!(k.has("110105********002X"));
 }

@@ -2,6 +2,7 @@
 //! while a field is typed into, the review with the deadline and the
 //! personal-data notice, and the done step.
 
+use disclosure::identity::{PhoneNumber, mask_id_number};
 use disclosure::requests::{Delivery, IdDocumentKind, ProvideForm};
 use slint::{ComponentHandle, ModelRc, VecModel};
 
@@ -57,7 +58,8 @@ impl ApplyController {
         }
         if fs.step == WizardStep::Review {
             let body = fs.body.as_ref().map(|b| b.name.clone()).unwrap_or_default();
-            a.set_review(field_rows(review_rows(ctx, fs, &body)));
+            a.set_review(field_rows(review_rows(ctx, fs, &body, true)));
+            a.set_review_full(field_rows(review_rows(ctx, fs, &body, false)));
             a.set_notice(privacy_notice(&body).into());
             a.set_consent(fs.consent);
         }
@@ -138,9 +140,21 @@ fn choices(fs: &FormState) -> Vec<ChoiceData> {
     choices
 }
 
-/// 核对提交: everything the application will say, and its deadline.
-fn review_rows(ctx: &Context, fs: &FormState, body: &str) -> Vec<(String, String)> {
+/// A phone number masked as on the receipt (`138****8000`); one that is
+/// not a phone number all but its ends.
+fn mask_phone(phone: &str) -> String {
+    PhoneNumber::parse(phone)
+        .map(|p| p.masked())
+        .unwrap_or_else(|_| mask_id_number(phone))
+}
+
+/// 核对提交: everything the application will say, and its deadline;
+/// `masked`: the ID and phone numbers as the receipt shows them.
+fn review_rows(ctx: &Context, fs: &FormState, body: &str, masked: bool) -> Vec<(String, String)> {
     let f = &fs.form;
+    let secret = |v: &str, mask: fn(&str) -> String| {
+        if masked { mask(v) } else { v.to_string() }
+    };
     let deadline = ctx
         .desk
         .borrow()
@@ -177,10 +191,10 @@ fn review_rows(ctx: &Context, fs: &FormState, body: &str) -> Vec<(String, String
                 .unwrap_or(IdDocumentKind::ResidentId)
                 .name()
                 .into(),
-            f.id_number.clone(),
+            secret(&f.id_number, mask_id_number),
         ));
     }
-    rows.push(("联系电话".into(), f.phone.clone()));
+    rows.push(("联系电话".into(), secret(&f.phone, mask_phone)));
     let form = f.form.unwrap_or(ProvideForm::Paper);
     let delivery = f.delivery.unwrap_or(Delivery::Collect);
     rows.push((

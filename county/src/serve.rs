@@ -477,10 +477,39 @@ fn page(title: &str, body: &str) -> Html<String> {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{t}</title><style>body{{font-family:sans-serif;font-size:18px;margin:1em;line-height:1.6}}\
          table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:4px 8px;text-align:left}}\
-         .overdue{{background:#fdd}}dt{{font-weight:bold}}</style></head>\
+         .overdue{{background:#fdd}}dt{{font-weight:bold}}.wide{{overflow-x:auto}}\
+         th{{background:#eef1f5}}tbody tr:nth-child(even){{background:#f7f8fa}}</style></head>\
          <body><h1>{t}</h1>{body}</body></html>",
         t = esc(title)
     ))
+}
+
+/// A record's body for a phone: paragraphs, and tables with a header row
+/// that scroll sideways when wider than the screen.
+fn body_html(body: &str) -> String {
+    use disclosure::body::{BodyBlock, body_blocks};
+    let mut html = String::new();
+    for block in body_blocks(body) {
+        match block {
+            BodyBlock::Paragraph(p) => html.push_str(&format!("<p>{}</p>", esc(&p))),
+            BodyBlock::Table(t) => {
+                html.push_str("<div class=\"wide\"><table><thead><tr>");
+                for h in &t.header {
+                    html.push_str(&format!("<th scope=\"col\">{}</th>", esc(h)));
+                }
+                html.push_str("</tr></thead><tbody>");
+                for row in &t.rows {
+                    html.push_str("<tr>");
+                    for c in row {
+                        html.push_str(&format!("<td>{}</td>", esc(c)));
+                    }
+                    html.push_str("</tr>");
+                }
+                html.push_str("</tbody></table></div>");
+            }
+        }
+    }
+    html
 }
 
 fn not_found(message: &str) -> Response {
@@ -539,12 +568,7 @@ async fn document_page(State(state): State<Shared>, Path(key): Path<String>) -> 
     match found {
         Ok(Some(v)) => {
             let d = v.document;
-            let body: String = d
-                .body
-                .split('\n')
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| format!("<p>{}</p>", esc(l)))
-                .collect();
+            let body = body_html(&d.body);
             let head = format!(
                 "<p>{} {} · {}</p>",
                 esc(d.doc_no.as_deref().unwrap_or("")),
@@ -677,4 +701,23 @@ async fn staff_page(State(state): State<Shared>, Query(q): Query<StaffQuery>) ->
     }
     html.push_str("</table>");
     page("依申请公开受理台账", &html).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_html;
+
+    /// Regression (issue 15): tables on the phone page were one `<p>` per
+    /// Markdown line, pipes and rules included.
+    #[test]
+    fn phone_page_tables_have_a_header_and_scroll_sideways() {
+        let html = body_html("说明\n| 序号 | 户主<姓名> |\n|---|---|\n| 1 | 石*成 |\n");
+        assert_eq!(
+            html,
+            "<p>说明</p><div class=\"wide\"><table><thead><tr><th scope=\"col\">序号</th>\
+             <th scope=\"col\">户主&lt;姓名&gt;</th></tr></thead><tbody><tr><td>1</td>\
+             <td>石*成</td></tr></tbody></table></div>"
+        );
+        assert!(!body_html("| a |\n|---|").contains("---"));
+    }
 }

@@ -5,6 +5,7 @@
 //! over it, and the importer that turns a county's spreadsheets and document
 //! folders into a [`ContentBundle`].
 
+pub mod body;
 pub mod bundle;
 pub mod calendar;
 pub mod catalog;

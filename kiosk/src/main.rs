@@ -36,7 +36,7 @@ struct Cli {
     #[arg(long, value_name = "WxH", default_value = "1920x1080")]
     size: String,
     /// 截图页面：home, attract, domains, items, item, document, interpretation,
-    /// guides, notices, interpretations, village, search, apply, apply-who,
+    /// table, guides, notices, interpretations, village, search, apply, apply-who,
     /// apply-typing, apply-review, apply-done, progress, progress-details
     #[arg(long, default_value = "home")]
     page: String,

@@ -28,13 +28,33 @@ fn pairs(t: &Theme<'_>) -> Vec<(&'static str, Color, Color)> {
     vec![
         ("正文 on the page", t.get_text(), t.get_background()),
         ("正文 on cards and buttons", t.get_text(), t.get_surface()),
-        ("正文 on a pressed button or row", t.get_text(), t.get_pressed()),
-        ("说明文字 on the page", t.get_text_muted(), t.get_background()),
+        (
+            "正文 on a pressed button or row",
+            t.get_text(),
+            t.get_pressed(),
+        ),
+        (
+            "说明文字 on the page",
+            t.get_text_muted(),
+            t.get_background(),
+        ),
         ("说明文字 on cards", t.get_text_muted(), t.get_surface()),
-        ("top bar title, primary buttons", t.get_on_primary(), t.get_primary()),
-        ("errors and red tile labels", t.get_primary(), t.get_surface()),
+        (
+            "top bar title, primary buttons",
+            t.get_on_primary(),
+            t.get_primary(),
+        ),
+        (
+            "errors and red tile labels",
+            t.get_primary(),
+            t.get_surface(),
+        ),
         ("errors on the page", t.get_primary(), t.get_background()),
-        ("blue tile labels, pinyin being typed", t.get_accent(), t.get_surface()),
+        (
+            "blue tile labels, pinyin being typed",
+            t.get_accent(),
+            t.get_surface(),
+        ),
         ("县 badge", t.get_badge_text(), t.get_badge_county()),
         ("乡 badge", t.get_badge_text(), t.get_badge_township()),
         ("村 badge", t.get_badge_text(), t.get_badge_village()),

@@ -1,10 +1,11 @@
 //! Small builders of the UI's models shared by the page controllers:
 //! label–value rows, list rows, body text as paragraphs, search marks.
 
+use disclosure::body::{BodyBlock, body_blocks};
 use disclosure::{Date, RegionLevel};
 use slint::{ModelRc, SharedString, VecModel};
 
-use crate::{FieldData, RowData};
+use crate::{BlockData, FieldData, RowData, TableRowData};
 
 /// A label–value list for a page's model.
 pub fn field_rows<L: Into<SharedString>, V: Into<SharedString>>(
@@ -41,32 +42,45 @@ pub fn weekday(d: Date) -> &'static str {
     ["一", "二", "三", "四", "五", "六", "日"][usize::from(d.weekday_number() - 1) % 7]
 }
 
-/// Body text as paragraphs: Markdown headings and bullets made plain,
-/// table rows as spaced cells, table rules dropped.
-pub fn paragraphs(body: &str) -> Vec<SharedString> {
-    body.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .filter(|l| !(l.starts_with('|') && l.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))))
-        .map(|l| {
-            let l = l.trim_start_matches('#').trim_start();
-            let l = if let Some(rest) = l.strip_prefix("- ") {
-                format!("• {rest}")
-            } else {
-                l.to_string()
-            };
-            if l.starts_with('|') {
-                l.trim_matches('|')
-                    .split('|')
-                    .map(str::trim)
-                    .collect::<Vec<_>>()
-                    .join("　")
-                    .into()
-            } else {
-                l.into()
+/// Body text as the reader's blocks: paragraphs, and tables with their
+/// column widths in em (a hanzi is one em, an ASCII character half), each
+/// row labelled as it is read aloud.
+pub fn blocks(body: &str) -> ModelRc<BlockData> {
+    let v: Vec<BlockData> = body_blocks(body)
+        .into_iter()
+        .map(|b| match b {
+            BodyBlock::Paragraph(text) => BlockData {
+                text: text.into(),
+                table: false,
+                header: strings(Vec::<SharedString>::new()),
+                rows: ModelRc::default(),
+                widths: ModelRc::default(),
+                width: 0.0,
+            },
+            BodyBlock::Table(t) => {
+                let rows: Vec<TableRowData> = (0..t.rows.len())
+                    .map(|i| TableRowData {
+                        cells: strings(t.rows[i].iter().map(String::as_str)),
+                        label: t.spoken_row(i).into(),
+                    })
+                    .collect();
+                let widths: Vec<f32> = t
+                    .column_widths()
+                    .into_iter()
+                    .map(|w| (w as f32 / 2.0).clamp(2.0, 16.0) + 1.0)
+                    .collect();
+                BlockData {
+                    width: widths.iter().sum(),
+                    text: SharedString::new(),
+                    table: true,
+                    header: strings(t.header.iter().map(String::as_str)),
+                    rows: ModelRc::new(VecModel::from(rows)),
+                    widths: ModelRc::new(VecModel::from(widths)),
+                }
             }
         })
-        .collect()
+        .collect();
+    ModelRc::new(VecModel::from(v))
 }
 
 /// Splits `text` (chars) around the first mark.
@@ -87,12 +101,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paragraphs_from_light_markdown() {
-        let p = paragraphs(
-            "## 申请条件\n\n- 户籍在本县\n| 姓名 | 金额 |\n|---|---|\n| 王*华 | 120 |\n",
+    fn tables_become_blocks_with_widths_and_spoken_rows() {
+        use slint::Model;
+        let b = blocks("## 申请条件\n| 姓名 | 金额（元） |\n|---|---|\n| 王*华 | 120 |\n");
+        assert_eq!(b.row_count(), 2);
+        let p = b.row_data(0).unwrap();
+        assert!(!p.table);
+        assert_eq!(p.text, "申请条件");
+        let t = b.row_data(1).unwrap();
+        assert!(t.table);
+        assert_eq!(t.header.row_count(), 2);
+        assert_eq!(
+            t.rows.row_data(0).unwrap().label,
+            "第1行：姓名王*华，金额（元）120"
         );
-        let p: Vec<&str> = p.iter().map(|s| s.as_str()).collect();
-        assert_eq!(p, ["申请条件", "• 户籍在本县", "姓名　金额", "王*华　120"]);
+        // 王*华: 5 display columns → 2.5 em; 金额（元）: 10 → 5 em; one em padding.
+        let w: Vec<f32> = t.widths.iter().collect();
+        assert_eq!(w, [3.5, 6.0]);
+        assert_eq!(t.width, 9.5);
     }
 
     #[test]

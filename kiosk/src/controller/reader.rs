@@ -7,7 +7,7 @@ use disclosure::store::DocumentView;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::context::Context;
-use super::models::{field_rows, level_char, paragraphs, rows, strings};
+use super::models::{blocks, field_rows, level_char, rows, strings};
 use super::navigator::Target;
 use crate::{FieldData, ItemAdapter, MainWindow, ReaderAdapter, RowData};
 
@@ -86,7 +86,7 @@ pub fn fill(
             r.set_title(reading.title.as_str().into());
             r.set_meta(strings(reading.meta));
             r.set_status(reading.status.as_str().into());
-            r.set_paragraphs(ModelRc::new(VecModel::from(paragraphs(&reading.body))));
+            r.set_blocks(blocks(&reading.body));
             r.set_links(rows(reading.links));
             reading.kind
         }
@@ -96,7 +96,7 @@ pub fn fill(
             r.set_meta(strings(Vec::<SharedString>::new()));
             r.set_status(SharedString::new());
             r.set_kind(kind.into());
-            r.set_paragraphs(strings(Vec::<SharedString>::new()));
+            r.set_blocks(ModelRc::default());
             r.set_links(rows(Vec::new()));
             kind.into()
         }

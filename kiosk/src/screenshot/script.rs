@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
+use disclosure::body::{BodyBlock, Table, body_blocks};
 use disclosure::requests::IdDocumentKind;
-use disclosure::{Domain, ItemKey};
+use disclosure::{Document, Domain, ItemKey};
 
 use crate::controller::{App, ListKind, Page, Target, WizardStep};
 
@@ -20,6 +21,8 @@ pub enum Shot {
     Item,
     Document,
     Interpretation,
+    /// A document with a wide table (a village's subsidy list).
+    Table,
     Guides,
     Notices,
     Interpretations,
@@ -35,7 +38,7 @@ pub enum Shot {
 }
 
 /// Every shot, in the order the screenshot tests take them.
-pub const SHOTS: [Shot; 19] = [
+pub const SHOTS: [Shot; 20] = [
     Shot::Home,
     Shot::Attract,
     Shot::Domains,
@@ -43,6 +46,7 @@ pub const SHOTS: [Shot; 19] = [
     Shot::Item,
     Shot::Document,
     Shot::Interpretation,
+    Shot::Table,
     Shot::Guides,
     Shot::Notices,
     Shot::Interpretations,
@@ -68,6 +72,7 @@ impl Shot {
             Shot::Item => "item",
             Shot::Document => "document",
             Shot::Interpretation => "interpretation",
+            Shot::Table => "table",
             Shot::Guides => "guides",
             Shot::Notices => "notices",
             Shot::Interpretations => "interpretations",
@@ -186,6 +191,26 @@ impl ScreenshotScript for App {
                     self.navigate(Page::Reader(Target::Interpretation(i.key.clone())));
                     vec![i.title.clone(), "查看原文".into()]
                 }
+            }
+            Shot::Table => {
+                // The document with the widest table.
+                let mut pick: Option<(usize, Document, Table)> = None;
+                for d in store.documents(scope, None)? {
+                    let Some(v) = store.document(&d.key)? else {
+                        continue;
+                    };
+                    for b in body_blocks(&v.document.body) {
+                        if let BodyBlock::Table(t) = b
+                            && !t.rows.is_empty()
+                            && pick.as_ref().is_none_or(|(n, ..)| t.header.len() > *n)
+                        {
+                            pick = Some((t.header.len(), v.document.clone(), t));
+                        }
+                    }
+                }
+                let (_, doc, table) = pick.ok_or_else(|| anyhow::anyhow!("没有带表格的文件"))?;
+                self.navigate(Page::Reader(Target::Document(doc.key.clone())));
+                vec![doc.title, table.spoken_row(0)]
             }
             Shot::Guides => list(
                 ListKind::Guides,

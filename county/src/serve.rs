@@ -25,7 +25,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_http::services::ServeDir;
 
-use crate::api::{ApiJson, ApiQuery, Failure};
+use crate::api::{ApiJson, ApiQuery, Failure, MAX_CHANGES};
 use crate::intake::{IntakeError, IntakePolicy, IntakeStore, IssuedToken, Terminal};
 use crate::throttle::EnrolThrottle;
 
@@ -435,9 +435,6 @@ struct SinceQuery {
 fn default_limit() -> u32 {
     500
 }
-
-/// The most status changes one page carries (`limit`).
-pub const MAX_CHANGES: u32 = 1000;
 
 async fn status_changes(
     State(state): State<Shared>,

@@ -17,6 +17,7 @@ use disclosure::requests::wire::{
     StatusChangeMessage, StatusChanges,
 };
 use disclosure::requests::{ApplicationStatus, DeviceNo, ReceiptNo, store::format_time};
+use disclosure::sqlite::Contents;
 use disclosure::{Date, RegionCode};
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
@@ -439,8 +440,7 @@ impl IntakeStore {
     pub fn open_with(path: &Path, policy: IntakePolicy) -> Result<IntakeStore, IntakeError> {
         policy.validate()?;
         make_private(path)?;
-        let mut conn = Connection::open(path)?;
-        schema::configure(&conn)?;
+        let mut conn = disclosure::sqlite::open_writer(path, Contents::Personal)?;
         schema::migrate(&mut conn)?;
         Ok(IntakeStore {
             conn: Mutex::new(conn),

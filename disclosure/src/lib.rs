@@ -17,6 +17,7 @@ pub mod import;
 pub mod region;
 pub mod requests;
 pub mod search;
+pub mod sqlite;
 pub mod store;
 pub mod synth;
 

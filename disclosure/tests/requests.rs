@@ -850,3 +850,114 @@ fn application_messages_without_a_token_read_and_write_as_before() {
     newer["something_later"] = "x".into();
     assert!(serde_json::from_value::<ApplicationMessage>(newer).is_ok());
 }
+
+/// `tests/data/requests-v3.sql`: a requests.db written by the release
+/// whose migrations were a list of SQL strings (schema 3), dumped with
+/// `sqlite3 .dump`: a citizen's application (delivered, registered and
+/// replied by the county, purged, printed, rated 4) and an
+/// organisation's (typed by staff, shown on screen, its delivery put off
+/// after a timeout, two wrong PINs), the printer out of paper.
+#[test]
+fn a_requests_db_of_the_release_before_opens_and_keeps_its_rows() {
+    use disclosure::requests::PinCheck;
+    use disclosure::requests::store::PRINTER_STATE;
+    use disclosure::requests::wire::ApplicantMessage;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("requests.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("data/requests-v3.sql"))
+            .unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 3);
+    }
+    let mut store = RequestStore::open(&path).unwrap();
+    store.integrity_check().unwrap();
+    let numbers = store.receipt_numbers().unwrap();
+    assert_eq!(numbers.len(), 2);
+    let (citizen, organisation) = (&numbers[0], &numbers[1]);
+    // The citizen's: purged, its history and rating kept, opened by its PIN.
+    let v = store.lookup(citizen).unwrap().unwrap();
+    assert_eq!(v.name_masked, "王**");
+    assert_eq!(v.applicant_kind.to_string(), "公民");
+    assert_eq!((v.rating, v.prints), (Some(4), 1));
+    assert_eq!(
+        v.progress_token.as_deref(),
+        Some("c5j3yhcdckoqymotkucqcnep")
+    );
+    let history: Vec<(String, ApplicationStatus)> = v
+        .history
+        .iter()
+        .map(|h| (h.at.to_string(), h.status))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (
+                "2026-11-23 09:05:00+08:00".into(),
+                ApplicationStatus::Received
+            ),
+            (
+                "2026-11-23 09:10:00+08:00".into(),
+                ApplicationStatus::Delivered
+            ),
+            (
+                "2026-11-24 09:00:00+08:00".into(),
+                ApplicationStatus::Registered
+            ),
+            (
+                "2026-11-30 15:00:00+08:00".into(),
+                ApplicationStatus::Replied
+            ),
+        ]
+    );
+    assert!(store.application_message(citizen).is_err(), "purged");
+    let now = datetime!(2026-12-16 10:00 +8);
+    assert!(matches!(
+        store.open_with_pin(citizen, "670534", now).unwrap(),
+        PinCheck::Opened(_)
+    ));
+    // The organisation's: its two wrong tries are remembered.
+    assert_eq!(
+        store.open_with_pin(organisation, "111111", now).unwrap(),
+        PinCheck::Wrong { tries_left: 2 }
+    );
+    let m = store.application_message(organisation).unwrap();
+    assert!(m.staff_assisted);
+    assert!(matches!(m.applicant, ApplicantMessage::Organisation { .. }));
+    assert_eq!(
+        m.progress_token.as_deref(),
+        Some("3gttqbqdc2oij62pu3hpk4ti")
+    );
+    // The outbox: its delivery put off, the rating waiting.
+    let pending = store.outbox_pending().unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[0].receipt_no, *organisation);
+    assert_eq!(pending[0].attempts, 1);
+    assert_eq!(pending[0].next_attempt_at, "2026-11-23 11:00:00+08:00");
+    assert_eq!(
+        store.outbox_summary().unwrap(),
+        (2, Some("连接县里超时".to_string()))
+    );
+    // What the device recorded.
+    assert_eq!(store.status_cursor().unwrap(), 8);
+    assert_eq!(
+        store.device_state(PRINTER_STATE).unwrap(),
+        Some(("paper_out".into(), "2026-11-23 10:30:31+08:00".into()))
+    );
+    // The day's numbering goes on.
+    let app = person().validate(today()).unwrap();
+    let s = store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            DeviceNo::new(1).unwrap(),
+            datetime!(2026-11-23 11:00 +8),
+            &calendar(),
+        )
+        .unwrap();
+    assert_eq!(s.receipt_no.sequence(), 3);
+}

@@ -7,6 +7,7 @@ pub mod access;
 pub mod application;
 pub mod receipt_no;
 pub mod routing;
+mod schema;
 pub mod store;
 pub mod wire;
 

@@ -17,8 +17,10 @@ use super::application::{
     Applicant, Application, Delivery, InformationWanted, ProvideForm, ReceivingBody,
 };
 use super::receipt_no::{DeviceNo, MAX_DAILY_SEQUENCE, ReceiptNo};
+use super::schema::MIGRATIONS;
 use super::wire::{ApplicantMessage, ApplicationMessage, RatingMessage, StatusChangeMessage};
 use crate::calendar::{Deadline, WorkingDayCalendar};
+use crate::sqlite::{self, Contents, MigrationError};
 use crate::{Date, RegionCode};
 
 #[derive(Debug, thiserror::Error)]
@@ -44,105 +46,6 @@ pub enum RequestError {
     #[error(transparent)]
     Randomness(#[from] access::RandomnessError),
 }
-
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE application (
-    id              INTEGER PRIMARY KEY,
-    receipt_no      TEXT NOT NULL UNIQUE,
-    hall_region     TEXT NOT NULL,
-    device          INTEGER NOT NULL,
-    receipt_date    TEXT NOT NULL,
-    sequence        INTEGER NOT NULL,
-    received_at     TEXT NOT NULL,
-    channel         TEXT NOT NULL,
-    staff_assisted  INTEGER NOT NULL CHECK (staff_assisted IN (0, 1)),
-    applicant_kind  TEXT NOT NULL CHECK (applicant_kind IN ('person', 'organisation')),
-    -- Personal fields: set to NULL once the county has the application.
-    name            TEXT,
-    id_kind         TEXT,
-    id_number       TEXT,
-    credit_code     TEXT,
-    contact_person  TEXT,
-    phone           TEXT,
-    address         TEXT,
-    email           TEXT,
-    -- Masked forms for screens and reprints, kept after the purge.
-    name_masked     TEXT NOT NULL,
-    id_masked       TEXT NOT NULL,
-    phone_masked    TEXT NOT NULL,
-    item_key        TEXT,
-    document_key    TEXT,
-    linked_title    TEXT,
-    doc_no          TEXT,
-    description     TEXT NOT NULL,
-    provide_form    TEXT NOT NULL CHECK (provide_form IN ('paper', 'electronic')),
-    delivery        TEXT NOT NULL CHECK (delivery IN ('collect', 'post', 'email')),
-    body_name       TEXT NOT NULL,
-    body_region     TEXT NOT NULL,
-    deadline        TEXT,
-    deadline_unknown_year INTEGER,
-    purged_at       TEXT,
-    UNIQUE (hall_region, device, receipt_date, sequence)
-) STRICT;
-CREATE INDEX application_by_date ON application(receipt_date);
-
-CREATE TABLE status_change (
-    id             INTEGER PRIMARY KEY,
-    application_id INTEGER NOT NULL REFERENCES application(id),
-    at             TEXT NOT NULL,
-    status         TEXT NOT NULL,
-    note           TEXT NOT NULL DEFAULT '',
-    source         TEXT NOT NULL CHECK (source IN ('terminal', 'county'))
-) STRICT;
-CREATE INDEX status_change_by_application ON status_change(application_id);
-
-CREATE TABLE outbox (
-    id              INTEGER PRIMARY KEY,
-    application_id  INTEGER NOT NULL REFERENCES application(id),
-    kind            TEXT NOT NULL CHECK (kind IN ('application', 'rating')),
-    created_at      TEXT NOT NULL,
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT NOT NULL,
-    delivered_at    TEXT,
-    last_error      TEXT,
-    UNIQUE (application_id, kind)
-) STRICT;
-
-CREATE TABLE print_log (
-    id             INTEGER PRIMARY KEY,
-    application_id INTEGER NOT NULL REFERENCES application(id),
-    at             TEXT NOT NULL,
-    reprint        INTEGER NOT NULL CHECK (reprint IN (0, 1)),
-    outcome        TEXT NOT NULL CHECK (outcome IN ('printed', 'failed', 'shown_on_screen')),
-    detail         TEXT NOT NULL DEFAULT ''
-) STRICT;
-
-CREATE TABLE rating (
-    application_id INTEGER PRIMARY KEY REFERENCES application(id),
-    level          INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
-    at             TEXT NOT NULL
-) STRICT;
-"#,
-    r#"
-CREATE TABLE device_state (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL,
-    at    TEXT NOT NULL
-) STRICT;
-"#,
-    // The receipt's second factor (`access.rs`): the 查询密码 as a salted
-    // hash and the QR code's progress token, both kept after the purge of
-    // personal fields; wrong tries and the pause after too many.
-    // Applications saved before this step have neither: stages only.
-    r#"
-ALTER TABLE application ADD COLUMN pin_salt TEXT;
-ALTER TABLE application ADD COLUMN pin_sha256 TEXT;
-ALTER TABLE application ADD COLUMN progress_token TEXT;
-ALTER TABLE application ADD COLUMN pin_failures INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE application ADD COLUMN pin_locked_until TEXT;
-"#,
-];
 
 /// Where an application stands. The terminal records `received`; the
 /// others arrive from the county through the sync agent.
@@ -370,28 +273,19 @@ pub struct RequestStore {
 impl RequestStore {
     /// Opens (or creates) the file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<RequestStore, RequestError> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
         // Purged personal fields are overwritten on disk, not just unlinked.
-        conn.pragma_update(None, "secure_delete", true)?;
-        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let found = found as usize;
-        if found > MIGRATIONS.len() {
-            return Err(RequestError::SchemaTooNew {
+        let mut conn = sqlite::open_writer(path, Contents::Personal)?;
+        MIGRATIONS.apply(&mut conn).map_err(|e| match e {
+            MigrationError::TooNew {
+                found, expected, ..
+            } => RequestError::SchemaTooNew {
                 path: path.to_path_buf(),
                 found,
-                expected: MIGRATIONS.len(),
-            });
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found) {
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
-        }
+                expected,
+            },
+            MigrationError::BrokenReferences { .. } => RequestError::Corrupt(e.to_string()),
+            MigrationError::Failed(e) => e,
+        })?;
         Ok(RequestStore {
             conn,
             path: path.to_path_buf(),
@@ -1153,7 +1047,6 @@ impl RequestStore {
 
     /// Runs SQLite's own consistency check; `Ok(())` when it says "ok".
     pub fn integrity_check(&self) -> Result<(), RequestError> {
-        crate::store::sqlite_integrity(&self.conn)?
-            .map_or(Ok(()), |r| Err(RequestError::Corrupt(r)))
+        sqlite::integrity_problem(&self.conn)?.map_or(Ok(()), |r| Err(RequestError::Corrupt(r)))
     }
 }

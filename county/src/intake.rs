@@ -339,14 +339,6 @@ fn code_matches(stored: &str, digits: &str) -> bool {
     .is_ok()
 }
 
-/// `person` or `organisation`.
-pub(crate) fn applicant_kind(a: &ApplicantMessage) -> &'static str {
-    match a {
-        ApplicantMessage::Person { .. } => "person",
-        ApplicantMessage::Organisation { .. } => "organisation",
-    }
-}
-
 /// The message as the county stores it: the receipt number as 26 digits
 /// and the hall's region canonical, so a retry spelt differently is the
 /// same application.
@@ -784,7 +776,7 @@ impl IntakeStore {
                 msg.body_name,
                 msg.deadline,
                 payload,
-                applicant_kind(&msg.applicant),
+                msg.applicant.kind().db_name(),
                 token_sha256
             ],
         )?;
@@ -1057,7 +1049,7 @@ impl IntakeStore {
                         received_at,
                         body_name: body,
                         applicant_kind: kind
-                            .unwrap_or_else(|| applicant_kind(&msg.applicant).to_string()),
+                            .unwrap_or_else(|| msg.applicant.kind().db_name().to_string()),
                         applicant,
                         wanted,
                         deadline,
@@ -1225,7 +1217,7 @@ impl IntakeStore {
                     id,
                     serde_json::to_string(&purged_message(&msg)).expect("messages serialize"),
                     at,
-                    applicant_kind(&msg.applicant)
+                    msg.applicant.kind().db_name()
                 ],
             )?;
         }

@@ -667,7 +667,7 @@ async fn staff_page(State(state): State<Shared>, Query(q): Query<StaffQuery>) ->
             esc(t.last_seen_at.as_deref().unwrap_or("从未")),
             h.feed_version.map_or("—".into(), |v| v.to_string()),
             h.outbox_depth,
-            disclosure::requests::wire::printer_state_name(&h.printer),
+            h.printer.name(),
             h.disk_free_bytes / 1_000_000,
             esc(h.last_error.as_deref().unwrap_or("")),
         ));

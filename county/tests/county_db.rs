@@ -354,10 +354,7 @@ fn county_db_of_the_release_before_opens_and_keeps_its_rows() {
         .clone()
         .expect("the health report is kept");
     assert_eq!(health.feed_version, Some(7));
-    assert_eq!(
-        disclosure::requests::wire::printer_state_name(&health.printer),
-        "纸将用尽，请换纸"
-    );
+    assert_eq!(health.printer, disclosure::requests::PrinterHealth::NearEnd);
     assert_eq!(
         terminals[1].revoked_at.as_deref(),
         Some("2026-12-01 10:00:00+08:00")

@@ -19,7 +19,7 @@ use disclosure::requests::store::format_time;
 use disclosure::requests::wire::ApplicationMessage;
 use disclosure::sqlite::{Migration, MigrationError, Migrations};
 
-use super::{IntakeError, applicant_kind, code_hash, enrol_code_digits, normalised_message};
+use super::{IntakeError, code_hash, enrol_code_digits, normalised_message};
 
 static MIGRATIONS: Migrations<IntakeError> = Migrations {
     file: "county.db",
@@ -294,7 +294,7 @@ fn normalise_applications(tx: &Transaction<'_>) -> Result<(), IntakeError> {
         };
         tx.execute(
             "UPDATE application SET applicant_kind = ?2 WHERE id = ?1",
-            params![id, applicant_kind(&msg.applicant)],
+            params![id, msg.applicant.kind().db_name()],
         )?;
         let Ok(receipt) = ReceiptNo::parse(&stored) else {
             continue;

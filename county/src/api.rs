@@ -17,6 +17,9 @@ use crate::intake::IntakeError;
 /// The largest request body the API reads (an application is a few KB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The most status changes one page carries (`limit`).
+pub const MAX_CHANGES: u32 = 1000;
+
 /// An API error: status, machine-readable code, Chinese message.
 #[derive(Debug)]
 pub struct Failure(pub StatusCode, pub String, pub String);

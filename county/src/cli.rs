@@ -1,11 +1,9 @@
-//! Command-line arguments of `county` and their dispatch.
+//! Command-line arguments of `county`: clap types only. What each
+//! subcommand does is in `commands.rs`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-use crate::check;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,12 +28,12 @@ pub enum Command {
     #[command(subcommand)]
     Keys(KeysCommand),
     /// 把内容文件夹发布为签名的 TUF 仓库（只写入变化的文件）
-    Publish(crate::publish::PublishOptions),
+    Publish(county::publish::PublishOptions),
     /// 乡镇、村自行发布：生成密钥、签名本地区内容
     #[command(subcommand)]
     Township(TownshipCommand),
     /// 县级参考服务器：静态仓库、受理接口、手机页面、工作人员页面
-    Serve(crate::serve::ServeOptions),
+    Serve(county::serve::ServeOptions),
     /// 终端：生成一次性开通码、停用、列出
     #[command(subcommand)]
     Devices(DevicesCommand),
@@ -105,7 +103,7 @@ pub enum TownshipCommand {
         dir: PathBuf,
     },
     /// 用乡镇自己的密钥签名本地区的内容，生成交给县里的签名包
-    Publish(crate::delegation::TownshipPublishOptions),
+    Publish(county::delegation::TownshipPublishOptions),
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,7 +183,7 @@ pub enum ApplicationsCommand {
         #[arg(long, default_value = "county.db")]
         database: PathBuf,
         #[command(flatten)]
-        policy: crate::intake::IntakePolicy,
+        policy: county::intake::IntakePolicy,
     },
     /// 记录办理进度：registered（登记）、correction（补正）、processing（办理中）、served（送达）、archived（归档）
     Status {
@@ -233,45 +231,4 @@ pub enum ContentCommand {
         #[arg(long)]
         json: bool,
     },
-}
-
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        Command::Catalog(CatalogCommand::Check { files, json }) => {
-            let report = check::check_catalog_files(&files);
-            let mut out = std::io::stdout().lock();
-            if json {
-                check::write_json(&report, &mut out)?;
-            } else {
-                check::write_text(&report, &mut out)?;
-            }
-            Ok(if report.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Command::Catalog(CatalogCommand::Synth { items, seed, out }) => {
-            let list = disclosure::synth::synthetic_items(items, seed);
-            let mut f = std::io::BufWriter::new(std::fs::File::create(&out)?);
-            disclosure::synth::write_domain_standard_csv(&list, &mut f)?;
-            eprintln!("已生成 {items} 条合成目录：{}", out.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Keys(cmd) => crate::commands::keys(cmd),
-        Command::Publish(opts) => crate::commands::publish(opts),
-        Command::Township(cmd) => crate::commands::township(cmd),
-        Command::Serve(opts) => crate::commands::serve(opts),
-        Command::Devices(cmd) => crate::commands::devices(cmd),
-        Command::Applications(cmd) => crate::commands::applications(cmd),
-        Command::Content(ContentCommand::Check { dir, json }) => {
-            let mut out = std::io::stdout().lock();
-            let ok = check::check_content_dir(&dir, json, &mut out)?;
-            Ok(if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-    }
 }

@@ -1,6 +1,7 @@
-//! What each `county` subcommand does for keys, publishing, the server,
-//! terminal enrolment and applications: argument checks, a runtime where
-//! needed, and output in Chinese.
+//! What each `county` subcommand does — catalog and content checks, keys,
+//! publishing, the server, terminal enrolment and applications: argument
+//! checks, a runtime where needed, and output in Chinese. [`run`] is the
+//! one dispatch of the arguments `cli.rs` defines.
 
 use std::process::ExitCode;
 
@@ -9,10 +10,69 @@ use disclosure::requests::{ApplicationStatus, DeviceNo, ReceiptNo};
 use disclosure::{Date, RegionCode};
 use time::OffsetDateTime;
 
-use crate::cli::{ApplicationsCommand, DevicesCommand, KeysCommand, TownshipCommand};
-use crate::delegation::{read_public_key, township_keys, township_publish};
-use crate::intake::{IntakeStore, ReplyOutcome};
-use crate::keys::{KeyDir, RootPolicy, parse_role};
+use crate::cli::{
+    ApplicationsCommand, CatalogCommand, Cli, Command, ContentCommand, DevicesCommand, KeysCommand,
+    TownshipCommand,
+};
+use county::check;
+use county::delegation::{read_public_key, township_keys, township_publish};
+use county::intake::{IntakeStore, ReplyOutcome};
+use county::keys::{KeyDir, RootPolicy, parse_role};
+
+/// Runs the subcommand `cli` names; the exit code says whether what it
+/// checked was clean (1 when a check found errors).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Catalog(cmd) => catalog(cmd),
+        Command::Content(cmd) => content(cmd),
+        Command::Keys(cmd) => keys(cmd),
+        Command::Publish(opts) => publish(opts),
+        Command::Township(cmd) => township(cmd),
+        Command::Serve(opts) => serve(opts),
+        Command::Devices(cmd) => devices(cmd),
+        Command::Applications(cmd) => applications(cmd),
+    }
+}
+
+fn catalog(cmd: CatalogCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        CatalogCommand::Check { files, json } => {
+            let report = check::check_catalog_files(&files);
+            let mut out = std::io::stdout().lock();
+            if json {
+                check::write_json(&report, &mut out)?;
+            } else {
+                check::write_text(&report, &mut out)?;
+            }
+            Ok(if report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        CatalogCommand::Synth { items, seed, out } => {
+            let list = disclosure::synth::synthetic_items(items, seed);
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&out)?);
+            disclosure::synth::write_domain_standard_csv(&list, &mut f)?;
+            eprintln!("已生成 {items} 条合成目录：{}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn content(cmd: ContentCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ContentCommand::Check { dir, json } => {
+            let mut out = std::io::stdout().lock();
+            let ok = check::check_content_dir(&dir, json, &mut out)?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
@@ -21,7 +81,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-pub fn keys(cmd: KeysCommand) -> anyhow::Result<ExitCode> {
+fn keys(cmd: KeysCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         KeysCommand::Init {
             dir,
@@ -91,7 +151,7 @@ fn parse_region(s: &str) -> anyhow::Result<RegionCode> {
         .map_err(|e| anyhow::anyhow!("--region：{e}"))
 }
 
-pub fn township(cmd: TownshipCommand) -> anyhow::Result<ExitCode> {
+fn township(cmd: TownshipCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         TownshipCommand::Keys { region, dir } => {
             let region = parse_region(&region)?;
@@ -121,8 +181,8 @@ pub fn township(cmd: TownshipCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn publish(opts: crate::publish::PublishOptions) -> anyhow::Result<ExitCode> {
-    let report = runtime()?.block_on(crate::publish::publish(&opts))?;
+fn publish(opts: county::publish::PublishOptions) -> anyhow::Result<ExitCode> {
+    let report = runtime()?.block_on(county::publish::publish(&opts))?;
     println!(
         "已发布第 {} 版：{} 个文件，共 {} 字节；本次写入 {} 个新文件（{} 字节）。",
         report.version, report.targets, report.total_bytes, report.written, report.written_bytes
@@ -153,18 +213,18 @@ pub fn publish(opts: crate::publish::PublishOptions) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn serve(mut opts: crate::serve::ServeOptions) -> anyhow::Result<ExitCode> {
+fn serve(mut opts: county::serve::ServeOptions) -> anyhow::Result<ExitCode> {
     if opts.staff_key.is_empty() {
         opts.staff_key = std::env::var("GONGKAI_STAFF_KEY").unwrap_or_default();
     }
     if opts.staff_key.is_empty() {
         tracing::warn!("no --staff-key: the staff page is closed");
     }
-    runtime()?.block_on(crate::serve::serve(opts))?;
+    runtime()?.block_on(county::serve::serve(opts))?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn devices(cmd: DevicesCommand) -> anyhow::Result<ExitCode> {
+fn devices(cmd: DevicesCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         DevicesCommand::Add {
             database,
@@ -224,7 +284,7 @@ fn receipt(s: &str) -> anyhow::Result<ReceiptNo> {
     ReceiptNo::parse(s).map_err(|e| anyhow::anyhow!("回执编号“{s}”：{e}"))
 }
 
-pub fn applications(cmd: ApplicationsCommand) -> anyhow::Result<ExitCode> {
+fn applications(cmd: ApplicationsCommand) -> anyhow::Result<ExitCode> {
     let now = OffsetDateTime::now_utc();
     match cmd {
         ApplicationsCommand::List { database } => {

@@ -30,7 +30,7 @@ use tough::schema::key::Key;
 use tough::schema::{DelegatedRole, Delegations, PathPattern, PathSet, Signed, Targets};
 
 use crate::keys::{KeyDir, KeyError, expiry, write_atomic, write_private};
-use crate::publish::{feed_targets, target_of};
+use crate::targets::{TargetsError, feed_targets, target_of};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DelegationError {
@@ -70,7 +70,7 @@ pub enum DelegationError {
         errors: disclosure::import::ImportErrors,
     },
     #[error(transparent)]
-    Publish(Box<crate::publish::PublishError>),
+    Targets(#[from] TargetsError),
     #[error("签名失败：{0}")]
     Tuf(Box<tough::error::Error>),
 }
@@ -85,12 +85,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DelegationError + '_ {
 impl From<tough::error::Error> for DelegationError {
     fn from(e: tough::error::Error) -> Self {
         DelegationError::Tuf(Box::new(e))
-    }
-}
-
-impl From<crate::publish::PublishError> for DelegationError {
-    fn from(e: crate::publish::PublishError) -> Self {
-        DelegationError::Publish(Box::new(e))
     }
 }
 

@@ -17,6 +17,7 @@ use disclosure::requests::wire::{
     StatusChangeMessage, StatusChanges,
 };
 use disclosure::requests::{ApplicationStatus, DeviceNo, ReceiptNo, store::format_time};
+use disclosure::sqlite::Contents;
 use disclosure::{Date, RegionCode};
 use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
@@ -338,14 +339,6 @@ fn code_matches(stored: &str, digits: &str) -> bool {
     .is_ok()
 }
 
-/// `person` or `organisation`.
-pub(crate) fn applicant_kind(a: &ApplicantMessage) -> &'static str {
-    match a {
-        ApplicantMessage::Person { .. } => "person",
-        ApplicantMessage::Organisation { .. } => "organisation",
-    }
-}
-
 /// The message as the county stores it: the receipt number as 26 digits
 /// and the hall's region canonical, so a retry spelt differently is the
 /// same application.
@@ -439,8 +432,7 @@ impl IntakeStore {
     pub fn open_with(path: &Path, policy: IntakePolicy) -> Result<IntakeStore, IntakeError> {
         policy.validate()?;
         make_private(path)?;
-        let mut conn = Connection::open(path)?;
-        schema::configure(&conn)?;
+        let mut conn = disclosure::sqlite::open_writer(path, Contents::Personal)?;
         schema::migrate(&mut conn)?;
         Ok(IntakeStore {
             conn: Mutex::new(conn),
@@ -784,7 +776,7 @@ impl IntakeStore {
                 msg.body_name,
                 msg.deadline,
                 payload,
-                applicant_kind(&msg.applicant),
+                msg.applicant.kind().db_name(),
                 token_sha256
             ],
         )?;
@@ -1057,7 +1049,7 @@ impl IntakeStore {
                         received_at,
                         body_name: body,
                         applicant_kind: kind
-                            .unwrap_or_else(|| applicant_kind(&msg.applicant).to_string()),
+                            .unwrap_or_else(|| msg.applicant.kind().db_name().to_string()),
                         applicant,
                         wanted,
                         deadline,
@@ -1225,7 +1217,7 @@ impl IntakeStore {
                     id,
                     serde_json::to_string(&purged_message(&msg)).expect("messages serialize"),
                     at,
-                    applicant_kind(&msg.applicant)
+                    msg.applicant.kind().db_name()
                 ],
             )?;
         }

@@ -2,12 +2,11 @@
 
 pub mod api;
 pub mod check;
-pub mod cli;
-pub mod commands;
 pub mod delegation;
 pub mod intake;
 pub mod keys;
 pub mod openapi;
 pub mod publish;
 pub mod serve;
+pub mod targets;
 pub mod throttle;

@@ -1,5 +1,9 @@
-//! `county`: the county office's command line. Parses arguments, sets up
-//! logging and hands over to the library.
+//! `county`: the county office's command line. Sets up logging, parses
+//! the arguments (`cli.rs`) and runs the subcommand (`commands.rs`) over
+//! the library.
+
+mod cli;
+mod commands;
 
 use std::process::ExitCode;
 
@@ -13,8 +17,8 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = county::cli::Cli::parse();
-    match county::cli::run(cli) {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("错误：{e:#}");

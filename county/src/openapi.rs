@@ -191,7 +191,7 @@ pub fn document() -> Value {
                     "security": bearer,
                     "parameters": [
                         { "name": "since", "in": "query", "required": false, "description": "The last cursor seen (0 at first).", "schema": { "type": "integer", "minimum": 0, "maximum": i64::MAX, "default": 0 } },
-                        { "name": "limit", "in": "query", "required": false, "description": "Most changes in one page.", "schema": { "type": "integer", "minimum": 1, "maximum": crate::serve::MAX_CHANGES, "default": 500 } }
+                        { "name": "limit", "in": "query", "required": false, "description": "Most changes in one page.", "schema": { "type": "integer", "minimum": 1, "maximum": crate::api::MAX_CHANGES, "default": 500 } }
                     ],
                     "responses": responses(
                         json!({ "200": { "description": "A page of changes.", "content": json_of("StatusChanges") } }),

@@ -11,18 +11,18 @@ use disclosure::feed;
 use tough::editor::RepositoryEditor;
 use tough::editor::signed::SignedRole;
 use tough::schema::{
-    Delegations, Hashes, KeyHolder, Metafile, Signed, Snapshot, Target, Targets, Timestamp,
+    Delegations, Hashes, KeyHolder, Metafile, Signed, Snapshot, Targets, Timestamp,
 };
 
 use crate::delegation::{DelegationError, VerifiedBundle, read_bundles};
 use crate::keys::{KeyDir, KeyError, expiry, write_atomic};
+pub use crate::targets::{TargetFiles, feed_targets, feed_targets_and_skipped};
+use crate::targets::{TargetsError, sorted_files, target_of};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    #[error("内容有错误，未发布：\n{0}")]
-    Content(disclosure::import::ImportErrors),
-    #[error("节假日安排 {path} 有误：{message}")]
-    Calendar { path: PathBuf, message: String },
+    #[error(transparent)]
+    Targets(#[from] TargetsError),
     #[error("{path}：{source}")]
     Io {
         path: PathBuf,
@@ -34,12 +34,10 @@ pub enum PublishError {
     Tuf(Box<tough::error::Error>),
     #[error("{0}")]
     TargetName(String),
-    #[error("{}：是符号链接或特殊文件，不发布", .0.display())]
-    NotAFile(PathBuf),
     #[error("仓库 {0} 中的元数据无法读取：{1}")]
     BadMetadata(PathBuf, String),
     #[error(transparent)]
-    Delegation(Box<DelegationError>),
+    Delegation(#[from] DelegationError),
     #[error(
         "{region} 已自行发布过（第 {version} 版），这次却没有它的签名包；请把签名包放入 --delegated 指定的文件夹，或先 county keys undelegate --region {region}"
     )]
@@ -53,12 +51,6 @@ pub enum PublishError {
         problem: String,
         next: u64,
     },
-}
-
-impl From<DelegationError> for PublishError {
-    fn from(e: DelegationError) -> Self {
-        PublishError::Delegation(Box::new(e))
-    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
@@ -122,101 +114,6 @@ pub struct PublishReport {
     pub skipped_files: Vec<disclosure::import::ImportError>,
 }
 
-/// Every target of a content folder: name → bytes. Catalog sheets become
-/// shards; the records of documents, guides and notices and the
-/// attachments documents list travel as they are, and nothing else (files
-/// skipped are logged as warnings).
-pub fn feed_targets(
-    content: &Path,
-    calendars: Option<&Path>,
-) -> Result<BTreeMap<String, Vec<u8>>, PublishError> {
-    let (targets, skipped) = feed_targets_and_skipped(content, calendars)?;
-    for w in &skipped {
-        tracing::warn!("{w}");
-    }
-    Ok(targets)
-}
-
-/// Target name → bytes.
-type TargetFiles = BTreeMap<String, Vec<u8>>;
-
-/// [`feed_targets`], with the files left out (stray files the content
-/// format does not define). A symbolic link or special file stops it.
-pub fn feed_targets_and_skipped(
-    content: &Path,
-    calendars: Option<&Path>,
-) -> Result<(TargetFiles, Vec<disclosure::import::ImportError>), PublishError> {
-    let today = disclosure::Date::today_in_china();
-    let loaded = disclosure::import::load_content_dir(content, today)
-        .map_err(|e| PublishError::Content(disclosure::import::ImportErrors(e)))?;
-    let mut out = feed::catalog_shards(&loaded.bundle.items);
-    let regions = content.join("regions.csv");
-    out.insert("regions.csv".to_string(), read_regular(&regions)?);
-    // Exactly the files the importer read as content: never a walk of the
-    // folders (a stray spreadsheet or a link to a key would travel too).
-    for f in &loaded.files {
-        let name = feed::target_name(f.folder, Some(&f.region), &f.file_name);
-        feed::target_relative_path(&name).map_err(|m| PublishError::Io {
-            path: f.path.clone(),
-            source: std::io::Error::other(m),
-        })?;
-        out.insert(name, read_regular(&f.path)?);
-    }
-    let skipped = loaded.skipped;
-    if let Some(cal) = calendars {
-        for f in sorted_files(cal)? {
-            if f.extension().is_none_or(|e| e != "toml") {
-                continue;
-            }
-            let text =
-                String::from_utf8(read_regular(&f)?).map_err(|e| PublishError::Calendar {
-                    path: f.clone(),
-                    message: e.to_string(),
-                })?;
-            disclosure::calendar::YearSchedule::parse(&text).map_err(|e| {
-                PublishError::Calendar {
-                    path: f.clone(),
-                    message: e.to_string(),
-                }
-            })?;
-            let file = f
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            out.insert(
-                feed::target_name("calendars", None, &file),
-                text.into_bytes(),
-            );
-        }
-    }
-    Ok((out, skipped))
-}
-
-/// A regular file's bytes; a symbolic link or special file is refused,
-/// never followed.
-fn read_regular(path: &Path) -> Result<Vec<u8>, PublishError> {
-    let meta = std::fs::symlink_metadata(path).map_err(io(path))?;
-    if !meta.file_type().is_file() {
-        return Err(PublishError::NotAFile(path.to_path_buf()));
-    }
-    std::fs::read(path).map_err(io(path))
-}
-
-fn sorted_files(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
-    sorted_entries(dir, |p| p.is_file())
-}
-
-fn sorted_entries(dir: &Path, keep: fn(&Path) -> bool) -> Result<Vec<PathBuf>, PublishError> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io(dir))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| keep(p))
-        .collect();
-    v.sort();
-    Ok(v)
-}
-
 /// The version of the last publish in `repo` (0 when none).
 pub fn published_version(repo: &Path) -> Result<u64, PublishError> {
     let p = repo.join("metadata").join("timestamp.json");
@@ -242,7 +139,7 @@ pub async fn publish(opts: &PublishOptions) -> Result<PublishReport, PublishErro
 /// Signs `targets` as the next version of the repository at `opts.repo`.
 pub async fn publish_targets(
     opts: &PublishOptions,
-    targets: &BTreeMap<String, Vec<u8>>,
+    targets: &TargetFiles,
 ) -> Result<PublishReport, PublishError> {
     let keys = KeyDir::new(&opts.keys);
     let metadata = opts.repo.join("metadata");
@@ -663,19 +560,6 @@ fn catalog_delta<'a>(
     let mut bytes = serde_json::to_vec(&delta).expect("deltas serialize");
     bytes.push(b'\n');
     Ok(Some((delta_target_name(previous, version), bytes)))
-}
-
-pub(crate) fn target_of(bytes: &[u8]) -> Target {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
-    Target {
-        length: bytes.len() as u64,
-        hashes: Hashes {
-            sha256: digest.as_ref().to_vec().into(),
-            _extra: Default::default(),
-        },
-        custom: Default::default(),
-        _extra: Default::default(),
-    }
 }
 
 impl From<tough::error::Error> for PublishError {

@@ -25,7 +25,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_http::services::ServeDir;
 
-use crate::api::{ApiJson, ApiQuery, Failure};
+use crate::api::{ApiJson, ApiQuery, Failure, MAX_CHANGES};
 use crate::intake::{IntakeError, IntakePolicy, IntakeStore, IssuedToken, Terminal};
 use crate::throttle::EnrolThrottle;
 
@@ -436,9 +436,6 @@ fn default_limit() -> u32 {
     500
 }
 
-/// The most status changes one page carries (`limit`).
-pub const MAX_CHANGES: u32 = 1000;
-
 async fn status_changes(
     State(state): State<Shared>,
     Caller(terminal): Caller,
@@ -694,7 +691,7 @@ async fn staff_page(State(state): State<Shared>, Query(q): Query<StaffQuery>) ->
             esc(t.last_seen_at.as_deref().unwrap_or("从未")),
             h.feed_version.map_or("—".into(), |v| v.to_string()),
             h.outbox_depth,
-            disclosure::requests::wire::printer_state_name(&h.printer),
+            h.printer.name(),
             h.disk_free_bytes / 1_000_000,
             esc(h.last_error.as_deref().unwrap_or("")),
         ));

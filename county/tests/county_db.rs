@@ -319,3 +319,111 @@ fn county_db_of_the_first_release_migrates_keeps_its_rows_and_hashes_its_codes()
     assert_eq!(store.applications().unwrap().len(), 2);
     assert_eq!(store.terminals().unwrap().len(), 2);
 }
+
+/// `tests/data/county-v5.sql`: a county.db written by the release before
+/// the stores shared one migration runner (schema 5), dumped with
+/// `sqlite3 .dump`: terminal 01 enrolled on 2026-11-20 (token below) with
+/// a health report, terminal 02 revoked, an unused code for terminal 03,
+/// two applications (one with a progress token: registered, replied,
+/// rated 5; one stored under a hyphenated number: extended).
+#[test]
+fn county_db_of_the_release_before_opens_and_keeps_its_rows() {
+    const TOKEN: &str = "fe20334ec0e05d4028895d1bd38ed0b0289a8520f630205b5eb6d2935e100682";
+    const REVOKED: &str = "e8e221571387471c40e5a0ce3de6bc45f25f90c74199906e7293866b3b64b949";
+    const UNUSED_CODE: &str = "9407-7976-2997";
+    const PROGRESS_TOKEN: &str = "afcbcabcababcgbbcdaaabfc";
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("county.db");
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch(include_str!("data/county-v5.sql")).unwrap();
+        let v: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 5);
+    }
+    let at =
+        |s: &str| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap();
+    let now = at("2026-12-16T09:00:00+08:00");
+    let store = IntakeStore::open(&db).unwrap();
+    // The terminals, the first with its last health report.
+    let terminals = store.terminals().unwrap();
+    assert_eq!(terminals.len(), 2);
+    let health = terminals[0]
+        .health
+        .clone()
+        .expect("the health report is kept");
+    assert_eq!(health.feed_version, Some(7));
+    assert_eq!(health.printer, disclosure::requests::PrinterHealth::NearEnd);
+    assert_eq!(
+        terminals[1].revoked_at.as_deref(),
+        Some("2026-12-01 10:00:00+08:00")
+    );
+    // Its token still works; the revoked one does not.
+    let terminal = store.terminal_of(TOKEN, now).unwrap();
+    assert_eq!(terminal.id, "990521201201-01");
+    assert!(matches!(
+        store.terminal_of(REVOKED, now),
+        Err(county::intake::IntakeError::Revoked)
+    ));
+    // Both applications, their history, the reply, the extension.
+    let apps = store.applications().unwrap();
+    assert_eq!(apps.len(), 2);
+    let (r1, r2) = (receipt(1), receipt(2));
+    let replied = apps.iter().find(|a| a.receipt_no == r1).unwrap();
+    assert_eq!(replied.outcome.as_deref(), Some("予以公开"));
+    assert_eq!(replied.applicant_kind, "person");
+    assert_eq!(
+        replied.closed_at.as_deref(),
+        Some("2026-11-30 15:00:00+08:00")
+    );
+    let extended = apps.iter().find(|a| a.receipt_no == r2).unwrap();
+    assert!(extended.extended);
+    assert_eq!(extended.applicant_kind, "organisation");
+    assert_eq!(extended.deadline, Some("2026-12-28".parse().unwrap()));
+    let (msg, changes) = store.application(&r1).unwrap();
+    assert_eq!(msg.phone, "13800138000");
+    assert_eq!(changes.len(), 2);
+    // The terminal's status pull continues from its cursor.
+    let page = store.changes_since(&terminal, 2, 100).unwrap();
+    assert_eq!(page.changes.len(), 1);
+    assert_eq!(page.changes[0].status, "extended");
+    // The public page still answers to the progress token.
+    let progress = store.public_progress(PROGRESS_TOKEN).unwrap().unwrap();
+    assert_eq!(progress.stages.len(), 3);
+    // A second delivery of a kept application is acknowledged, not doubled.
+    let mut again = common::sample_application(&r1.digits());
+    again.received_at = "2026-11-23 09:05:00+08:00".into();
+    let ack = store.receive(&terminal, &r1.digits(), &again, now).unwrap();
+    assert!(!ack.created);
+    assert_eq!(ack.received_at, "2026-11-23 09:06:00+08:00");
+    // The unused code still enrols its terminal, once.
+    store
+        .enrol(
+            UNUSED_CODE,
+            "990521201201",
+            3,
+            at("2026-12-01T09:00:00+08:00"),
+        )
+        .unwrap();
+    assert!(
+        store
+            .enrol(
+                UNUSED_CODE,
+                "990521201201",
+                3,
+                at("2026-12-01T09:00:00+08:00")
+            )
+            .is_err()
+    );
+    // Opening again changes nothing.
+    drop(store);
+    let store = IntakeStore::open(&db).unwrap();
+    assert_eq!(store.applications().unwrap().len(), 2);
+    assert_eq!(store.terminals().unwrap().len(), 3);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let v: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v as usize, IntakeStore::current_schema_version());
+}

@@ -3,6 +3,7 @@
 //! leaving out a property the schema requires makes the server's parser
 //! refuse the body, leaving out one it does not require does not.
 
+use disclosure::requests::PrinterHealth;
 use disclosure::requests::wire::{
     ApplicantMessage, ApplicationMessage, EnrolRequest, HealthReport, RatingMessage,
 };
@@ -156,7 +157,7 @@ fn request_schemas_require_exactly_what_the_server_requires() {
         last_sync_ok: Some("x".into()),
         last_error: Some("y".into()),
         outbox_depth: 0,
-        printer: "ok".into(),
+        printer: PrinterHealth::Ok,
         printer_detail: Some("z".into()),
         disk_free_bytes: 1,
         disk_total_bytes: 2,
@@ -169,4 +170,26 @@ fn request_schemas_require_exactly_what_the_server_requires() {
         object_schema(&doc, "HealthReport", None),
         "HealthReport",
     );
+}
+
+/// The printer's health is an enumeration in the document, of exactly the
+/// words terminals have always sent (and `requests.db` keeps).
+#[test]
+fn the_printer_health_is_an_enum_of_the_words_terminals_send() {
+    let doc = county::openapi::document();
+    let printer = &object_schema(&doc, "HealthReport", None)["properties"]["printer"];
+    let schema = match printer["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => printer,
+    };
+    let words: Vec<&str> = schema["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not an enum: {schema}"))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(words, ["ok", "near_end", "paper_out", "error", "unknown"]);
+    for (h, word) in PrinterHealth::ALL.into_iter().zip(&words) {
+        assert_eq!(serde_json::to_value(h).unwrap(), *word);
+    }
 }

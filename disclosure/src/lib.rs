@@ -18,8 +18,10 @@ pub mod import;
 pub mod region;
 pub mod requests;
 pub mod search;
+pub mod sqlite;
 pub mod store;
 pub mod synth;
+pub mod timestamp;
 
 pub use bundle::ContentBundle;
 pub use catalog::{Audience, CatalogItem, DisclosureMode, ItemKey, PublishLevels};
@@ -31,3 +33,4 @@ pub use document::{
 pub use domain::Domain;
 pub use region::{Region, RegionCode, RegionLevel};
 pub use store::{ContentStore, FeedVersion, StoreError};
+pub use timestamp::Timestamp;

@@ -4,8 +4,8 @@
 
 use disclosure::calendar::{Deadline, WorkingDayCalendar, builtin_schedules};
 use disclosure::requests::{
-    ApplicationForm, ApplicationStatus, Delivery, DeviceNo, Field, IdDocumentKind, PrintOutcome,
-    ProvideForm, ReceiptNo, ReceivingBody, RequestError, RequestStore,
+    ApplicationForm, ApplicationStatus, Delivery, DeviceNo, Field, IdDocumentKind, OutboxKind,
+    PrintOutcome, ProvideForm, ReceiptNo, ReceivingBody, RequestError, RequestStore,
 };
 use disclosure::{Date, ItemKey, RegionCode};
 use time::macros::datetime;
@@ -93,7 +93,7 @@ fn submission_saves_application_status_and_outbox_together() {
     assert_eq!(out.len(), 3);
     assert!(
         out.iter()
-            .all(|o| o.kind == "application" && o.attempts == 0)
+            .all(|o| o.kind == OutboxKind::Application && o.attempts == 0)
     );
 
     let v = store.lookup(&s1.receipt_no).unwrap().unwrap();
@@ -223,7 +223,7 @@ fn ratings_are_once_per_application_and_queued_for_the_county() {
         .outbox_pending()
         .unwrap()
         .into_iter()
-        .map(|o| o.kind)
+        .map(|o| o.kind.db_name().to_string())
         .collect();
     assert_eq!(kinds, ["application", "rating"]);
     store
@@ -849,4 +849,175 @@ fn application_messages_without_a_token_read_and_write_as_before() {
     let mut newer = with.clone();
     newer["something_later"] = "x".into();
     assert!(serde_json::from_value::<ApplicationMessage>(newer).is_ok());
+}
+
+/// `tests/data/requests-v3.sql`: a requests.db written by the release
+/// whose migrations were a list of SQL strings (schema 3), dumped with
+/// `sqlite3 .dump`: a citizen's application (delivered, registered and
+/// replied by the county, purged, printed, rated 4) and an
+/// organisation's (typed by staff, shown on screen, its delivery put off
+/// after a timeout, two wrong PINs), the printer out of paper.
+#[test]
+fn a_requests_db_of_the_release_before_opens_and_keeps_its_rows() {
+    use disclosure::requests::store::PRINTER_STATE;
+    use disclosure::requests::wire::ApplicantMessage;
+    use disclosure::requests::{ApplicantKind, PinCheck, PrinterHealth};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("requests.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("data/requests-v3.sql"))
+            .unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 3);
+    }
+    let mut store = RequestStore::open(&path).unwrap();
+    store.integrity_check().unwrap();
+    let numbers = store.receipt_numbers().unwrap();
+    assert_eq!(numbers.len(), 2);
+    let (citizen, organisation) = (&numbers[0], &numbers[1]);
+    // The citizen's: purged, its history and rating kept, opened by its PIN.
+    let v = store.lookup(citizen).unwrap().unwrap();
+    assert_eq!(v.name_masked, "王**");
+    assert_eq!(v.applicant_kind.to_string(), "公民");
+    assert_eq!((v.rating, v.prints), (Some(4), 1));
+    assert_eq!(
+        v.progress_token.as_deref(),
+        Some("c5j3yhcdckoqymotkucqcnep")
+    );
+    let history: Vec<(String, ApplicationStatus)> = v
+        .history
+        .iter()
+        .map(|h| (h.at.to_string(), h.status))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (
+                "2026-11-23 09:05:00+08:00".into(),
+                ApplicationStatus::Received
+            ),
+            (
+                "2026-11-23 09:10:00+08:00".into(),
+                ApplicationStatus::Delivered
+            ),
+            (
+                "2026-11-24 09:00:00+08:00".into(),
+                ApplicationStatus::Registered
+            ),
+            (
+                "2026-11-30 15:00:00+08:00".into(),
+                ApplicationStatus::Replied
+            ),
+        ]
+    );
+    assert!(store.application_message(citizen).is_err(), "purged");
+    let now = datetime!(2026-12-16 10:00 +8);
+    assert!(matches!(
+        store.open_with_pin(citizen, "670534", now).unwrap(),
+        PinCheck::Opened(_)
+    ));
+    // The organisation's: its two wrong tries are remembered.
+    assert_eq!(
+        store.open_with_pin(organisation, "111111", now).unwrap(),
+        PinCheck::Wrong { tries_left: 2 }
+    );
+    let m = store.application_message(organisation).unwrap();
+    assert!(m.staff_assisted);
+    assert!(matches!(m.applicant, ApplicantMessage::Organisation { .. }));
+    assert_eq!(
+        m.progress_token.as_deref(),
+        Some("3gttqbqdc2oij62pu3hpk4ti")
+    );
+    // The outbox: its delivery put off, the rating waiting.
+    let pending = store.outbox_pending().unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[0].receipt_no, *organisation);
+    assert_eq!(pending[0].attempts, 1);
+    assert_eq!(pending[0].next_attempt_at, "2026-11-23 11:00:00+08:00");
+    assert_eq!(
+        store.outbox_summary().unwrap(),
+        (2, Some("连接县里超时".to_string()))
+    );
+    // What the device recorded.
+    assert_eq!(store.status_cursor().unwrap(), 8);
+    assert_eq!(
+        store.device_state(PRINTER_STATE).unwrap(),
+        Some(("paper_out".into(), "2026-11-23 10:30:31+08:00".into()))
+    );
+    let (health, at) = store.printer_health().unwrap().unwrap();
+    assert_eq!(health, PrinterHealth::PaperOut);
+    assert_eq!(at, "2026-11-23 10:30:31+08:00");
+    let kinds: Vec<OutboxKind> = pending.iter().map(|o| o.kind).collect();
+    assert_eq!(kinds, [OutboxKind::Application, OutboxKind::Rating]);
+    assert_eq!(
+        store.lookup(organisation).unwrap().unwrap().applicant_kind,
+        ApplicantKind::Organisation
+    );
+    // The day's numbering goes on.
+    let app = person().validate(today()).unwrap();
+    let s = store
+        .submit(
+            &app,
+            &body(),
+            &hall(),
+            DeviceNo::new(1).unwrap(),
+            datetime!(2026-11-23 11:00 +8),
+            &calendar(),
+        )
+        .unwrap();
+    assert_eq!(s.receipt_no.sequence(), 3);
+}
+
+/// A status change whose time this version cannot read is treated as an
+/// unknown status: nothing from it on is stored, the cursor stays before
+/// it, and the history keeps times it can show.
+#[test]
+fn a_status_time_from_the_county_that_cannot_be_read_waits_like_an_unknown_status() {
+    use disclosure::requests::wire::StatusChangeMessage;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, s) = one_application(dir.path());
+    let change = |cursor, at: &str| StatusChangeMessage {
+        cursor,
+        receipt_no: s.receipt_no.digits(),
+        status: "processing".into(),
+        at: at.into(),
+        note: String::new(),
+    };
+    let stored = store
+        .apply_status_changes(
+            &[
+                change(1, "2026-11-25 10:00:00+08:00"),
+                change(2, "yesterday"),
+                change(3, "2026-11-27 10:00:00+08:00"),
+            ],
+            3,
+            datetime!(2026-11-28 08:00 +8),
+        )
+        .unwrap();
+    assert_eq!(stored, 1);
+    assert_eq!(store.status_cursor().unwrap(), 1);
+    let processing = |store: &RequestStore| -> Vec<String> {
+        let v = store.lookup(&s.receipt_no).unwrap().unwrap();
+        v.history
+            .iter()
+            .filter(|h| h.status == ApplicationStatus::Processing)
+            .map(|h| h.at.chinese())
+            .collect()
+    };
+    assert_eq!(processing(&store), ["2026年11月25日 10:00"]);
+    // Another zone's spelling is the same instant, kept in China time.
+    store
+        .apply_status_changes(
+            &[change(4, "2026-11-27T02:00:00Z")],
+            4,
+            datetime!(2026-11-28 08:00 +8),
+        )
+        .unwrap();
+    assert_eq!(
+        processing(&store),
+        ["2026年11月25日 10:00", "2026年11月27日 10:00"]
+    );
 }

@@ -9,10 +9,10 @@ use std::sync::mpsc;
 
 use disclosure::calendar::{Deadline, WorkingDayCalendar, YearSchedule, builtin_schedules};
 use disclosure::requests::{
-    ApplicationForm, ApplicationView, DeviceNo, FieldError, PinCheck, PrintOutcome, ReceiptNo,
-    ReceivingBody, RequestError, RequestStore, StagesView, Submission,
+    ApplicationForm, ApplicationView, DeviceNo, FieldError, PinCheck, PrintOutcome, PrinterHealth,
+    ReceiptNo, ReceivingBody, RequestError, RequestStore, StagesView, Submission,
 };
-use disclosure::{Date, RegionCode};
+use disclosure::{Date, RegionCode, Timestamp};
 use printer::{PrintError, PrintReport, Receipt};
 use time::OffsetDateTime;
 
@@ -112,14 +112,20 @@ pub fn load_calendar(dir: Option<&Path>) -> WorkingDayCalendar {
     WorkingDayCalendar::new(schedules)
 }
 
-/// `2026-11-23 09:05:00+08:00` → `2026年11月23日 09:05`.
-pub fn chinese_time(stored: &str) -> String {
-    let (date, rest) = stored.split_once(' ').unwrap_or((stored, ""));
-    let date = date
-        .parse::<Date>()
-        .map(|d| d.chinese())
-        .unwrap_or_else(|_| date.to_string());
-    format!("{date} {}", rest.get(..5).unwrap_or(rest))
+/// `2026-11-23 09:05:00+08:00` → `2026年11月23日 09:05`: the same as
+/// [`Timestamp::chinese`], which new code calls directly.
+pub fn chinese_time(t: &Timestamp) -> String {
+    t.chinese()
+}
+
+/// The printer's health after a print job, as the health report carries it.
+pub fn printer_health_after(result: &Result<PrintReport, PrintError>) -> PrinterHealth {
+    match result {
+        Ok(r) if r.paper_near_end => PrinterHealth::NearEnd,
+        Ok(_) => PrinterHealth::Ok,
+        Err(PrintError::Blocked { state, .. }) if state.paper_out => PrinterHealth::PaperOut,
+        Err(_) => PrinterHealth::Error,
+    }
 }
 
 /// The deadline in words, for the screen and the receipt.
@@ -278,15 +284,28 @@ impl Desk {
         self.store.record_print(no, now, reprint, outcome)
     }
 
-    /// Records the printer's last known state (`ok`, `near_end`,
-    /// `paper_out`, `error`) for the sync agent's health report.
+    /// Records the printer's health after a print for the sync agent's
+    /// health report.
+    pub fn record_printer_health(
+        &mut self,
+        health: PrinterHealth,
+        now: OffsetDateTime,
+    ) -> Result<(), RequestError> {
+        self.store.record_printer_health(health, now)
+    }
+
+    /// [`Desk::record_printer_health`] from its word (`ok`, `near_end`,
+    /// `paper_out`, `error`); another word is refused and nothing is
+    /// recorded.
     pub fn record_printer_state(
         &mut self,
         state: &str,
         now: OffsetDateTime,
     ) -> Result<(), RequestError> {
-        self.store
-            .set_device_state(disclosure::requests::store::PRINTER_STATE, state, now)
+        let health = state
+            .parse::<PrinterHealth>()
+            .map_err(|e| RequestError::Corrupt(e.to_string()))?;
+        self.record_printer_health(health, now)
     }
 }
 
@@ -346,4 +365,48 @@ pub fn open_desk(config: &KioskConfig, content_db: &Path) -> anyhow::Result<Desk
         }) as Arc<dyn ReceiptSink>
     });
     Ok(Desk::new(store, calendar, config, sink))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_print_job_tells_the_printer_health() {
+        let printed = |paper_near_end| {
+            Ok(PrintReport {
+                paper_near_end,
+                bytes: 1,
+                raster_lines: 0,
+            })
+        };
+        let blocked = |state| {
+            Err(PrintError::Blocked {
+                state,
+                message: "缺纸",
+            })
+        };
+        let state = printer::PrinterState::default();
+        for (result, health) in [
+            (printed(false), PrinterHealth::Ok),
+            (printed(true), PrinterHealth::NearEnd),
+            (
+                blocked(printer::PrinterState {
+                    paper_out: true,
+                    ..state
+                }),
+                PrinterHealth::PaperOut,
+            ),
+            (
+                blocked(printer::PrinterState {
+                    cover_open: true,
+                    ..state
+                }),
+                PrinterHealth::Error,
+            ),
+            (Err(PrintError::Io("断开".into())), PrinterHealth::Error),
+        ] {
+            assert_eq!(printer_health_after(&result), health, "{result:?}");
+        }
+    }
 }

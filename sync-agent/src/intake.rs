@@ -10,7 +10,7 @@ use std::time::Duration;
 use disclosure::requests::wire::{
     Acknowledgement, EnrolRequest, EnrolResponse, HealthReport, StatusChanges,
 };
-use disclosure::requests::{RequestError, RequestStore};
+use disclosure::requests::{OutboxKind, RequestError, RequestStore};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -243,8 +243,8 @@ impl IntakeClient {
         let mut store = RequestStore::open(&store_path)?;
         let due = store.outbox_due(OffsetDateTime::now_utc(), 200)?;
         for entry in due {
-            let result = match entry.kind.as_str() {
-                "application" => {
+            let result = match entry.kind {
+                OutboxKind::Application => {
                     let msg = store.application_message(&entry.receipt_no)?;
                     self.post(
                         "applications",
@@ -261,7 +261,7 @@ impl IntakeClient {
                         _ => Err(IntakeError::NotAcknowledged),
                     })
                 }
-                _ => {
+                OutboxKind::Rating => {
                     let msg = store.rating_message(&entry.receipt_no)?;
                     self.post("ratings", creds, None, &msg)
                         .await
@@ -276,7 +276,7 @@ impl IntakeClient {
                 Ok(()) => {
                     store.mark_delivered(entry.id, now)?;
                     out.delivered += 1;
-                    tracing::info!(receipt = %entry.receipt_no, kind = %entry.kind, "delivered");
+                    tracing::info!(receipt = %entry.receipt_no, kind = entry.kind.db_name(), "delivered");
                 }
                 Err(e) => {
                     let wait = backoff(

@@ -13,9 +13,9 @@ pub mod transport;
 
 use std::time::Duration;
 
-use disclosure::requests::RequestStore;
-use disclosure::requests::store::{PRINTER_STATE, format_time};
+use disclosure::requests::store::format_time;
 use disclosure::requests::wire::HealthReport;
+use disclosure::requests::{PrinterHealth, RequestStore};
 use time::OffsetDateTime;
 
 use crate::config::AgentConfig;
@@ -235,16 +235,14 @@ impl Agent {
         let (outbox_depth, printer, printer_detail) = match opened {
             Some(s) => {
                 let depth = s.outbox_summary().map(|x| x.0).unwrap_or(0);
-                let printer = s.device_state(PRINTER_STATE).ok().flatten();
+                let printer = s.printer_health().ok().flatten();
                 (
                     depth,
-                    printer
-                        .as_ref()
-                        .map_or("unknown".to_string(), |p| p.0.clone()),
-                    printer.map(|p| format!("记录于 {}", p.1)),
+                    printer.map_or(PrinterHealth::Unknown, |(health, _)| health),
+                    printer.map(|(_, at)| format!("记录于 {at}")),
                 )
             }
-            None => (0, "unknown".to_string(), None),
+            None => (0, PrinterHealth::Unknown, None),
         };
         let (free, total) = disk_space(&self.config.state_dir);
         HealthReport {
@@ -303,10 +301,7 @@ impl Agent {
                 .unwrap_or_else(|| "从未成功".into()),
         );
         line("待送达", format!("{} 件", h.outbox_depth));
-        line(
-            "打印机",
-            disclosure::requests::wire::printer_state_name(&h.printer).into(),
-        );
+        line("打印机", h.printer.name().into());
         line(
             "磁盘",
             format!(

@@ -149,7 +149,7 @@ async fn an_outbox_backoff_survives_restarts() {
     assert!(!out.status.success());
     let pending = store.outbox_pending().unwrap();
     assert_eq!(pending[0].attempts, 1);
-    let next = pending[0].next_attempt_at.clone();
+    let next = pending[0].next_attempt_at.to_string();
     assert!(
         next > disclosure::requests::store::format_time(now),
         "a later attempt is stored"

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use county::serve::{ServeLimits, ServeOptions};
+use disclosure::requests::PrinterHealth;
 use disclosure::requests::wire::HealthReport;
 use sync_agent::config::AgentConfig;
 use sync_agent::intake::{IntakeClient, IntakeError, load_credentials};
@@ -52,7 +53,7 @@ fn config(dir: &Path, port: u16) -> AgentConfig {
 fn health() -> HealthReport {
     HealthReport {
         agent_version: "test".into(),
-        printer: "ok".into(),
+        printer: PrinterHealth::Ok,
         reported_at: "2026-11-23 09:07:00+08:00".into(),
         ..Default::default()
     }

@@ -1,12 +1,14 @@
-//! The `county.db` schema as an ordered list of migrations, and the one
-//! place its connection settings are made.
+//! The `county.db` schema as an ordered list of migrations
+//! (`disclosure::sqlite`: one transaction per step under `PRAGMA
+//! user_version`, the connection settings made there).
 //!
-//! `PRAGMA user_version` holds the number of migrations applied. A released
-//! migration is never edited: a change is a new entry at the end, which
-//! upgrades older files in place, one transaction per step. Migration 1 is
-//! the schema of the first release exactly as it was (`CREATE TABLE IF NOT
-//! EXISTS`, no `user_version`), so a county.db made by that release passes
-//! it unchanged and is carried forward by the steps after it.
+//! RELEASED MIGRATIONS ARE NEVER EDITED, REORDERED OR REMOVED: a change is
+//! a new step at the end, which upgrades older files in place.
+//! `released_migrations_are_never_edited` below pins each step's SQL.
+//! Migration 1 is the schema of the first release exactly as it was
+//! (`CREATE TABLE IF NOT EXISTS`, no `user_version`): a county.db made by
+//! that release has `user_version` 0 and its tables, so step 1 changes
+//! nothing in it and the steps after it carry it forward.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
@@ -15,22 +17,19 @@ use disclosure::RegionCode;
 use disclosure::requests::ReceiptNo;
 use disclosure::requests::store::format_time;
 use disclosure::requests::wire::ApplicationMessage;
+use disclosure::sqlite::{Migration, MigrationError, Migrations};
 
-use super::{IntakeError, applicant_kind, code_hash, enrol_code_digits, normalised_message};
+use super::{IntakeError, code_hash, enrol_code_digits, normalised_message};
 
-/// A data step run after a migration's SQL, in the same transaction.
-type Backfill = fn(&Transaction<'_>) -> Result<(), IntakeError>;
+static MIGRATIONS: Migrations<IntakeError> = Migrations {
+    file: "county.db",
+    steps: STEPS,
+};
 
-/// One schema step: `sql` first, then `after`.
-struct Migration {
-    sql: &'static str,
-    after: Option<Backfill>,
-}
-
-const MIGRATIONS: &[Migration] = &[
+static STEPS: &[Migration<IntakeError>] = &[
     // 1: the first release's schema, as it was.
-    Migration {
-        sql: r#"
+    Migration::sql(
+        r#"
 CREATE TABLE IF NOT EXISTS enrol_code (
     code        TEXT PRIMARY KEY,
     hall_region TEXT NOT NULL,
@@ -74,12 +73,11 @@ CREATE TABLE IF NOT EXISTS rating (
     at         TEXT NOT NULL
 ) STRICT;
 "#,
-        after: None,
-    },
+    ),
     // 2: enrolment codes kept only as salted PBKDF2 hashes, looked up by the
     // terminal they are for; plain codes of older files are hashed.
-    Migration {
-        sql: r#"
+    Migration::with_backfill(
+        r#"
 CREATE TABLE enrol_code_hashed (
     id          INTEGER PRIMARY KEY,
     code_hash   TEXT NOT NULL,
@@ -90,13 +88,13 @@ CREATE TABLE enrol_code_hashed (
     used_at     TEXT
 ) STRICT;
 "#,
-        after: Some(hash_enrol_codes),
-    },
+        hash_enrol_codes,
+    ),
     // 3: terminals under their canonical region code; token lifetime,
     // rotation (a pending token replaces the current one when first used)
     // and revocation.
-    Migration {
-        sql: r#"
+    Migration::with_backfill(
+        r#"
 CREATE TABLE terminal_v3 (
     id                   TEXT PRIMARY KEY,
     hall_region          TEXT NOT NULL,
@@ -112,80 +110,46 @@ CREATE TABLE terminal_v3 (
     UNIQUE (hall_region, device)
 ) STRICT;
 "#,
-        after: Some(canonical_terminals),
-    },
+        canonical_terminals,
+    ),
     // 4: receipt numbers as 26 digits; what the annual report counts kept
     // in columns (applicant kind, when replied), personal fields purged
     // after the archive period.
-    Migration {
-        sql: r#"
+    Migration::with_backfill(
+        r#"
 ALTER TABLE application ADD COLUMN applicant_kind TEXT;
 ALTER TABLE application ADD COLUMN closed_at TEXT;
 ALTER TABLE application ADD COLUMN purged_at TEXT;
 "#,
-        after: Some(normalise_applications),
-    },
+        normalise_applications,
+    ),
     // 5: the SHA-256 of each application's progress token (the public
     // progress page answers only to the token).
-    Migration {
-        sql: r#"
+    Migration::sql(
+        r#"
 ALTER TABLE application ADD COLUMN progress_token_sha256 TEXT;
 CREATE UNIQUE INDEX application_by_progress_token ON application(progress_token_sha256);
 "#,
-        after: None,
-    },
+    ),
 ];
 
 /// The schema version this build writes.
 pub(crate) fn current_version() -> usize {
-    MIGRATIONS.len()
+    MIGRATIONS.current_version()
 }
 
-/// Connection settings, the same for every opening.
-pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    // Deleted and overwritten personal data is zeroed, not left in free pages.
-    conn.pragma_update(None, "secure_delete", true)?;
-    Ok(())
-}
-
-/// Applies the migrations this file lacks, then turns foreign keys on.
-/// Steps run with foreign keys off (tables are rebuilt) and are checked
-/// with `foreign_key_check` before they commit.
+/// Applies the migrations this file lacks. After an upgrade the WAL is
+/// emptied into the file, so pages of the old schema (plain enrolment
+/// codes, for one) do not stay in it.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), IntakeError> {
-    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let found = found as usize;
-    if found > MIGRATIONS.len() {
-        return Err(IntakeError::SchemaTooNew {
-            found,
-            expected: MIGRATIONS.len(),
-        });
-    }
-    conn.pragma_update(None, "foreign_keys", false)?;
-    for (i, m) in MIGRATIONS.iter().enumerate().skip(found) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(m.sql)?;
-        if let Some(after) = m.after {
-            after(&tx)?;
-        }
-        let broken: Option<String> = tx
-            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
-            .optional()?;
-        if let Some(table) = broken {
-            return Err(IntakeError::Invalid(format!(
-                "升级 county.db 第 {} 步后表 {table} 的引用不完整",
-                i + 1
-            )));
-        }
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
-        tracing::info!(version = i + 1, "county.db schema upgraded");
-    }
-    conn.pragma_update(None, "foreign_keys", true)?;
-    if found < MIGRATIONS.len() {
-        // Old pages (plain codes, for one) leave the WAL now.
+    let upgrade = MIGRATIONS.apply(conn).map_err(|e| match e {
+        MigrationError::TooNew {
+            found, expected, ..
+        } => IntakeError::SchemaTooNew { found, expected },
+        MigrationError::BrokenReferences { .. } => IntakeError::Invalid(e.to_string()),
+        MigrationError::Failed(e) => e,
+    })?;
+    if upgrade.upgraded() {
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     }
     Ok(())
@@ -330,7 +294,7 @@ fn normalise_applications(tx: &Transaction<'_>) -> Result<(), IntakeError> {
         };
         tx.execute(
             "UPDATE application SET applicant_kind = ?2 WHERE id = ?1",
-            params![id, applicant_kind(&msg.applicant)],
+            params![id, msg.applicant.kind().db_name()],
         )?;
         let Ok(receipt) = ReceiptNo::parse(&stored) else {
             continue;
@@ -392,4 +356,23 @@ fn normalise_applications(tx: &Transaction<'_>) -> Result<(), IntakeError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The SQL of every released step, as released. A failure here means
+    /// a released migration was edited: undo that and add a new step.
+    #[test]
+    fn released_migrations_are_never_edited() {
+        assert_eq!(
+            super::MIGRATIONS.fingerprints(),
+            [
+                "e1a728217884b642a4dce9dd10182845c97e206839f4f7898117a6c3f25fd87f",
+                "a06c77af17f8745d677728f692d5be4cd53b9cf2ed8c67e9265c1e9e1588fba1+backfill",
+                "79e895e36f0e3ebbec27eebe8b6220461646667c312f9ac8c52fdb15d1db1339+backfill",
+                "c780628e61f8bf855854f59f0e470b92d1bf3ee3dc1c018b3808007b25dd32b9+backfill",
+                "31e2f38349b25e15437403d3de4b9e23dc8a9cca464814ad4576be5c43c98fc2",
+            ]
+        );
+    }
 }

@@ -66,11 +66,51 @@ impl Applicant {
         }
     }
 
-    pub fn kind_name(&self) -> &'static str {
+    pub fn kind(&self) -> ApplicantKind {
         match self {
-            Self::Person { .. } => "公民",
-            Self::Organisation { .. } => "法人或其他组织",
+            Self::Person { .. } => ApplicantKind::Person,
+            Self::Organisation { .. } => ApplicantKind::Organisation,
         }
+    }
+}
+
+/// Which kind of applicant (Art 27): a citizen, or an organisation. Stored
+/// as `person` or `organisation` (`requests.db`, `county.db`; the wire's
+/// `applicant.kind`), shown as 公民 or 法人或其他组织.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApplicantKind {
+    /// 公民.
+    Person,
+    /// 法人或者其他组织.
+    Organisation,
+}
+
+impl ApplicantKind {
+    pub const ALL: [ApplicantKind; 2] = [Self::Person, Self::Organisation];
+
+    pub fn db_name(self) -> &'static str {
+        match self {
+            Self::Person => "person",
+            Self::Organisation => "organisation",
+        }
+    }
+
+    pub fn from_db_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.db_name() == s)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Person => "公民",
+            Self::Organisation => "法人或其他组织",
+        }
+    }
+}
+
+impl std::fmt::Display for ApplicantKind {
+    /// The kind in words (公民, 法人或其他组织), as screens and receipts show it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -5,19 +5,22 @@
 
 pub mod access;
 pub mod application;
+pub mod printer_health;
 pub mod receipt_no;
 pub mod routing;
+mod schema;
 pub mod store;
 pub mod wire;
 
 pub use access::ReceiptSecrets;
 pub use application::{
-    Applicant, Application, ApplicationForm, Delivery, Field, FieldError, IdDocumentKind,
-    InformationWanted, ProvideForm, ReceivingBody,
+    Applicant, ApplicantKind, Application, ApplicationForm, Delivery, Field, FieldError,
+    IdDocumentKind, InformationWanted, ProvideForm, ReceivingBody,
 };
+pub use printer_health::PrinterHealth;
 pub use receipt_no::{DeviceNo, ReceiptNo, ReceiptNoError};
 pub use routing::receiving_body;
 pub use store::{
-    ApplicationStatus, ApplicationView, OutboxEntry, PinCheck, PrintOutcome, RequestError,
-    RequestStore, Stage, StagesView, StatusEntry, Submission,
+    ApplicationStatus, ApplicationView, OutboxEntry, OutboxKind, PinCheck, PrintOutcome,
+    RequestError, RequestStore, Stage, StagesView, StatusEntry, Submission,
 };

@@ -14,12 +14,15 @@ use time::OffsetDateTime;
 
 use super::access::{self, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES, ReceiptSecrets};
 use super::application::{
-    Applicant, Application, Delivery, InformationWanted, ProvideForm, ReceivingBody,
+    Applicant, ApplicantKind, Application, Delivery, InformationWanted, ProvideForm, ReceivingBody,
 };
+use super::printer_health::PrinterHealth;
 use super::receipt_no::{DeviceNo, MAX_DAILY_SEQUENCE, ReceiptNo};
+use super::schema::MIGRATIONS;
 use super::wire::{ApplicantMessage, ApplicationMessage, RatingMessage, StatusChangeMessage};
 use crate::calendar::{Deadline, WorkingDayCalendar};
-use crate::{Date, RegionCode};
+use crate::sqlite::{self, Contents, MigrationError};
+use crate::{Date, RegionCode, Timestamp};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
@@ -44,105 +47,6 @@ pub enum RequestError {
     #[error(transparent)]
     Randomness(#[from] access::RandomnessError),
 }
-
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE application (
-    id              INTEGER PRIMARY KEY,
-    receipt_no      TEXT NOT NULL UNIQUE,
-    hall_region     TEXT NOT NULL,
-    device          INTEGER NOT NULL,
-    receipt_date    TEXT NOT NULL,
-    sequence        INTEGER NOT NULL,
-    received_at     TEXT NOT NULL,
-    channel         TEXT NOT NULL,
-    staff_assisted  INTEGER NOT NULL CHECK (staff_assisted IN (0, 1)),
-    applicant_kind  TEXT NOT NULL CHECK (applicant_kind IN ('person', 'organisation')),
-    -- Personal fields: set to NULL once the county has the application.
-    name            TEXT,
-    id_kind         TEXT,
-    id_number       TEXT,
-    credit_code     TEXT,
-    contact_person  TEXT,
-    phone           TEXT,
-    address         TEXT,
-    email           TEXT,
-    -- Masked forms for screens and reprints, kept after the purge.
-    name_masked     TEXT NOT NULL,
-    id_masked       TEXT NOT NULL,
-    phone_masked    TEXT NOT NULL,
-    item_key        TEXT,
-    document_key    TEXT,
-    linked_title    TEXT,
-    doc_no          TEXT,
-    description     TEXT NOT NULL,
-    provide_form    TEXT NOT NULL CHECK (provide_form IN ('paper', 'electronic')),
-    delivery        TEXT NOT NULL CHECK (delivery IN ('collect', 'post', 'email')),
-    body_name       TEXT NOT NULL,
-    body_region     TEXT NOT NULL,
-    deadline        TEXT,
-    deadline_unknown_year INTEGER,
-    purged_at       TEXT,
-    UNIQUE (hall_region, device, receipt_date, sequence)
-) STRICT;
-CREATE INDEX application_by_date ON application(receipt_date);
-
-CREATE TABLE status_change (
-    id             INTEGER PRIMARY KEY,
-    application_id INTEGER NOT NULL REFERENCES application(id),
-    at             TEXT NOT NULL,
-    status         TEXT NOT NULL,
-    note           TEXT NOT NULL DEFAULT '',
-    source         TEXT NOT NULL CHECK (source IN ('terminal', 'county'))
-) STRICT;
-CREATE INDEX status_change_by_application ON status_change(application_id);
-
-CREATE TABLE outbox (
-    id              INTEGER PRIMARY KEY,
-    application_id  INTEGER NOT NULL REFERENCES application(id),
-    kind            TEXT NOT NULL CHECK (kind IN ('application', 'rating')),
-    created_at      TEXT NOT NULL,
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT NOT NULL,
-    delivered_at    TEXT,
-    last_error      TEXT,
-    UNIQUE (application_id, kind)
-) STRICT;
-
-CREATE TABLE print_log (
-    id             INTEGER PRIMARY KEY,
-    application_id INTEGER NOT NULL REFERENCES application(id),
-    at             TEXT NOT NULL,
-    reprint        INTEGER NOT NULL CHECK (reprint IN (0, 1)),
-    outcome        TEXT NOT NULL CHECK (outcome IN ('printed', 'failed', 'shown_on_screen')),
-    detail         TEXT NOT NULL DEFAULT ''
-) STRICT;
-
-CREATE TABLE rating (
-    application_id INTEGER PRIMARY KEY REFERENCES application(id),
-    level          INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
-    at             TEXT NOT NULL
-) STRICT;
-"#,
-    r#"
-CREATE TABLE device_state (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL,
-    at    TEXT NOT NULL
-) STRICT;
-"#,
-    // The receipt's second factor (`access.rs`): the 查询密码 as a salted
-    // hash and the QR code's progress token, both kept after the purge of
-    // personal fields; wrong tries and the pause after too many.
-    // Applications saved before this step have neither: stages only.
-    r#"
-ALTER TABLE application ADD COLUMN pin_salt TEXT;
-ALTER TABLE application ADD COLUMN pin_sha256 TEXT;
-ALTER TABLE application ADD COLUMN progress_token TEXT;
-ALTER TABLE application ADD COLUMN pin_failures INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE application ADD COLUMN pin_locked_until TEXT;
-"#,
-];
 
 /// Where an application stands. The terminal records `received`; the
 /// others arrive from the county through the sync agent.
@@ -264,8 +168,8 @@ pub enum PinCheck {
     Opened(Box<ApplicationView>),
     /// Wrong; `tries_left` before the pause.
     Wrong { tries_left: u32 },
-    /// Too many wrong tries: nothing is checked before `until` (stored time).
-    Paused { until: String },
+    /// Too many wrong tries: nothing is checked before `until`.
+    Paused { until: Timestamp },
     /// Saved before receipts had a 查询密码.
     NoPin,
     /// No such number here.
@@ -275,7 +179,7 @@ pub enum PinCheck {
 /// One line of an application's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusEntry {
-    pub at: String,
+    pub at: Timestamp,
     pub status: ApplicationStatus,
     pub note: String,
 }
@@ -285,10 +189,10 @@ pub struct StatusEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationView {
     pub receipt_no: ReceiptNo,
-    pub received_at: String,
+    pub received_at: Timestamp,
     pub channel: String,
     pub staff_assisted: bool,
-    pub applicant_kind: String,
+    pub applicant_kind: ApplicantKind,
     pub name_masked: String,
     pub id_masked: String,
     pub phone_masked: String,
@@ -305,31 +209,48 @@ pub struct ApplicationView {
     pub progress_token: Option<String>,
 }
 
+/// What an outbox row delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutboxKind {
+    /// The application itself (`POST /api/v1/applications`).
+    Application,
+    /// Its 好差评 rating (`POST /api/v1/ratings`).
+    Rating,
+}
+
+impl OutboxKind {
+    pub const ALL: [OutboxKind; 2] = [Self::Application, Self::Rating];
+
+    /// The word in the outbox's `kind` column.
+    pub fn db_name(self) -> &'static str {
+        match self {
+            Self::Application => "application",
+            Self::Rating => "rating",
+        }
+    }
+
+    pub fn from_db_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.db_name() == s)
+    }
+}
+
 /// A row of the outbox, for the sync agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxEntry {
     pub id: i64,
     pub receipt_no: ReceiptNo,
-    pub kind: String,
+    pub kind: OutboxKind,
     pub attempts: u32,
-    pub next_attempt_at: String,
+    pub next_attempt_at: Timestamp,
 }
 
 /// The channel recorded for applications made at the terminal (Art 31).
 pub const KIOSK_CHANNEL: &str = "现场·政务公开专区终端";
 
-/// `2026-11-23 09:05:07+08:00`: sortable, with the zone.
+/// `2026-11-23 09:05:07+08:00`: sortable, with the zone (a
+/// [`Timestamp`]'s stored form).
 pub fn format_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(crate::date::CHINA_OFFSET);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}+08:00",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    Timestamp::new(t).to_string()
 }
 
 /// `王**`: the first character and a star for each other one.
@@ -343,8 +264,9 @@ pub fn mask_name(name: &str) -> String {
 
 /// `device_state` key of the last county status change stored.
 const STATUS_CURSOR: &str = "status_cursor";
-/// `device_state` key of the printer's last known state (`ok`, `near_end`,
-/// `paper_out`, `error`), written by the kiosk after each print.
+/// `device_state` key of the printer's last known [`PrinterHealth`]
+/// (`ok`, `near_end`, `paper_out`, `error`), written by the kiosk after
+/// each print.
 pub const PRINTER_STATE: &str = "printer";
 
 fn set_state(
@@ -370,28 +292,19 @@ pub struct RequestStore {
 impl RequestStore {
     /// Opens (or creates) the file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<RequestStore, RequestError> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
         // Purged personal fields are overwritten on disk, not just unlinked.
-        conn.pragma_update(None, "secure_delete", true)?;
-        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let found = found as usize;
-        if found > MIGRATIONS.len() {
-            return Err(RequestError::SchemaTooNew {
+        let mut conn = sqlite::open_writer(path, Contents::Personal)?;
+        MIGRATIONS.apply(&mut conn).map_err(|e| match e {
+            MigrationError::TooNew {
+                found, expected, ..
+            } => RequestError::SchemaTooNew {
                 path: path.to_path_buf(),
                 found,
-                expected: MIGRATIONS.len(),
-            });
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found) {
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
-        }
+                expected,
+            },
+            MigrationError::BrokenReferences { .. } => RequestError::Corrupt(e.to_string()),
+            MigrationError::Failed(e) => e,
+        })?;
         Ok(RequestStore {
             conn,
             path: path.to_path_buf(),
@@ -459,7 +372,7 @@ impl RequestStore {
                 } => {
                     let masked = crate::identity::mask_id_number(id_number);
                     (
-                        "person",
+                        ApplicantKind::Person,
                         name.as_str(),
                         Some(id_kind.db_name()),
                         Some(id_number.as_str()),
@@ -474,7 +387,7 @@ impl RequestStore {
                     credit_code,
                     contact_person,
                 } => (
-                    "organisation",
+                    ApplicantKind::Organisation,
                     name.as_str(),
                     None,
                     None,
@@ -504,7 +417,7 @@ impl RequestStore {
                 at,
                 KIOSK_CHANNEL,
                 app.staff_assisted,
-                kind,
+                kind.db_name(),
                 name,
                 id_kind,
                 id_number,
@@ -545,8 +458,8 @@ impl RequestStore {
         )?;
         tx.execute(
             "INSERT INTO outbox(application_id, kind, created_at, next_attempt_at)
-             VALUES (?1, 'application', ?2, ?2)",
-            params![id, at],
+             VALUES (?1, ?3, ?2, ?2)",
+            params![id, at, OutboxKind::Application.db_name()],
         )?;
         tx.commit()?;
         tracing::info!(receipt = %receipt_no, "application saved");
@@ -612,8 +525,8 @@ impl RequestStore {
         if n == 1 {
             tx.execute(
                 "INSERT INTO outbox(application_id, kind, created_at, next_attempt_at)
-                 VALUES (?1, 'rating', ?2, ?2)",
-                params![id, at],
+                 VALUES (?1, ?3, ?2, ?2)",
+                params![id, at, OutboxKind::Rating.db_name()],
             )?;
         }
         tx.commit()?;
@@ -654,17 +567,11 @@ impl RequestStore {
         let stages = self
             .history(id)?
             .into_iter()
-            .map(|h| {
-                let date =
-                    h.at.get(..10)
-                        .and_then(|d| d.parse().ok())
-                        .ok_or_else(|| RequestError::Corrupt(format!("status time “{}”", h.at)))?;
-                Ok(Stage {
-                    date,
-                    status: h.status,
-                })
+            .map(|h| Stage {
+                date: h.at.date(),
+                status: h.status,
             })
-            .collect::<Result<Vec<_>, RequestError>>()?;
+            .collect();
         Ok(Some(StagesView {
             receipt_no: receipt.clone(),
             stages,
@@ -683,11 +590,11 @@ impl RequestStore {
         pin: &str,
         now: OffsetDateTime,
     ) -> Result<PinCheck, RequestError> {
-        let now_text = format_time(now);
+        let now = Timestamp::new(now);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        type PinRow = (i64, Option<String>, Option<String>, u32, Option<String>);
+        type PinRow = (i64, Option<String>, Option<String>, u32, Option<Timestamp>);
         let row: Option<PinRow> = tx
             .query_row(
                 "SELECT id, pin_salt, pin_sha256, pin_failures, pin_locked_until
@@ -702,7 +609,7 @@ impl RequestStore {
         let (Some(salt), Some(hash)) = (salt, hash) else {
             return Ok(PinCheck::NoPin);
         };
-        if let Some(until) = locked_until.filter(|u| *u > now_text) {
+        if let Some(until) = locked_until.filter(|u| *u > now) {
             return Ok(PinCheck::Paused { until });
         }
         if access::pin_matches(&salt, receipt, pin, &hash) {
@@ -722,7 +629,7 @@ impl RequestStore {
         }
         let failures = failures + 1;
         let answer = if failures >= MAX_PIN_FAILURES {
-            let until = format_time(now + time::Duration::minutes(PIN_PAUSE_MINUTES));
+            let until = Timestamp::new(now.inner() + time::Duration::minutes(PIN_PAUSE_MINUTES));
             tx.execute(
                 "UPDATE application SET pin_failures = ?2, pin_locked_until = ?3 WHERE id = ?1",
                 params![id, failures, until],
@@ -748,7 +655,7 @@ impl RequestStore {
         )?;
         stmt.query_map([id], |row| {
             Ok((
-                row.get::<_, String>(0)?,
+                row.get::<_, Timestamp>(0)?,
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
             ))
@@ -782,7 +689,7 @@ impl RequestStore {
                 |r| {
                     Ok((
                         r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
+                        r.get::<_, Timestamp>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, bool>(3)?,
                         r.get::<_, String>(4)?,
@@ -824,12 +731,8 @@ impl RequestStore {
             received_at: r.1,
             channel: r.2,
             staff_assisted: r.3,
-            applicant_kind: if r.4 == "person" {
-                "公民"
-            } else {
-                "法人或其他组织"
-            }
-            .to_string(),
+            applicant_kind: ApplicantKind::from_db_name(&r.4)
+                .ok_or_else(|| corrupt("applicant_kind"))?,
             name_masked: r.5,
             id_masked: r.6,
             phone_masked: r.7,
@@ -857,7 +760,7 @@ impl RequestStore {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
-                    r.get(2)?,
+                    r.get::<_, String>(2)?,
                     r.get(3)?,
                     r.get(4)?,
                 ))
@@ -868,7 +771,8 @@ impl RequestStore {
                     id,
                     receipt_no: ReceiptNo::parse(&no)
                         .map_err(|_| RequestError::Corrupt(format!("receipt_no “{no}”")))?,
-                    kind,
+                    kind: OutboxKind::from_db_name(&kind)
+                        .ok_or_else(|| RequestError::Corrupt(format!("outbox kind “{kind}”")))?,
                     attempts,
                     next_attempt_at,
                 })
@@ -886,13 +790,13 @@ impl RequestStore {
         Ok(self
             .outbox_pending()?
             .into_iter()
-            .filter(|e| e.next_attempt_at <= format_time(now))
+            .filter(|e| e.next_attempt_at <= Timestamp::new(now))
             .take(limit)
             .collect())
     }
 
     /// The earliest next attempt among undelivered rows.
-    pub fn outbox_next_attempt(&self) -> Result<Option<String>, RequestError> {
+    pub fn outbox_next_attempt(&self) -> Result<Option<Timestamp>, RequestError> {
         Ok(self.conn.query_row(
             "SELECT MIN(next_attempt_at) FROM outbox WHERE delivered_at IS NULL",
             [],
@@ -920,7 +824,7 @@ impl RequestStore {
                     let kind: String = r.get(5)?;
                     let name: Option<String> = r.get(6)?;
                     let purged: Option<String> = r.get(25)?;
-                    let applicant = if kind == "person" {
+                    let applicant = if kind == ApplicantKind::Person.db_name() {
                         ApplicantMessage::Person {
                             name: name.unwrap_or_default(),
                             id_kind: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
@@ -1003,9 +907,14 @@ impl RequestStore {
         if n == 1 {
             tx.execute(
                 "INSERT INTO status_change(application_id, at, status, note, source)
-                 SELECT application_id, ?2, 'delivered', '', 'terminal'
-                 FROM outbox WHERE id = ?1 AND kind = 'application'",
-                params![id, at],
+                 SELECT application_id, ?2, ?3, '', 'terminal'
+                 FROM outbox WHERE id = ?1 AND kind = ?4",
+                params![
+                    id,
+                    at,
+                    ApplicationStatus::Delivered.db_name(),
+                    OutboxKind::Application.db_name()
+                ],
             )?;
         }
         tx.commit()?;
@@ -1044,8 +953,12 @@ impl RequestStore {
                     phone = NULL, address = NULL, email = NULL, purged_at = ?2
              WHERE purged_at IS NULL AND id IN (
                 SELECT application_id FROM outbox
-                WHERE kind = 'application' AND delivered_at IS NOT NULL AND delivered_at <= ?1)",
-            params![format_time(delivered_before), format_time(now)],
+                WHERE kind = ?3 AND delivered_at IS NOT NULL AND delivered_at <= ?1)",
+            params![
+                format_time(delivered_before),
+                format_time(now),
+                OutboxKind::Application.db_name()
+            ],
         )?;
         if n > 0 {
             // Old page images in the WAL still hold the fields: fold them
@@ -1071,10 +984,12 @@ impl RequestStore {
         let mut cursor = next_cursor;
         let mut last = None;
         for c in changes {
-            let Some(status) = ApplicationStatus::from_db_name(&c.status) else {
+            let known =
+                ApplicationStatus::from_db_name(&c.status).zip(c.at.parse::<Timestamp>().ok());
+            let Some((status, at)) = known else {
                 // Stop before it: a newer version of this program will
                 // know it and fetch it again from here.
-                tracing::warn!(status = %c.status, "unknown status from the county; waiting for an upgrade");
+                tracing::warn!(status = %c.status, at = %c.at, "unknown status or time from the county; waiting for an upgrade");
                 cursor = last.unwrap_or(cursor.min(c.cursor - 1));
                 break;
             };
@@ -1082,7 +997,7 @@ impl RequestStore {
             let n = tx.execute(
                 "INSERT INTO status_change(application_id, at, status, note, source)
                  SELECT id, ?2, ?3, ?4, 'county' FROM application WHERE receipt_no = ?1",
-                params![c.receipt_no, c.at, status.db_name(), c.note],
+                params![c.receipt_no, at, status.db_name(), c.note],
             )?;
             stored += n;
         }
@@ -1109,6 +1024,31 @@ impl RequestStore {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
+    }
+
+    /// The printer's last recorded health and when it was recorded; `None`
+    /// before the first print.
+    pub fn printer_health(&self) -> Result<Option<(PrinterHealth, Timestamp)>, RequestError> {
+        let Some((value, at)) = self.device_state(PRINTER_STATE)? else {
+            return Ok(None);
+        };
+        let health = value
+            .parse::<PrinterHealth>()
+            .map_err(|e| RequestError::Corrupt(e.to_string()))?;
+        let at = at
+            .parse::<Timestamp>()
+            .map_err(|e| RequestError::Corrupt(e.to_string()))?;
+        Ok(Some((health, at)))
+    }
+
+    /// Records the printer's health after a print, for the agent's health
+    /// report.
+    pub fn record_printer_health(
+        &mut self,
+        health: PrinterHealth,
+        at: OffsetDateTime,
+    ) -> Result<(), RequestError> {
+        self.set_device_state(PRINTER_STATE, health.db_name(), at)
     }
 
     /// Records a value about the device (e.g. the printer's state).
@@ -1153,7 +1093,6 @@ impl RequestStore {
 
     /// Runs SQLite's own consistency check; `Ok(())` when it says "ok".
     pub fn integrity_check(&self) -> Result<(), RequestError> {
-        crate::store::sqlite_integrity(&self.conn)?
-            .map_or(Ok(()), |r| Err(RequestError::Corrupt(r)))
+        sqlite::integrity_problem(&self.conn)?.map_or(Ok(()), |r| Err(RequestError::Corrupt(r)))
     }
 }

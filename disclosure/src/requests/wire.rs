@@ -1,12 +1,16 @@
 //! What crosses the network between a terminal and the county's intake:
 //! applications (with their personal fields, to the county only), ratings,
-//! status changes and health reports. Plain serde types; their JSON Schema
+//! status changes and health reports (the printer's as a
+//! [`PrinterHealth`]). Plain serde types; their JSON Schema
 //! (derived here) is the `components.schemas` of `county/openapi.json`, and
 //! [`ApplicationMessage::check_values`] holds the server to what the schema
 //! promises for enumerated strings.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::application::ApplicantKind;
+use super::printer_health::PrinterHealth;
 
 /// A 回执编号 as the API takes it: 26 digits, separators (`-`, space)
 /// ignored (the county stores and answers the digits).
@@ -139,6 +143,16 @@ pub enum ApplicantMessage {
     },
 }
 
+impl ApplicantMessage {
+    /// Person or organisation: what the message's `kind` says.
+    pub fn kind(&self) -> ApplicantKind {
+        match self {
+            Self::Person { .. } => ApplicantKind::Person,
+            Self::Organisation { .. } => ApplicantKind::Organisation,
+        }
+    }
+}
+
 /// The county's answer to a delivered application or rating.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Acknowledgement {
@@ -192,25 +206,14 @@ pub struct HealthReport {
     #[serde(default)]
     pub last_error: Option<String>,
     pub outbox_depth: u64,
-    /// `ok`, `near_end`, `paper_out`, `error` or `unknown` (from the last print).
-    pub printer: String,
+    /// From the last print: `ok`, `near_end`, `paper_out`, `error`, or
+    /// `unknown` before the first.
+    pub printer: PrinterHealth,
     #[serde(default)]
     pub printer_detail: Option<String>,
     pub disk_free_bytes: u64,
     pub disk_total_bytes: u64,
     pub reported_at: String,
-}
-
-/// The printer state of a [`HealthReport`] in words for technicians and
-/// staff (`ok`, `near_end`, `paper_out`, `error`; anything else unknown).
-pub fn printer_state_name(state: &str) -> &'static str {
-    match state {
-        "ok" => "正常",
-        "near_end" => "纸将用尽，请换纸",
-        "paper_out" => "缺纸",
-        "error" => "故障",
-        _ => "未知（尚未打印）",
-    }
 }
 
 /// Enrolment: a one-time code from the county, and who the terminal is.
@@ -307,5 +310,33 @@ mod tests {
             app("paper", "post", person("驾驶证")),
             Some("applicant.id_kind"),
         );
+    }
+
+    #[test]
+    fn the_applicant_kind_is_the_word_the_message_carries() {
+        let person = ApplicantMessage::Person {
+            name: "张三".into(),
+            id_kind: "resident_id".into(),
+            id_number: "x".into(),
+        };
+        let organisation = ApplicantMessage::Organisation {
+            name: "合作社".into(),
+            credit_code: "x".into(),
+            contact_person: "李四".into(),
+        };
+        for (m, word) in [(person, "person"), (organisation, "organisation")] {
+            assert_eq!(serde_json::to_value(&m).unwrap()["kind"], word);
+            assert_eq!(m.kind().db_name(), word);
+        }
+    }
+
+    #[test]
+    fn a_health_report_reads_and_writes_the_printer_as_before() {
+        let text = r#"{"agent_version":"0.1.0","feed_version":7,"last_sync_ok":null,"last_error":null,"outbox_depth":0,"printer":"near_end","printer_detail":null,"disk_free_bytes":1,"disk_total_bytes":2,"reported_at":"2026-12-15 13:00:01+08:00"}"#;
+        let h: HealthReport = serde_json::from_str(text).unwrap();
+        assert_eq!(h.printer, PrinterHealth::NearEnd);
+        assert_eq!(serde_json::to_string(&h).unwrap(), text);
+        let other = text.replace("near_end", "cover_open");
+        assert!(serde_json::from_str::<HealthReport>(&other).is_err());
     }
 }

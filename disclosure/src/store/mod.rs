@@ -11,7 +11,9 @@ mod write;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
+
+use crate::sqlite::{self, Contents, MigrationError};
 
 pub use query::{
     ColumnNode, DocumentSummary, DocumentView, DomainCount, ItemDetail, ItemSummary, RecordKind,
@@ -50,12 +52,6 @@ pub enum StoreError {
     InvalidBundle(String),
 }
 
-/// SQLite's own consistency check: `None` when it says "ok", else its report.
-pub(crate) fn sqlite_integrity(conn: &Connection) -> rusqlite::Result<Option<String>> {
-    let r: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-    Ok((r != "ok").then_some(r))
-}
-
 /// An open `content.db`.
 pub struct ContentStore {
     conn: Connection,
@@ -66,33 +62,25 @@ impl ContentStore {
     /// Opens (or creates) the store for writing and upgrades its schema in
     /// place to the current version.
     pub fn open(path: &Path) -> Result<ContentStore, StoreError> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
+        let conn = sqlite::open_writer(path, Contents::Public)?;
         let mut store = ContentStore {
             conn,
             path: path.to_path_buf(),
         };
-        store.migrate_to(schema::MIGRATIONS.len())?;
+        store.migrate_to(schema::MIGRATIONS.current_version())?;
         Ok(store)
     }
 
     /// Opens an existing store read-only, as the kiosk does. Fails if the
     /// schema is not the one this build knows.
     pub fn open_read_only(path: &Path) -> Result<ContentStore, StoreError> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(2))?;
+        let conn = sqlite::open_reader(path)?;
         let store = ContentStore {
             conn,
             path: path.to_path_buf(),
         };
         let found = store.schema_version()?;
-        let expected = schema::MIGRATIONS.len();
+        let expected = schema::MIGRATIONS.current_version();
         if found < expected {
             return Err(StoreError::SchemaTooOld {
                 path: store.path,
@@ -116,44 +104,31 @@ impl ContentStore {
 
     /// The number of schema migrations applied to this file.
     pub fn schema_version(&self) -> Result<usize, StoreError> {
-        let v: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        Ok(v as usize)
+        Ok(sqlite::schema_version(&self.conn)?)
     }
 
     /// The schema version this build writes.
     pub fn current_schema_version() -> usize {
-        schema::MIGRATIONS.len()
+        schema::MIGRATIONS.current_version()
     }
 
     /// Applies the migrations up to `target` (tests use this to make files
     /// of an older schema).
     #[doc(hidden)]
     pub fn migrate_to(&mut self, target: usize) -> Result<(), StoreError> {
-        let found = self.schema_version()?;
-        if found > schema::MIGRATIONS.len() {
-            return Err(StoreError::SchemaTooNew {
-                path: self.path.clone(),
-                found,
-                expected: schema::MIGRATIONS.len(),
-            });
-        }
-        for (i, m) in schema::MIGRATIONS
-            .iter()
-            .enumerate()
-            .take(target)
-            .skip(found)
-        {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(m.sql)?;
-            if let Some(after) = m.after {
-                after(&tx)?;
-            }
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
-            tracing::info!(path = %self.path.display(), version = i + 1, "content.db schema upgraded");
-        }
+        schema::MIGRATIONS
+            .apply_up_to(&mut self.conn, target)
+            .map_err(|e| match e {
+                MigrationError::TooNew {
+                    found, expected, ..
+                } => StoreError::SchemaTooNew {
+                    path: self.path.clone(),
+                    found,
+                    expected,
+                },
+                MigrationError::BrokenReferences { .. } => StoreError::Corrupt(e.to_string()),
+                MigrationError::Failed(e) => e,
+            })?;
         Ok(())
     }
 
@@ -188,7 +163,7 @@ impl ContentStore {
 
     /// Runs SQLite's own consistency check; `Ok(())` when it says "ok".
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        sqlite_integrity(&self.conn)?.map_or(Ok(()), |r| Err(StoreError::Corrupt(r)))
+        sqlite::integrity_problem(&self.conn)?.map_or(Ok(()), |r| Err(StoreError::Corrupt(r)))
     }
 
     pub(crate) fn conn(&self) -> &Connection {

@@ -1,26 +1,24 @@
-//! The `content.db` schema as an ordered list of migrations.
+//! The `content.db` schema as an ordered list of migrations
+//! (`crate::sqlite`: one transaction per step under `PRAGMA user_version`).
 //!
-//! `PRAGMA user_version` holds the number of migrations applied. A migration
-//! is never edited once released: a change to the schema is a new entry at
-//! the end, which upgrades older files in place.
+//! RELEASED MIGRATIONS ARE NEVER EDITED, REORDERED OR REMOVED: a change to
+//! the schema is a new step at the end, which upgrades older files in
+//! place. `released_migrations_are_never_edited` below pins each step's SQL.
 
 use rusqlite::Transaction;
 
 use super::StoreError;
+use crate::sqlite::{Migration, Migrations};
 
-/// A data step run after a migration's SQL, in the same transaction.
-pub(crate) type Backfill = fn(&Transaction<'_>) -> Result<(), StoreError>;
+pub(crate) static MIGRATIONS: Migrations<StoreError> = Migrations {
+    file: "content.db",
+    steps: STEPS,
+};
 
-/// One schema step. `sql` runs first, then `after` (for data backfills).
-pub(crate) struct Migration {
-    pub sql: &'static str,
-    pub after: Option<Backfill>,
-}
-
-pub(crate) const MIGRATIONS: &[Migration] = &[
+static STEPS: &[Migration<StoreError>] = &[
     // 1: regions, domains, catalog items, documents, guides, notices.
-    Migration {
-        sql: r#"
+    Migration::with_backfill(
+        r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -135,12 +133,12 @@ CREATE TABLE notice (
 ) STRICT;
 CREATE INDEX notice_by_published ON notice(published);
 "#,
-        after: Some(insert_domains),
-    },
+        insert_domains,
+    ),
     // 2: the search index over items, documents, interpretations, guides and
     // notices; an older file gets its index built from the rows it holds.
-    Migration {
-        sql: r#"
+    Migration::with_backfill(
+        r#"
 CREATE TABLE search_doc (
     id          INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL CHECK (kind IN ('item', 'document', 'interpretation', 'guide', 'notice')),
@@ -156,8 +154,8 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
     content = '', contentless_delete = 1, detail = column, tokenize = 'ascii'
 );
 "#,
-        after: Some(crate::search::index::rebuild),
-    },
+        crate::search::index::rebuild,
+    ),
 ];
 
 fn insert_domains(tx: &Transaction<'_>) -> Result<(), StoreError> {
@@ -166,4 +164,20 @@ fn insert_domains(tx: &Transaction<'_>) -> Result<(), StoreError> {
         stmt.execute((d.code(), d.name()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The SQL of every released step, as released. A failure here means
+    /// a released migration was edited: undo that and add a new step.
+    #[test]
+    fn released_migrations_are_never_edited() {
+        assert_eq!(
+            super::MIGRATIONS.fingerprints(),
+            [
+                "225ea3730942e169a127da1340ab0a29b6d513b883ab2d44e18119842d46b360+backfill",
+                "b88ffa583a8e4e65c322463b93ac04dafbe378f2b64cd06853b1f501b8528d6d+backfill",
+            ]
+        );
+    }
 }

@@ -293,20 +293,6 @@ impl Desk {
     ) -> Result<(), RequestError> {
         self.store.record_printer_health(health, now)
     }
-
-    /// [`Desk::record_printer_health`] from its word (`ok`, `near_end`,
-    /// `paper_out`, `error`); another word is refused and nothing is
-    /// recorded.
-    pub fn record_printer_state(
-        &mut self,
-        state: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), RequestError> {
-        let health = state
-            .parse::<PrinterHealth>()
-            .map_err(|e| RequestError::Corrupt(e.to_string()))?;
-        self.record_printer_health(health, now)
-    }
 }
 
 /// The printer configured in `config`, opened for each job (a USB-serial

@@ -7,7 +7,7 @@ use printer::{PrintError, PrintReport};
 use time::OffsetDateTime;
 
 use super::context::Context;
-use crate::applications::PrintJob;
+use crate::applications::{PrintJob, printer_health_after};
 
 /// How a print ended, for the screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,18 +80,12 @@ fn settle(ctx: &Context, job: &PrintJob, result: Result<PrintReport, PrintError>
             )
         }
     };
-    // The printer's state for the sync agent's health report.
-    let printer_state = match &result {
-        Ok(r) if r.paper_near_end => "near_end",
-        Ok(_) => "ok",
-        Err(PrintError::Blocked { state, .. }) if state.paper_out => "paper_out",
-        Err(_) => "error",
-    };
     let mut desk = ctx.desk.borrow_mut();
     if let Err(e) = desk.record_print(&job.receipt_no, job.reprint, &outcome, now) {
         tracing::warn!("print not recorded: {e}");
     }
-    if let Err(e) = desk.record_printer_state(printer_state, now) {
+    // The printer's state for the sync agent's health report.
+    if let Err(e) = desk.record_printer_health(printer_health_after(&result), now) {
         tracing::warn!("printer state not recorded: {e}");
     }
     end

@@ -208,8 +208,11 @@ pub struct CatalogItem {
     pub contact_person: Option<String>,
     /// 联系电话 or the 备注 column.
     pub contact_phone: Option<String>,
-    /// Last update of the item.
+    /// Last update of the item: its sheet's 更新日期, or the day its
+    /// catalog was published when the sheet has none (`updated_stated`).
     pub updated: Date,
+    /// Whether `updated` is the item's own 更新日期 from its sheet.
+    pub updated_stated: bool,
     /// Where the item came from, e.g. `01-国土空间规划.csv 第5行`.
     pub source: String,
 }

@@ -265,6 +265,7 @@ pub fn synthetic_items(n: usize, seed: u64) -> Vec<CatalogItem> {
                 contact_person: None,
                 contact_phone: Some(format!("0999-55{:05}", rng.below(100_000))),
                 updated,
+                updated_stated: true,
                 source: format!("synthetic #{}", i + 1),
             }
         })

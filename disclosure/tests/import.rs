@@ -204,6 +204,17 @@ fn national_standard_xlsx_with_merged_cells() {
         Some("2026-04-01")
     );
     assert_eq!(items[2].updated, None);
+    // Regression (issue 15): a row without an update date got the import
+    // date as its update, a date the data does not have. It carries the
+    // catalog's publication date, marked as not its own.
+    let region: disclosure::RegionCode = "990521".parse().unwrap();
+    let as_of = disclosure::Date::from_ymd(2026, 12, 1).unwrap();
+    let own = items[0].clone().into_item(&region, as_of);
+    assert!(own.updated_stated);
+    assert_eq!(own.updated.to_string(), "2026-03-05");
+    let none = items[2].clone().into_item(&region, as_of);
+    assert!(!none.updated_stated);
+    assert_eq!(none.updated, as_of);
     // The instructions sheet is skipped with a note.
     assert!(
         parsed

@@ -247,7 +247,8 @@ fn an_older_file_is_upgraded_in_place() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE search_fts; DROP TABLE search_doc; PRAGMA user_version = 1;",
+            "DROP TABLE search_fts; DROP TABLE search_doc;
+             ALTER TABLE catalog_item DROP COLUMN updated_stated; PRAGMA user_version = 1;",
         )
         .unwrap();
     }
@@ -269,6 +270,15 @@ fn an_older_file_is_upgraded_in_place() {
         .unwrap();
     assert!(r.total > 0);
     store.integrity_check().unwrap();
+    // Items stored before step 3 keep their dates as their own.
+    let items = store
+        .items_in(
+            &RegionScope::of(&code(VILLAGE)),
+            disclosure::Domain::from_name("社会救助").unwrap(),
+            &[],
+        )
+        .unwrap();
+    assert!(!items.is_empty() && items.iter().all(|i| i.updated_stated));
 }
 
 #[test]

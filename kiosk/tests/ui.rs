@@ -426,3 +426,32 @@ fn a_form_that_cannot_be_linked_says_so_instead_of_unlinking() {
     assert!(k.has(kiosk::controller::UNAVAILABLE));
     assert!(k.app.form_state().form.item.is_none());
 }
+
+/// Regression (issue 15): every catalog item said 更新于 <the day the
+/// catalog was imported>, a date the sheets do not have.
+#[test]
+fn an_item_without_an_update_date_shows_none() {
+    let k = start();
+    k.tap("信息查询");
+    k.tap("社会救助");
+    let items = k.social_assistance_items();
+    let rows = k.ui.global::<kiosk::ItemsAdapter>().get_items();
+    assert_eq!(rows.row_count(), items.len());
+    for (row, item) in rows.iter().zip(&items) {
+        assert_eq!(
+            row.subtitle.contains("更新于"),
+            item.updated_stated,
+            "{}: {}",
+            item.name,
+            row.subtitle
+        );
+    }
+    let undated = items
+        .iter()
+        .find(|i| !i.updated_stated)
+        .expect("the demo's sheets have items without an update date");
+    k.tap(&undated.name);
+    let fields = k.ui.global::<ItemAdapter>().get_fields();
+    let date = fields.iter().find(|f| f.label == "更新日期").unwrap();
+    assert_eq!(date.value, "未注明（本目录发布于 2026年11月22日）");
+}

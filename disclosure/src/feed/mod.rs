@@ -78,7 +78,19 @@ pub struct ItemRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_phone: Option<String>,
     pub updated: String,
+    /// `false` when `updated` is the catalog's publication date, the sheet
+    /// having none; left out when `true` (feeds written before it).
+    #[serde(default = "stated", skip_serializing_if = "is_stated")]
+    pub updated_stated: bool,
     pub source: String,
+}
+
+fn stated() -> bool {
+    true
+}
+
+fn is_stated(b: &bool) -> bool {
+    *b
 }
 
 impl ItemRecord {
@@ -99,6 +111,7 @@ impl ItemRecord {
             contact_person: item.contact_person.clone(),
             contact_phone: item.contact_phone.clone(),
             updated: item.updated.to_string(),
+            updated_stated: item.updated_stated,
             source: item.source.clone(),
         }
     }
@@ -139,6 +152,7 @@ impl ItemRecord {
             contact_person: self.contact_person,
             contact_phone: self.contact_phone,
             updated,
+            updated_stated: self.updated_stated,
             source: self.source,
         })
     }
@@ -413,7 +427,10 @@ mod tests {
 
     #[test]
     fn shards_round_trip_every_element() {
-        let items = crate::synth::synthetic_items(300, 3);
+        let mut items = crate::synth::synthetic_items(300, 3);
+        for i in items.iter_mut().step_by(7) {
+            i.updated_stated = false;
+        }
         let shards = catalog_shards(&items);
         assert!(shards.len() > 1);
         let dir = tempfile::tempdir().unwrap();
@@ -431,6 +448,27 @@ mod tests {
         back.sort_by_key(key);
         assert_eq!(a, back);
         assert_eq!(catalog_shards(&items), shards, "deterministic");
+    }
+
+    #[test]
+    fn an_item_s_own_date_is_the_default_and_is_not_written() {
+        let mut item = crate::synth::synthetic_items(1, 1).remove(0);
+        let stated = serde_json::to_string(&ItemRecord::of(&item)).unwrap();
+        assert!(
+            !stated.contains("updated_stated"),
+            "feeds as before: {stated}"
+        );
+        let back: ItemRecord = serde_json::from_str(&stated).unwrap();
+        assert!(
+            back.updated_stated,
+            "a feed written before the flag: own dates"
+        );
+        item.updated_stated = false;
+        let published = serde_json::to_string(&ItemRecord::of(&item)).unwrap();
+        assert!(
+            published.contains("\"updated_stated\":false"),
+            "{published}"
+        );
     }
 
     #[test]

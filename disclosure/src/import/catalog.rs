@@ -53,8 +53,8 @@ pub struct ParsedItem {
 
 impl ParsedItem {
     /// Places the item in the catalog of `region`. Department-template items
-    /// take the region's level as their 公开层级; `as_of` dates items whose
-    /// sheet has no update column.
+    /// take the region's level as their 公开层级; items whose sheet has no
+    /// update date carry `as_of` (the catalog's publication) marked as such.
     pub fn into_item(self, region: &RegionCode, as_of: Date) -> CatalogItem {
         let levels = match self.shape {
             CatalogShape::DomainStandard => self.levels,
@@ -92,6 +92,7 @@ impl ParsedItem {
             contact_person: self.contact_person,
             contact_phone: self.contact_phone,
             updated: self.updated.unwrap_or(as_of),
+            updated_stated: self.updated.is_some(),
             source,
         }
     }

@@ -68,6 +68,8 @@ pub struct ItemSummary {
     pub region_name: String,
     pub region_level: RegionLevel,
     pub updated: Date,
+    /// Whether `updated` is the item's own date (see `CatalogItem`).
+    pub updated_stated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -187,7 +189,7 @@ fn level(row: &Row<'_>, idx: usize) -> rusqlite::Result<RegionLevel> {
 
 const ITEM_COLUMNS: &str = "item_key, region_code, domain_code, column1, column2, column3, name,
     content, basis, time_limit, publisher, mode_bits, channel, audience, level_bits, office,
-    contact_person, contact_phone, updated, source";
+    contact_person, contact_phone, updated, source, updated_stated";
 
 fn item_from_row(r: &Row<'_>) -> rusqlite::Result<CatalogItem> {
     let mut columns = vec![r.get::<_, String>(3)?];
@@ -213,6 +215,7 @@ fn item_from_row(r: &Row<'_>) -> rusqlite::Result<CatalogItem> {
         contact_phone: r.get(17)?,
         updated: date(r, 18)?,
         source: r.get(19)?,
+        updated_stated: r.get(20)?,
     })
 }
 
@@ -381,7 +384,7 @@ impl ContentStore {
         path: &[String],
     ) -> Result<Vec<ItemSummary>, StoreError> {
         let mut sql = String::from(
-            "SELECT i.item_key, i.name, r.name, r.level, i.updated
+            "SELECT i.item_key, i.name, r.name, r.level, i.updated, i.updated_stated
              FROM catalog_item i JOIN region r ON r.code = i.region_code
              WHERE i.domain_code = ?1",
         );
@@ -403,6 +406,7 @@ impl ContentStore {
                 region_name: r.get(2)?,
                 region_level: level(r, 3)?,
                 updated: date(r, 4)?,
+                updated_stated: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

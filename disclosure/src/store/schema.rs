@@ -156,6 +156,14 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 "#,
         crate::search::index::rebuild,
     ),
+    // 3: whether an item's update date is its own or the catalog's
+    // publication date (items already stored keep theirs as their own).
+    Migration::sql(
+        r#"
+ALTER TABLE catalog_item ADD COLUMN updated_stated INTEGER NOT NULL DEFAULT 1
+    CHECK (updated_stated IN (0, 1));
+"#,
+    ),
 ];
 
 fn insert_domains(tx: &Transaction<'_>) -> Result<(), StoreError> {
@@ -177,6 +185,7 @@ mod tests {
             [
                 "225ea3730942e169a127da1340ab0a29b6d513b883ab2d44e18119842d46b360+backfill",
                 "b88ffa583a8e4e65c322463b93ac04dafbe378f2b64cd06853b1f501b8528d6d+backfill",
+                "b84c80e6f07eee431bcca2fa6f1fba62637ee065f432ce07f245bc32524d439f",
             ]
         );
     }

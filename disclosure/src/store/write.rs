@@ -75,9 +75,10 @@ fn write_bundle(tx: &Transaction<'_>, b: &ContentBundle) -> Result<(), StoreErro
         let mut stmt = tx.prepare(
             "INSERT INTO catalog_item(item_key, region_code, domain_code, column1, column2,
                 column3, name, content, basis, time_limit, publisher, mode_bits, channel,
-                audience, level_bits, office, contact_person, contact_phone, updated, source)
+                audience, level_bits, office, contact_person, contact_phone, updated, source,
+                updated_stated)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                ?17, ?18, ?19, ?20)",
+                ?17, ?18, ?19, ?20, ?21)",
         )?;
         for i in &b.items {
             stmt.execute(params![
@@ -101,6 +102,7 @@ fn write_bundle(tx: &Transaction<'_>, b: &ContentBundle) -> Result<(), StoreErro
                 i.contact_phone,
                 i.updated.to_string(),
                 i.source,
+                i.updated_stated,
             ])
             .map_err(|e| invalid(e, format!("公开事项“{}”（{}）", i.name, i.source)))?;
         }

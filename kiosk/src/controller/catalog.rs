@@ -58,7 +58,13 @@ pub fn fill_items(
         .map(|i| RowData {
             key: Target::Item(i.key.clone()).encode().into(),
             title: i.name.as_str().into(),
-            subtitle: format!("{} · 更新于 {}", i.region_name, i.updated.chinese()).into(),
+            // A date the data does not have is not shown as its update.
+            subtitle: if i.updated_stated {
+                format!("{} · 更新于 {}", i.region_name, i.updated.chinese())
+            } else {
+                i.region_name.clone()
+            }
+            .into(),
             level: level_char(i.region_level),
         })
         .collect();

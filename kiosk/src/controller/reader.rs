@@ -142,7 +142,14 @@ fn fill_item(
     if let Some(p) = &i.contact_phone {
         f.push(("联系电话", p.clone()));
     }
-    f.push(("更新日期", i.updated.chinese()));
+    f.push((
+        "更新日期",
+        if i.updated_stated {
+            i.updated.chinese()
+        } else {
+            format!("未注明（本目录发布于 {}）", i.updated.chinese())
+        },
+    ));
     f.push(("发布地区", d.region.name.clone()));
     a.set_gone(false);
     a.set_name(i.name.as_str().into());

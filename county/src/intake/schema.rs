@@ -134,6 +134,16 @@ CREATE UNIQUE INDEX application_by_progress_token ON application(progress_token_
 "#,
         after: None,
     },
+    // 6: the notes of status changes (reasons staff typed, which can name
+    // third parties) purged with the personal fields; applications purged
+    // before this step lose theirs now.
+    Migration {
+        sql: r#"
+UPDATE status_change SET note = note_after_purge(status, note)
+WHERE application_id IN (SELECT id FROM application WHERE purged_at IS NOT NULL);
+"#,
+        after: None,
+    },
 ];
 
 /// The schema version this build writes.
@@ -148,6 +158,8 @@ pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     // Deleted and overwritten personal data is zeroed, not left in free pages.
     conn.pragma_update(None, "secure_delete", true)?;
+    // What of a note the purge keeps (the terminal's rule too).
+    disclosure::requests::store::register_note_after_purge(conn)?;
     Ok(())
 }
 

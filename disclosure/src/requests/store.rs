@@ -318,6 +318,23 @@ pub struct OutboxEntry {
 /// The channel recorded for applications made at the terminal (Art 31).
 pub const KIOSK_CHANNEL: &str = "现场·政务公开专区终端";
 
+/// Makes [`note_after_purge`](super::wire::note_after_purge) callable in SQL on `conn`, as
+/// `note_after_purge(status, note)`.
+pub fn register_note_after_purge(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "note_after_purge",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(super::wire::note_after_purge(
+                &ctx.get::<String>(0)?,
+                &ctx.get::<String>(1)?,
+            ))
+        },
+    )
+}
+
 /// `2026-11-23 09:05:07+08:00`: sortable, with the zone.
 pub fn format_time(t: OffsetDateTime) -> String {
     let t = t.to_offset(crate::date::CHINA_OFFSET);
@@ -377,6 +394,7 @@ impl RequestStore {
         conn.pragma_update(None, "foreign_keys", true)?;
         // Purged personal fields are overwritten on disk, not just unlinked.
         conn.pragma_update(None, "secure_delete", true)?;
+        register_note_after_purge(&conn)?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let found = found as usize;
         if found > MIGRATIONS.len() {
@@ -1030,16 +1048,20 @@ impl RequestStore {
 
     /// Purges the personal fields (name, ID number, contact person, phone,
     /// address, e-mail) of every application the county acknowledged before
-    /// `delivered_before`. The masked forms stay for the progress page and
-    /// reprints, and so do the 查询密码's hash and the progress token, so the
-    /// citizen can still look the application up. Returns how many were
-    /// purged.
+    /// `delivered_before`, and the county's notes on them down to what
+    /// [`note_after_purge`](super::wire::note_after_purge) keeps (notes
+    /// arriving later are stored so); notes kept by an earlier version on
+    /// applications purged then go the same way. The masked forms stay for
+    /// the progress page and reprints, and so do the 查询密码's hash and the
+    /// progress token, so the citizen can still look the application up.
+    /// Returns how many were purged.
     pub fn purge_delivered(
         &mut self,
         delivered_before: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<usize, RequestError> {
-        let n = self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
             "UPDATE application SET name = NULL, id_number = NULL, contact_person = NULL,
                     phone = NULL, address = NULL, email = NULL, purged_at = ?2
              WHERE purged_at IS NULL AND id IN (
@@ -1047,7 +1069,14 @@ impl RequestStore {
                 WHERE kind = 'application' AND delivered_at IS NOT NULL AND delivered_at <= ?1)",
             params![format_time(delivered_before), format_time(now)],
         )?;
-        if n > 0 {
+        let notes = tx.execute(
+            "UPDATE status_change SET note = note_after_purge(status, note)
+             WHERE source = 'county' AND note != note_after_purge(status, note)
+               AND application_id IN (SELECT id FROM application WHERE purged_at IS NOT NULL)",
+            [],
+        )?;
+        tx.commit()?;
+        if n > 0 || notes > 0 {
             // Old page images in the WAL still hold the fields: fold them
             // into the main file (overwritten there) and empty the WAL.
             self.conn
@@ -1079,9 +1108,14 @@ impl RequestStore {
                 break;
             };
             last = Some(c.cursor);
+            // An application purged here keeps no more of a note than the
+            // purge leaves of one.
             let n = tx.execute(
                 "INSERT INTO status_change(application_id, at, status, note, source)
-                 SELECT id, ?2, ?3, ?4, 'county' FROM application WHERE receipt_no = ?1",
+                 SELECT id, ?2, ?3,
+                        CASE WHEN purged_at IS NULL THEN ?4 ELSE note_after_purge(?3, ?4) END,
+                        'county'
+                 FROM application WHERE receipt_no = ?1",
                 params![c.receipt_no, c.at, status.db_name(), c.note],
             )?;
             stored += n;

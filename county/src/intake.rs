@@ -3,7 +3,8 @@
 //! receipt number however often and however spelt it is sent), status
 //! changes for the terminals, replies, ratings and the terminals' last
 //! health reports. The file and a folder made for it are private to their
-//! owner; personal fields are purged after the archive period.
+//! owner; personal fields and the notes staff typed are purged after the
+//! archive period.
 
 mod schema;
 
@@ -433,6 +434,8 @@ impl IntakeStore {
         policy.validate()?;
         make_private(path)?;
         let mut conn = disclosure::sqlite::open_writer(path, Contents::Personal)?;
+        // What of a note the purge keeps, in SQL (the terminal's rule too).
+        disclosure::requests::store::register_note_after_purge(&conn)?;
         schema::migrate(&mut conn)?;
         Ok(IntakeStore {
             conn: Mutex::new(conn),
@@ -1190,10 +1193,13 @@ impl IntakeStore {
     }
 
     /// Purges the personal fields of applications replied to more than
-    /// the policy's `archive_days` ago (overwritten in the file: secure
-    /// delete, then a WAL checkpoint). What the annual report counts stays:
-    /// applicant kind, dates, receiving body, outcome, status history.
-    /// Returns how many were purged.
+    /// the policy's `archive_days` ago, and the notes of their status
+    /// changes down to the reply type and the extended date
+    /// ([`note_after_purge`](disclosure::requests::wire::note_after_purge)),
+    /// overwritten in the file (secure delete, then a WAL checkpoint). What
+    /// the annual report counts stays: applicant kind, dates, receiving
+    /// body, outcome, extension, the statuses and their times. Returns how
+    /// many were purged.
     pub fn purge_closed(&self, now: OffsetDateTime) -> Result<usize, IntakeError> {
         let before = format_time(now - time::Duration::days(i64::from(self.policy.archive_days)));
         let mut conn = self.conn();
@@ -1219,6 +1225,11 @@ impl IntakeStore {
                     at,
                     msg.applicant.kind().db_name()
                 ],
+            )?;
+            tx.execute(
+                "UPDATE status_change SET note = note_after_purge(status, note)
+                 WHERE application_id = ?1",
+                [id],
             )?;
         }
         tx.commit()?;

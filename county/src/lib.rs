@@ -6,6 +6,7 @@ pub mod delegation;
 pub mod intake;
 pub mod keys;
 pub mod openapi;
+pub mod paced;
 pub mod publish;
 pub mod serve;
 pub mod targets;

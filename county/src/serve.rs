@@ -1,8 +1,9 @@
 //! `county serve`: the reference county server. The signed repository as
 //! static files (with Range), the intake API of `county/openapi.json`,
 //! pages for phones (the kiosk's QR codes lead here) and the staff page.
-//! Connections are capped and must send their request headers, and be
-//! answered, within time limits, so idle or slow clients cannot hold it.
+//! Connections are capped and must send their request headers, be
+//! answered and take their answers within time limits, so idle or slow
+//! clients cannot hold it.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -59,7 +60,7 @@ pub struct ServeLimits {
     /// 读完请求头的时限（秒）；到时未发完请求头的连接（含空闲的长连接）被断开
     #[arg(long, default_value_t = 10)]
     pub header_timeout_secs: u64,
-    /// 处理一个请求（含读取请求体）的时限（秒），超时回答 408
+    /// 处理一个请求（含读取请求体）的时限（秒），超时回答 408；客户端收取回答过慢（每个时限内不足 16 KiB）时断开连接
     #[arg(long, default_value_t = 30)]
     pub request_timeout_secs: u64,
     /// 同时保持的连接数上限（应低于进程可打开的文件数）；满时新连接在系统队列中等候
@@ -207,7 +208,10 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
 /// at most `max_connections` at once (the rest wait in the system's
 /// queue, using no file of this process), request headers within
 /// `header_timeout_secs` (also between requests on a kept-alive
-/// connection), each answer within `request_timeout_secs`. Requests carry
+/// connection), each answer within `request_timeout_secs`, and taken by
+/// the client at [`MIN_BYTES_PER_WINDOW`](crate::paced::MIN_BYTES_PER_WINDOW)
+/// per `request_timeout_secs` at least once its buffers are full
+/// ([`Paced`](crate::paced::Paced)), else the connection is closed. Requests carry
 /// the client's address (`ConnectInfo`). In-flight requests may finish
 /// for up to `request_timeout_secs` after `shutdown`.
 pub async fn serve_on(
@@ -255,7 +259,7 @@ pub async fn serve_on(
                 req
             });
         let conn = http.serve_connection(
-            TokioIo::new(stream),
+            TokioIo::new(crate::paced::Paced::new(stream, request_timeout)),
             hyper_util::service::TowerToHyperService::new(service),
         );
         let conn = graceful.watch(conn);

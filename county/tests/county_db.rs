@@ -1,6 +1,7 @@
 //! `county.db` as a file on disk: private to its owner (folder, database,
 //! `-wal`, `-shm`), enrolment codes never in plain text, personal fields
-//! purged after the archive period with the annual report's counts kept,
+//! purged after the archive period (status notes included) with the annual
+//! report's counts kept,
 //! and a database made by the first release (its exact schema, no
 //! `user_version`) opened, migrated and kept.
 
@@ -177,6 +178,178 @@ fn personal_fields_are_purged_after_the_archive_period() {
         1,
         "one address left in the file"
     );
+}
+
+#[test]
+fn bug_status_change_notes_outlived_the_purge_of_personal_fields() {
+    use county::intake::ApplicationRow;
+    use disclosure::requests::wire::{REPLY_TYPES, note_after_purge};
+    // The reply types the county writes are the ones the purge keeps.
+    for o in ReplyOutcome::ALL {
+        assert!(REPLY_TYPES.contains(&o.name()), "{}", o.name());
+        assert_eq!(
+            note_after_purge("replied", &format!("{}：见附件", o.name())),
+            o.name()
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("county.db");
+    let policy = IntakePolicy {
+        archive_days: 30,
+        ..IntakePolicy::default()
+    };
+    let store = IntakeStore::open_with(&db, policy).unwrap();
+    let t0 = OffsetDateTime::now_utc();
+    let hall = "990521201201".parse().unwrap();
+    let code = store
+        .new_enrol_code(&hall, DeviceNo::new(1).unwrap(), 7, t0)
+        .unwrap();
+    let token = store.enrol(&code, "990521201201", 1, t0).unwrap().token;
+    let terminal = store.terminal_of(&token, t0).unwrap();
+    let r = receipt(1);
+    let app = ApplicationMessage {
+        deadline: Some("2026-12-01".into()),
+        ..application(&r)
+    };
+    store.receive(&terminal, &r.digits(), &app, t0).unwrap();
+    let calendar =
+        disclosure::calendar::WorkingDayCalendar::new(disclosure::calendar::builtin_schedules());
+    let new_date = store
+        .extend(&r, 10, "需征求第三方赵德胜的意见", &calendar, t0)
+        .unwrap();
+    store
+        .add_status(
+            &r,
+            disclosure::requests::ApplicationStatus::Processing,
+            "已转钱秀兰经办",
+            t0,
+        )
+        .unwrap();
+    store
+        .reply(
+            &r,
+            ReplyOutcome::PartlyDisclosed,
+            "涉及孙志强的个人隐私部分不予公开",
+            t0,
+        )
+        .unwrap();
+    let row = |s: &IntakeStore| -> ApplicationRow {
+        s.applications()
+            .unwrap()
+            .into_iter()
+            .find(|a| a.receipt_no == r)
+            .unwrap()
+    };
+    let statuses = |s: &IntakeStore| -> Vec<(i64, String, String)> {
+        s.application(&r)
+            .unwrap()
+            .1
+            .into_iter()
+            .map(|c| (c.cursor, c.status, c.at))
+            .collect()
+    };
+    let (before_row, before_statuses) = (row(&store), statuses(&store));
+    assert_eq!(before_statuses.len(), 3);
+
+    assert_eq!(
+        store.purge_closed(t0 + time::Duration::days(31)).unwrap(),
+        1
+    );
+    // The notes keep the reply type and the new date, nothing staff typed.
+    let notes: Vec<String> = store
+        .application(&r)
+        .unwrap()
+        .1
+        .into_iter()
+        .map(|c| c.note)
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            format!("延期至{}", new_date.chinese()),
+            String::new(),
+            "部分公开".into()
+        ]
+    );
+    // The same to a terminal asking again.
+    let pulled = store.changes_since(&terminal, 0, 10).unwrap();
+    assert!(pulled.changes.iter().all(|c| !c.note.contains("赵德胜")));
+    // What the annual report counts is unchanged: statuses and their
+    // times, kind, body, dates, outcome, extension.
+    assert_eq!(statuses(&store), before_statuses);
+    let after = row(&store);
+    assert_eq!(
+        (
+            &after.applicant_kind,
+            &after.body_name,
+            &after.received_at,
+            &after.deadline,
+            after.extended,
+            &after.outcome,
+            &after.status,
+            &after.closed_at,
+        ),
+        (
+            &before_row.applicant_kind,
+            &before_row.body_name,
+            &before_row.received_at,
+            &before_row.deadline,
+            before_row.extended,
+            &before_row.outcome,
+            &before_row.status,
+            &before_row.closed_at,
+        )
+    );
+    // Gone from the file too.
+    drop(store);
+    let bytes = file_bytes(tmp.path());
+    for name in ["赵德胜", "钱秀兰", "孙志强"] {
+        assert!(!contains(&bytes, name), "{name} still in county.db");
+    }
+}
+
+#[test]
+fn bug_notes_of_applications_purged_by_an_earlier_version_were_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("county.db");
+    let store = IntakeStore::open(&db).unwrap();
+    let t0 = OffsetDateTime::now_utc();
+    let hall = "990521201201".parse().unwrap();
+    let code = store
+        .new_enrol_code(&hall, DeviceNo::new(1).unwrap(), 7, t0)
+        .unwrap();
+    let token = store.enrol(&code, "990521201201", 1, t0).unwrap().token;
+    let terminal = store.terminal_of(&token, t0).unwrap();
+    let r = receipt(1);
+    store
+        .receive(&terminal, &r.digits(), &application(&r), t0)
+        .unwrap();
+    store
+        .reply(&r, ReplyOutcome::NotDisclosed, "涉及孙志强的个人隐私", t0)
+        .unwrap();
+    drop(store);
+    // As a county.db of schema 5 was left by its purge: personal fields
+    // gone, the reply's reason kept.
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute(
+            "UPDATE application SET purged_at = ?1",
+            [disclosure::requests::store::format_time(t0)],
+        )
+        .unwrap();
+        c.pragma_update(None, "user_version", 5).unwrap();
+    }
+    let store = IntakeStore::open(&db).unwrap();
+    let notes: Vec<String> = store
+        .application(&r)
+        .unwrap()
+        .1
+        .into_iter()
+        .map(|c| c.note)
+        .collect();
+    assert_eq!(notes, ["不予公开"]);
+    drop(store);
+    assert!(!contains(&file_bytes(tmp.path()), "孙志强"));
 }
 
 /// The schema of the first release, exactly as its `intake.rs` had it.

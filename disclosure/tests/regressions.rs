@@ -598,6 +598,138 @@ fn bug_merged_a1_z200000_took_384_mb() {
     );
 }
 
+/// Errors of `path` that say a sheet is too large or damaged.
+fn size_errors(path: &std::path::Path) -> Vec<String> {
+    match parse_catalog_file(path) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .filter(|e| e.message.contains("太大") || e.message.contains("损坏"))
+            .map(|e| e.to_string())
+            .collect(),
+    }
+}
+
+// calamine builds XLS and ODS sheets while it opens the file, before the
+// importer's own checks: these files are sized from their records first.
+// (Without that, the first two abort the process on a failed allocation of
+// terabytes, the third takes some 6 GB; checked by hand under `ulimit -v`.)
+
+#[test]
+fn bug_an_xls_dimensions_record_made_calamine_reserve_4_billion_rows() {
+    use sheets::{write_xls_records, xls_dimensions, xls_label};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("社会救助.xls");
+    write_xls_records(
+        &p,
+        &[xls_dimensions(0, u32::MAX, 0, 256), xls_label(0, 0, "序号")],
+    );
+    assert!(
+        std::fs::metadata(&p).unwrap().len() < 32 << 10,
+        "a tiny file"
+    );
+    assert_refused_as_too_large(&p);
+    let e = parse_catalog_file(&p).unwrap_err()[0].to_string();
+    assert!(e.contains("4294967295 行 × 256 列"), "{e}");
+    // A first row after the last (calamine's arithmetic would overflow).
+    write_xls_records(&p, &[xls_dimensions(10, 5, 0, 1), xls_label(0, 0, "序号")]);
+    let e = parse_catalog_file(&p).unwrap_err();
+    assert!(
+        e.len() == 1 && e[0].sheet.as_deref() == Some("目录") && e[0].message.contains("已损坏"),
+        "{e:?}"
+    );
+    // Within the limits such a file is read (and judged as a catalog),
+    // also with a workbook stream past the compound file's mini stream.
+    let mut records = vec![xls_dimensions(0, 500, 0, 1)];
+    records.extend((0..500).map(|r| xls_label(r, 0, &format!("事项{r}"))));
+    write_xls_records(&p, &records);
+    assert!(std::fs::metadata(&p).unwrap().len() > 8192);
+    assert_eq!(size_errors(&p), Vec::<String>::new());
+}
+
+#[test]
+fn bug_xls_cells_at_a1_and_the_last_u16_column_asked_for_137_gb() {
+    use sheets::{write_xls_records, xls_label};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("社会救助.xls");
+    // No DIMENSIONS at all: calamine's range spans the cells it finds.
+    write_xls_records(&p, &[xls_label(0, 0, "序号"), xls_label(65535, 65535, "x")]);
+    assert_refused_as_too_large(&p);
+    let e = parse_catalog_file(&p).unwrap_err()[0].to_string();
+    assert!(e.contains("第 65536 行"), "{e}");
+}
+
+/// A row of `cells` repeated `times`, as ODS writes repetition.
+fn ods_row(times: u64, cells: &str) -> String {
+    format!("<table:table-row table:number-rows-repeated=\"{times}\">{cells}</table:table-row>")
+}
+
+#[test]
+fn bug_repeated_ods_rows_and_cells_were_expanded_before_any_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("社会救助.ods");
+    let wide = r#"<table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell>"#;
+    // 6000 × 16384 cells from a few hundred bytes.
+    sheets::write_ods_table(&p, &ods_row(6000, wide));
+    assert!(std::fs::metadata(&p).unwrap().len() < 4096, "a tiny file");
+    assert_refused_as_too_large(&p);
+    let e = parse_catalog_file(&p).unwrap_err()[0].to_string();
+    assert!(e.contains("第 6000 行"), "{e}");
+    // One cell of a billion spaces (text:s), copied into 200 columns.
+    let spaces = r#"<table:table-cell office:value-type="string" table:number-columns-repeated="200"><text:p>a<text:s text:c="1000000000"/>b</text:p></table:table-cell>"#;
+    sheets::write_ods_table(&p, &ods_row(1, spaces));
+    assert_refused_as_too_large(&p);
+    // Empty cells repeated between values are stored, row by row.
+    let gappy = r#"<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell><table:table-cell table:number-columns-repeated="16000"/><table:table-cell/>"#;
+    sheets::write_ods_table(&p, &ods_row(1, gappy).repeat(200));
+    assert_refused_as_too_large(&p);
+    // A merged area far beyond the sheet.
+    let spanned = r#"<table:table-cell office:value-type="string" table:number-rows-spanned="1048576" table:number-columns-spanned="16384"><text:p>序号</text:p></table:table-cell>"#;
+    sheets::write_ods_table(&p, &ods_row(1, spanned));
+    assert_refused_as_too_large(&p);
+
+    // As LibreOffice saves a formatted sheet: empty cells and rows
+    // repeated to the end of the sheet. Read (and judged as a catalog).
+    let row = |text: &str| {
+        format!(
+            r#"<table:table-row><table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell><table:table-cell table:number-columns-repeated="1023"/></table:table-row>"#
+        )
+    };
+    let mut xml: String = (0..3000).map(|i| row(&format!("事项{i}"))).collect();
+    xml.push_str(&ods_row(
+        1_045_000,
+        r#"<table:table-cell table:number-columns-repeated="1024"/>"#,
+    ));
+    sheets::write_ods_table(&p, &xml);
+    assert_eq!(size_errors(&p), Vec::<String>::new());
+}
+
+#[test]
+fn bug_an_ods_content_xml_of_any_size_was_read_to_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("社会救助.ods");
+    // 129 paragraphs of a MiB each, deflated to well under a megabyte.
+    let mut content = Vec::with_capacity(130 << 20);
+    content.extend_from_slice(br#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>"#);
+    for _ in 0..129 {
+        content.extend_from_slice(b"<text:p>");
+        content.resize(content.len() + (1 << 20), b'a');
+        content.extend_from_slice(b"</text:p>");
+    }
+    content.extend_from_slice(b"</office:spreadsheet></office:body></office:document-content>");
+    sheets::write_ods_content(&p, &content, zip::CompressionMethod::Deflated);
+    drop(content);
+    assert!(std::fs::metadata(&p).unwrap().len() < 1 << 20);
+    let errors = parse_catalog_file(&p).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].file, p.display().to_string());
+    assert!(
+        errors[0].message.contains("content.xml超过 128 MiB"),
+        "{}",
+        errors[0]
+    );
+}
+
 #[test]
 fn bug_a_feed_could_carry_a_spreadsheet_for_terminals_to_parse() {
     // A folder laid out from a feed: a shard name is the only catalog file

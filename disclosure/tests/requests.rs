@@ -1,6 +1,7 @@
 //! requests.db: submission in one transaction, receipt numbers, deadlines
-//! on the receipt, the clock check, ratings, lookups with masked data, and
-//! the form's checks at their boundaries.
+//! on the receipt, the clock check, ratings, lookups with masked data, the
+//! purge (county notes included), and the form's checks at their
+//! boundaries.
 
 use disclosure::calendar::{Deadline, WorkingDayCalendar, builtin_schedules};
 use disclosure::requests::{
@@ -712,6 +713,83 @@ fn the_pin_opens_the_application_and_survives_the_purge() {
         panic!("purged: the PIN no longer opens it");
     };
     assert_eq!(v.name_masked, "王**");
+}
+
+#[test]
+fn bug_county_notes_outlived_the_purge_at_the_terminal() {
+    use disclosure::requests::PinCheck;
+    use disclosure::requests::wire::StatusChangeMessage;
+    let dir = tempfile::tempdir().unwrap();
+    // Extended by the county with a reason naming a third party.
+    let (mut store, s) = one_application(dir.path());
+    let (no, pin) = (s.receipt_no.clone(), s.secrets.pin.clone());
+    let now = datetime!(2026-12-16 10:00 +8);
+    let o = store.outbox_pending().unwrap();
+    store.mark_delivered(o[0].id, now).unwrap();
+    assert_eq!(
+        store
+            .purge_delivered(now + time::Duration::hours(1), now)
+            .unwrap(),
+        1
+    );
+    // The reply arrives after the purge, with a reason naming another.
+    let reply = StatusChangeMessage {
+        cursor: 1,
+        receipt_no: no.digits(),
+        status: "replied".into(),
+        at: "2026-12-20 10:00:00+08:00".into(),
+        note: "部分公开：涉及李四的个人隐私部分不予公开".into(),
+    };
+    assert_eq!(store.apply_status_changes(&[reply], 1, now).unwrap(), 1);
+    // The stages and their days stay, and the reply type; no reasons.
+    let PinCheck::Opened(v) = store.open_with_pin(&no, &pin, now).unwrap() else {
+        panic!("the PIN no longer opens it");
+    };
+    let history: Vec<(ApplicationStatus, String, String)> = v
+        .history
+        .iter()
+        .map(|h| {
+            (
+                h.status,
+                h.at.date().to_string(),
+                h.note.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (
+                ApplicationStatus::Received,
+                "2026-11-23".into(),
+                String::new()
+            ),
+            (
+                ApplicationStatus::Extended,
+                "2026-12-15".into(),
+                String::new()
+            ),
+            (
+                ApplicationStatus::Delivered,
+                "2026-12-16".into(),
+                String::new()
+            ),
+            (
+                ApplicationStatus::Replied,
+                "2026-12-20".into(),
+                "部分公开".into()
+            ),
+        ]
+    );
+    drop(store);
+    let mut bytes = std::fs::read(dir.path().join("requests.db")).unwrap();
+    bytes.extend(std::fs::read(dir.path().join("requests.db-wal")).unwrap_or_default());
+    for name in ["张三", "李四"] {
+        assert!(
+            !bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{name} still in requests.db"
+        );
+    }
 }
 
 #[test]

@@ -131,6 +131,16 @@ ALTER TABLE application ADD COLUMN progress_token_sha256 TEXT;
 CREATE UNIQUE INDEX application_by_progress_token ON application(progress_token_sha256);
 "#,
     ),
+    // 6: the notes of status changes (reasons staff typed, which can name
+    // third parties) purged with the personal fields; applications purged
+    // before this step lose theirs now (`note_after_purge` is registered on
+    // the connection before migrating).
+    Migration::sql(
+        r#"
+UPDATE status_change SET note = note_after_purge(status, note)
+WHERE application_id IN (SELECT id FROM application WHERE purged_at IS NOT NULL);
+"#,
+    ),
 ];
 
 /// The schema version this build writes.
@@ -372,6 +382,7 @@ mod tests {
                 "79e895e36f0e3ebbec27eebe8b6220461646667c312f9ac8c52fdb15d1db1339+backfill",
                 "c780628e61f8bf855854f59f0e470b92d1bf3ee3dc1c018b3808007b25dd32b9+backfill",
                 "31e2f38349b25e15437403d3de4b9e23dc8a9cca464814ad4576be5c43c98fc2",
+                "d5cb0c4ab8814b3bc69d933e4047f96bc218b9c437e8a2f771a2bb28c233183b",
             ]
         );
     }

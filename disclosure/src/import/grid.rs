@@ -5,16 +5,18 @@
 //! merges (CSV, ODS) the grid says so, and the catalog parser fills down
 //! only the group columns. A sheet reaching beyond [`MAX_SHEET_ROWS`],
 //! [`MAX_SHEET_COLUMNS`] or [`MAX_SHEET_CELLS`] (its cells or its merged
-//! areas) is refused before its grid is built.
+//! areas) is refused before its grid is built, and an XLS or ODS file
+//! before calamine opens it (`prescan.rs`: calamine builds those sheets
+//! as it opens them).
 
-use std::io::{Read, Seek};
+use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
 use calamine::{
-    Data, DataRef, Dimensions, Range, Reader, Sheets, Xlsx, XlsxError, open_workbook_auto,
+    Data, DataRef, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsx, XlsxError, open_workbook,
 };
 
-use super::ImportError;
+use super::{ImportError, prescan};
 use crate::Date;
 
 /// One cell: its text as a person reads it, and its date when the
@@ -108,7 +110,7 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<Grid>, ImportError> {
         .unwrap_or_default();
     match ext.as_str() {
         "csv" | "txt" => read_csv(path, &file).map(|g| vec![g]),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &file),
+        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path, &file, &ext),
         _ => Err(ImportError::file(
             &file,
             "不支持的文件类型，目录表格应为 .csv、.xlsx、.xls 或 .ods 文件".into(),
@@ -227,7 +229,12 @@ fn sheet_too_large(file: &str, sheet: &str, why: String) -> ImportError {
 }
 
 /// Refuses a sheet reaching `rows` × `columns` from A1.
-fn check_extent(file: &str, sheet: &str, rows: usize, columns: usize) -> Result<(), ImportError> {
+pub(super) fn check_extent(
+    file: &str,
+    sheet: &str,
+    rows: usize,
+    columns: usize,
+) -> Result<(), ImportError> {
     if rows > MAX_SHEET_ROWS
         || columns > MAX_SHEET_COLUMNS
         || rows.saturating_mul(columns) > MAX_SHEET_CELLS
@@ -305,13 +312,35 @@ fn check_sheet_size(
     Ok(())
 }
 
-fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
-    let mut wb = open_workbook_auto(path).map_err(|e| {
+/// Opens a workbook as its (lower-case) extension says — never by
+/// guessing, so an XLS or ODS always passes its pre-check — and reads its
+/// visible sheets.
+fn read_workbook(path: &Path, file: &str, ext: &str) -> Result<Vec<Grid>, ImportError> {
+    let unopened = |e: &dyn std::fmt::Display| {
         ImportError::file(
             file,
             format!("无法打开表格文件（文件已损坏或不是电子表格）：{e}"),
         )
-    })?;
+    };
+    match ext {
+        "xls" => {
+            let checked = prescan::checked_xls(path, file)?;
+            let wb = Xls::new(Cursor::new(checked)).map_err(|e| unopened(&e))?;
+            read_sheets(Sheets::Xls(wb), file)
+        }
+        "ods" => {
+            prescan::check_ods(path, file)?;
+            let wb: Ods<_> = open_workbook(path).map_err(|e| unopened(&e))?;
+            read_sheets(Sheets::Ods(wb), file)
+        }
+        _ => {
+            let wb: Xlsx<_> = open_workbook(path).map_err(|e| unopened(&e))?;
+            read_sheets(Sheets::Xlsx(wb), file)
+        }
+    }
+}
+
+fn read_sheets<RS: Read + Seek>(mut wb: Sheets<RS>, file: &str) -> Result<Vec<Grid>, ImportError> {
     // Hidden sheets hold lookup lists and old versions, not the catalog.
     let names: Vec<String> = wb
         .sheets_metadata()
@@ -322,8 +351,8 @@ fn read_workbook(path: &Path, file: &str) -> Result<Vec<Grid>, ImportError> {
     let mut grids = Vec::new();
     for name in names {
         // XLSX: how far the cells reach, before calamine builds the sheet.
-        // (XLS and ODS sheets are built when the file is opened; XLS cannot
-        // pass 65536 × 256, calamine caps ODS; both are checked below.)
+        // (XLS and ODS sheets are built when the file is opened, after
+        // `prescan` sized them; all are checked again below, merges too.)
         if let Sheets::Xlsx(x) = &mut wb {
             let (rows, columns) = xlsx_extent(x, &name).map_err(|e| ImportError {
                 file: file.to_string(),

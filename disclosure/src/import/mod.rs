@@ -10,6 +10,7 @@ mod catalog;
 mod folder;
 mod front_matter;
 pub(crate) mod grid;
+mod prescan;
 
 use std::fmt;
 

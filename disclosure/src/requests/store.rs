@@ -247,6 +247,23 @@ pub struct OutboxEntry {
 /// The channel recorded for applications made at the terminal (Art 31).
 pub const KIOSK_CHANNEL: &str = "现场·政务公开专区终端";
 
+/// Makes [`note_after_purge`](super::wire::note_after_purge) callable in SQL on `conn`, as
+/// `note_after_purge(status, note)`.
+pub fn register_note_after_purge(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "note_after_purge",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(super::wire::note_after_purge(
+                &ctx.get::<String>(0)?,
+                &ctx.get::<String>(1)?,
+            ))
+        },
+    )
+}
+
 /// `2026-11-23 09:05:07+08:00`: sortable, with the zone (a
 /// [`Timestamp`]'s stored form).
 pub fn format_time(t: OffsetDateTime) -> String {
@@ -294,6 +311,7 @@ impl RequestStore {
     pub fn open(path: &Path) -> Result<RequestStore, RequestError> {
         // Purged personal fields are overwritten on disk, not just unlinked.
         let mut conn = sqlite::open_writer(path, Contents::Personal)?;
+        register_note_after_purge(&conn)?;
         MIGRATIONS.apply(&mut conn).map_err(|e| match e {
             MigrationError::TooNew {
                 found, expected, ..
@@ -939,16 +957,20 @@ impl RequestStore {
 
     /// Purges the personal fields (name, ID number, contact person, phone,
     /// address, e-mail) of every application the county acknowledged before
-    /// `delivered_before`. The masked forms stay for the progress page and
-    /// reprints, and so do the 查询密码's hash and the progress token, so the
-    /// citizen can still look the application up. Returns how many were
-    /// purged.
+    /// `delivered_before`, and the county's notes on them down to what
+    /// [`note_after_purge`](super::wire::note_after_purge) keeps (notes
+    /// arriving later are stored so); notes kept by an earlier version on
+    /// applications purged then go the same way. The masked forms stay for
+    /// the progress page and reprints, and so do the 查询密码's hash and the
+    /// progress token, so the citizen can still look the application up.
+    /// Returns how many were purged.
     pub fn purge_delivered(
         &mut self,
         delivered_before: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<usize, RequestError> {
-        let n = self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
             "UPDATE application SET name = NULL, id_number = NULL, contact_person = NULL,
                     phone = NULL, address = NULL, email = NULL, purged_at = ?2
              WHERE purged_at IS NULL AND id IN (
@@ -960,7 +982,14 @@ impl RequestStore {
                 OutboxKind::Application.db_name()
             ],
         )?;
-        if n > 0 {
+        let notes = tx.execute(
+            "UPDATE status_change SET note = note_after_purge(status, note)
+             WHERE source = 'county' AND note != note_after_purge(status, note)
+               AND application_id IN (SELECT id FROM application WHERE purged_at IS NOT NULL)",
+            [],
+        )?;
+        tx.commit()?;
+        if n > 0 || notes > 0 {
             // Old page images in the WAL still hold the fields: fold them
             // into the main file (overwritten there) and empty the WAL.
             self.conn
@@ -994,9 +1023,14 @@ impl RequestStore {
                 break;
             };
             last = Some(c.cursor);
+            // An application purged here keeps no more of a note than the
+            // purge leaves of one.
             let n = tx.execute(
                 "INSERT INTO status_change(application_id, at, status, note, source)
-                 SELECT id, ?2, ?3, ?4, 'county' FROM application WHERE receipt_no = ?1",
+                 SELECT id, ?2, ?3,
+                        CASE WHEN purged_at IS NULL THEN ?4 ELSE note_after_purge(?3, ?4) END,
+                        'county'
+                 FROM application WHERE receipt_no = ?1",
                 params![c.receipt_no, at, status.db_name(), c.note],
             )?;
             stored += n;

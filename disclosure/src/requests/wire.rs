@@ -187,6 +187,42 @@ pub struct StatusChangeMessage {
     pub note: String,
 }
 
+/// The reply types (Art 36 outcomes, and Art 39) as the county names them
+/// at the start of a 已答复 note.
+pub const REPLY_TYPES: [&str; 9] = [
+    "已主动公开",
+    "予以公开",
+    "部分公开",
+    "不予公开",
+    "本机关不掌握该信息（信息不存在）",
+    "非本机关负责公开",
+    "重复申请",
+    "法律法规对信息提供另有规定",
+    "不作为政府信息公开申请处理",
+];
+
+/// What of a status change's note outlives the purge of its application's
+/// personal fields, at the county and at the terminal: of a 已答复 note the
+/// reply type, of a 延期答复 note the new date — what the county writes
+/// before the first full-width colon (“予以公开：……”, “延期至2026年12月1日：……”)
+/// — and nothing else: not the reasons staff typed after it, which can name
+/// third parties, nor any note not in that form.
+pub fn note_after_purge(status: &str, note: &str) -> String {
+    let head = note.split('：').next().unwrap_or("");
+    let kept = match status {
+        "replied" => REPLY_TYPES.contains(&head),
+        "extended" => {
+            head.starts_with("延期至") && head.ends_with('日') && head.chars().count() <= 16
+        }
+        _ => false,
+    };
+    if kept {
+        head.to_string()
+    } else {
+        String::new()
+    }
+}
+
 /// A page of status changes for one terminal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StatusChanges {

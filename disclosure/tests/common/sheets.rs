@@ -1,7 +1,8 @@
 //! Writes one sheet of cell texts, with merged ranges where the format has
 //! them, as XLSX (rust_xlsxwriter), XLS (BIFF8 records in a compound file,
 //! written here), ODS (content.xml in a zip, written here; merges are
-//! spans there, which the importer does not read) or CSV.
+//! spans there, which the importer does not read) or CSV; and the raw
+//! XLS records or ODS table XML of hostile files.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,7 +112,58 @@ fn xl_string(text: &str, len_bytes: usize) -> Vec<u8> {
     d
 }
 
+/// A Label record: the text of the cell at `row`, `col`.
+pub fn xls_label(row: u16, col: u16, text: &str) -> (u16, Vec<u8>) {
+    let mut d = Vec::new();
+    d.extend(row.to_le_bytes());
+    d.extend(col.to_le_bytes());
+    d.extend(0u16.to_le_bytes());
+    d.extend(xl_string(text, 2));
+    (0x0204, d)
+}
+
+/// A BIFF8 DIMENSIONS record: rows `first..last_plus_1`, columns
+/// `first_col..last_col_plus_1`, as the file declares them.
+pub fn xls_dimensions(
+    first: u32,
+    last_plus_1: u32,
+    first_col: u16,
+    last_col_plus_1: u16,
+) -> (u16, Vec<u8>) {
+    let mut d = Vec::new();
+    d.extend(first.to_le_bytes());
+    d.extend(last_plus_1.to_le_bytes());
+    d.extend(first_col.to_le_bytes());
+    d.extend(last_col_plus_1.to_le_bytes());
+    d.extend(0u16.to_le_bytes());
+    (0x0200, d)
+}
+
 fn write_xls(path: &Path, rows: &[Vec<String>], merges: &[Merge]) {
+    let mut records = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                records.push(xls_label(r as u16, c as u16, text));
+            }
+        }
+    }
+    if !merges.is_empty() {
+        let mut d = Vec::new();
+        d.extend((merges.len() as u16).to_le_bytes());
+        for &(r1, c1, r2, c2) in merges {
+            for v in [r1, r2, c1, c2] {
+                d.extend(v.to_le_bytes());
+            }
+        }
+        records.push((0x00E5, d));
+    }
+    write_xls_records(path, &records);
+}
+
+/// An XLS file whose one visible sheet “目录” holds exactly `records`
+/// (type, data) between its BOF and EOF.
+pub fn write_xls_records(path: &Path, records: &[(u16, Vec<u8>)]) {
     let sheet_name = xl_string("目录", 1);
     // Workbook globals: BOF, one BoundSheet8 pointing at the sheet, EOF.
     let globals_len = 20 + (4 + 6 + sheet_name.len()) + 4;
@@ -124,30 +176,10 @@ fn write_xls(path: &Path, rows: &[Vec<String>], merges: &[Merge]) {
     record(&mut stream, 0x0085, &sheet);
     record(&mut stream, 0x000A, &[]);
     assert_eq!(stream.len(), globals_len);
-    // The worksheet: a Label per non-empty cell, the merged ranges, EOF.
+    // The worksheet: its records, EOF.
     bof(&mut stream, 0x0010);
-    for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate() {
-            if text.is_empty() {
-                continue;
-            }
-            let mut d = Vec::new();
-            d.extend((r as u16).to_le_bytes());
-            d.extend((c as u16).to_le_bytes());
-            d.extend(0u16.to_le_bytes());
-            d.extend(xl_string(text, 2));
-            record(&mut stream, 0x0204, &d);
-        }
-    }
-    if !merges.is_empty() {
-        let mut d = Vec::new();
-        d.extend((merges.len() as u16).to_le_bytes());
-        for &(r1, c1, r2, c2) in merges {
-            for v in [r1, r2, c1, c2] {
-                d.extend(v.to_le_bytes());
-            }
-        }
-        record(&mut stream, 0x00E5, &d);
+    for (typ, data) in records {
+        record(&mut stream, *typ, data);
     }
     record(&mut stream, 0x000A, &[]);
     let mut comp = cfb::create(path).unwrap();
@@ -164,9 +196,7 @@ fn xml_escape(s: &str) -> String {
 }
 
 fn write_ods(path: &Path, rows: &[Vec<String>]) {
-    let mut content = String::from(
-        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="目录">"#,
-    );
+    let mut content = String::new();
     for row in rows {
         content.push_str("<table:table-row>");
         for text in row {
@@ -182,20 +212,37 @@ fn write_ods(path: &Path, rows: &[Vec<String>]) {
         }
         content.push_str("</table:table-row>");
     }
-    content.push_str("</table:table></office:spreadsheet></office:body></office:document-content>");
+    write_ods_table(path, &content);
+}
+
+/// The start of an ODS `content.xml` up to the table “目录”.
+const ODS_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="目录">"#;
+const ODS_TAIL: &str =
+    "</table:table></office:spreadsheet></office:body></office:document-content>";
+
+/// An ODS file whose one sheet “目录” holds the rows `table_xml` gives
+/// (`<table:table-row>` elements), stored uncompressed.
+pub fn write_ods_table(path: &Path, table_xml: &str) {
+    let content = format!("{ODS_HEAD}{table_xml}{ODS_TAIL}");
+    write_ods_content(path, content.as_bytes(), zip::CompressionMethod::Stored);
+}
+
+/// An ODS file with `content` as its content.xml, compressed by `method`.
+pub fn write_ods_content(path: &Path, content: &[u8], method: zip::CompressionMethod) {
     let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
     let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     let stored =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for (name, bytes) in [
+    for (name, bytes, options) in [
         (
             "mimetype",
             "application/vnd.oasis.opendocument.spreadsheet".as_bytes(),
+            stored,
         ),
-        ("META-INF/manifest.xml", manifest.as_bytes()),
-        ("content.xml", content.as_bytes()),
+        ("META-INF/manifest.xml", manifest.as_bytes(), stored),
+        ("content.xml", content, stored.compression_method(method)),
     ] {
-        zip.start_file(name, stored).unwrap();
+        zip.start_file(name, options).unwrap();
         zip.write_all(bytes).unwrap();
     }
     zip.finish().unwrap();

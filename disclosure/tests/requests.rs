@@ -748,13 +748,7 @@ fn bug_county_notes_outlived_the_purge_at_the_terminal() {
     let history: Vec<(ApplicationStatus, String, String)> = v
         .history
         .iter()
-        .map(|h| {
-            (
-                h.status,
-                h.at.date().to_string(),
-                h.note.clone(),
-            )
-        })
+        .map(|h| (h.status, h.at.date().to_string(), h.note.clone()))
         .collect();
     assert_eq!(
         history,

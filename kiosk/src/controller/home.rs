@@ -8,7 +8,7 @@ use slint::{ComponentHandle, SharedString};
 use super::context::Context;
 use super::models::{rows, weekday};
 use super::navigator::{ListKind, Page, Target};
-use crate::{AttractAdapter, HomeAdapter, MainWindow, RowData, SlideData};
+use crate::{AttractAdapter, HomeAdapter, HomeTile, MainWindow, RowData, SlideData};
 
 /// Updates listed on the home page.
 const LATEST: usize = 4;
@@ -17,7 +17,7 @@ const SLIDES_PER_KIND: usize = 5;
 
 /// What a home tile opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Tile {
+pub enum TileAction {
     Open(Page),
     /// 申请公开: the wizard, not linked to anything.
     Apply,
@@ -25,19 +25,18 @@ pub enum Tile {
     Progress,
 }
 
-/// The tile with the UI's id `id`.
-pub fn tile(id: &str) -> Option<Tile> {
-    Some(match id {
-        "catalog" => Tile::Open(Page::Domains),
-        "search" => Tile::Open(Page::Search),
-        "interpretations" => Tile::Open(Page::List(ListKind::Interpretations)),
-        "guides" => Tile::Open(Page::List(ListKind::Guides)),
-        "notices" => Tile::Open(Page::List(ListKind::Notices)),
-        "village" => Tile::Open(Page::List(ListKind::Village)),
-        "apply" => Tile::Apply,
-        "progress" => Tile::Progress,
-        _ => return None,
-    })
+/// What `tile` opens.
+pub fn tile_action(tile: HomeTile) -> TileAction {
+    match tile {
+        HomeTile::Catalog => TileAction::Open(Page::Domains),
+        HomeTile::Search => TileAction::Open(Page::Search),
+        HomeTile::Interpretations => TileAction::Open(Page::List(ListKind::Interpretations)),
+        HomeTile::Guides => TileAction::Open(Page::List(ListKind::Guides)),
+        HomeTile::Notices => TileAction::Open(Page::List(ListKind::Notices)),
+        HomeTile::Village => TileAction::Open(Page::List(ListKind::Village)),
+        HomeTile::Apply => TileAction::Apply,
+        HomeTile::Progress => TileAction::Progress,
+    }
 }
 
 /// The attract loop's slides and which one shows.

@@ -5,10 +5,10 @@ use slint::{ComponentHandle, SharedString};
 
 use super::App;
 use super::catalog::domain_of;
-use super::home::{Tile, tile};
+use super::home::{TileAction, tile_action};
 use super::navigator::{Page, Target};
 use crate::{
-    AppState, ApplyAdapter, AttractAdapter, DomainsAdapter, HomeAdapter, ItemsAdapter,
+    AppState, ApplyAdapter, AttractAdapter, DomainsAdapter, HomeAdapter, HomeTile, ItemsAdapter,
     KeyboardMode, ListAdapter, MainWindow, ProgressAdapter, ReaderAdapter, SearchAdapter, Theme,
 };
 
@@ -77,14 +77,13 @@ fn wire_shared(app: &App, ui: &MainWindow) {
         a.open_apply(target);
     }));
     ui.global::<HomeAdapter>()
-        .on_open(act1(app, |a, id: SharedString| match tile(&id) {
-            Some(Tile::Open(page)) => a.navigate(page),
-            Some(Tile::Apply) => a.open_apply(None),
-            Some(Tile::Progress) => {
+        .on_open(act1(app, |a, tile: HomeTile| match tile_action(tile) {
+            TileAction::Open(page) => a.navigate(page),
+            TileAction::Apply => a.open_apply(None),
+            TileAction::Progress => {
                 a.inner.progress.borrow_mut().reset();
                 a.navigate(Page::Progress);
             }
-            None => {}
         }));
     ui.global::<HomeAdapter>()
         .on_open_latest(act1(app, open_key));
@@ -128,9 +127,9 @@ fn wire_apply(app: &App, ui: &MainWindow) {
     let w = ui.global::<ApplyAdapter>();
     w.on_choose({
         let app = app.clone();
-        move |key, i| {
+        move |kind, i| {
             app.touched();
-            app.on_apply(|a, _| a.choose(&key, usize::try_from(i).unwrap_or(0)));
+            app.on_apply(|a, _| a.choose(kind, usize::try_from(i).unwrap_or(0)));
         }
     });
     w.on_edit(act1(app, |a, key: SharedString| a.edit_field(&key)));

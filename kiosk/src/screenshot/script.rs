@@ -193,19 +193,21 @@ impl ScreenshotScript for App {
                 }
             }
             Shot::Table => {
-                // The document with the widest table.
+                // The document whose table comes first, on every screen.
                 let mut pick: Option<(usize, Document, Table)> = None;
                 for d in store.documents(scope, None)? {
                     let Some(v) = store.document(&d.key)? else {
                         continue;
                     };
-                    for b in body_blocks(&v.document.body) {
-                        if let BodyBlock::Table(t) = b
-                            && !t.rows.is_empty()
-                            && pick.as_ref().is_none_or(|(n, ..)| t.header.len() > *n)
-                        {
-                            pick = Some((t.header.len(), v.document.clone(), t));
-                        }
+                    let blocks = body_blocks(&v.document.body);
+                    let first = blocks.iter().enumerate().find_map(|(n, b)| match b {
+                        BodyBlock::Table(t) if !t.rows.is_empty() => Some((n, t.clone())),
+                        _ => None,
+                    });
+                    if let Some((n, t)) = first
+                        && pick.as_ref().is_none_or(|(m, ..)| n < *m)
+                    {
+                        pick = Some((n, v.document.clone(), t));
                     }
                 }
                 let (_, doc, table) = pick.ok_or_else(|| anyhow::anyhow!("没有带表格的文件"))?;

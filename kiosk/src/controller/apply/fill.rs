@@ -13,7 +13,7 @@ use super::{ApplyController, FormState, WizardStep};
 use crate::applications::deadline_text;
 use crate::controller::context::Context;
 use crate::controller::models::{field_rows, strings};
-use crate::{ApplyAdapter, ChoiceData, FormFieldData, MainWindow};
+use crate::{ApplyAdapter, ChoiceData, ChoiceKind, FormFieldData, MainWindow};
 
 impl ApplyController {
     pub fn fill(&self, ctx: &Context, ui: &MainWindow) -> anyhow::Result<String> {
@@ -89,9 +89,9 @@ impl ApplyController {
     }
 }
 
-fn choice(key: &str, label: &str, options: &[&str], selected: usize) -> ChoiceData {
+fn choice(kind: ChoiceKind, label: &str, options: &[&str], selected: usize) -> ChoiceData {
     ChoiceData {
-        key: key.into(),
+        kind,
         label: label.into(),
         options: strings(options.iter().copied()),
         selected: selected as i32,
@@ -105,7 +105,7 @@ fn choices(fs: &FormState) -> Vec<ChoiceData> {
     match fs.step {
         WizardStep::Who => {
             choices.push(choice(
-                "applicant",
+                ChoiceKind::Applicant,
                 "申请人是",
                 &["公民", "法人或其他组织"],
                 usize::from(f.organisation),
@@ -117,19 +117,24 @@ fn choices(fs: &FormState) -> Vec<ChoiceData> {
                     .iter()
                     .position(|x| *x == k)
                     .unwrap_or(0);
-                choices.push(choice("id-kind", "证件类型", &names, sel));
+                choices.push(choice(ChoiceKind::IdKind, "证件类型", &names, sel));
             }
         }
         WizardStep::How => {
             let form_sel = usize::from(f.form == Some(ProvideForm::Electronic));
-            choices.push(choice("form", "信息的形式", &["纸质", "电子"], form_sel));
+            choices.push(choice(
+                ChoiceKind::Form,
+                "信息的形式",
+                &["纸质", "电子"],
+                form_sel,
+            ));
             let d = match f.delivery.unwrap_or(Delivery::Collect) {
                 Delivery::Collect => 0,
                 Delivery::Post => 1,
                 Delivery::Email => 2,
             };
             choices.push(choice(
-                "delivery",
+                ChoiceKind::Delivery,
                 "获取方式",
                 &["自行领取", "邮寄", "电子邮件"],
                 d,

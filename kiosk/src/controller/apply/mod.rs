@@ -22,9 +22,9 @@ use super::context::Context;
 use super::idle::FormIdle;
 use super::navigator::Target;
 use super::printing::{PrintTask, take_ended};
-use crate::KeyboardMode;
 use crate::applications::DeskError;
 use crate::composer::{Composer, Edit};
+use crate::{ChoiceKind, KeyboardMode};
 use fields::{
     composer_rules, field_from_key, field_value, field_value_mut, first_step_of, step_fields,
 };
@@ -158,25 +158,24 @@ impl ApplyController {
     }
 
     /// A choice (公民/法人, 证件类型, 纸质/电子, 获取方式).
-    pub fn choose(&mut self, key: &str, i: usize) {
+    pub fn choose(&mut self, kind: ChoiceKind, i: usize) {
         let f = &mut self.state.form;
-        match key {
-            "applicant" => f.organisation = i == 1,
-            "id-kind" => f.id_kind = IdDocumentKind::ALL.get(i).copied(),
-            "form" => {
+        match kind {
+            ChoiceKind::Applicant => f.organisation = i == 1,
+            ChoiceKind::IdKind => f.id_kind = IdDocumentKind::ALL.get(i).copied(),
+            ChoiceKind::Form => {
                 f.form = Some(if i == 1 {
                     ProvideForm::Electronic
                 } else {
                     ProvideForm::Paper
                 })
             }
-            "delivery" => {
+            ChoiceKind::Delivery => {
                 f.delivery = Some([Delivery::Collect, Delivery::Post, Delivery::Email][i.min(2)]);
                 if f.delivery == Some(Delivery::Email) {
                     f.form = Some(ProvideForm::Electronic);
                 }
             }
-            _ => return,
         }
         self.state.errors.clear();
     }

@@ -311,7 +311,6 @@ impl RequestStore {
     pub fn open(path: &Path) -> Result<RequestStore, RequestError> {
         // Purged personal fields are overwritten on disk, not just unlinked.
         let mut conn = sqlite::open_writer(path, Contents::Personal)?;
-        register_note_after_purge(&conn)?;
         MIGRATIONS.apply(&mut conn).map_err(|e| match e {
             MigrationError::TooNew {
                 found, expected, ..
@@ -957,10 +956,8 @@ impl RequestStore {
 
     /// Purges the personal fields (name, ID number, contact person, phone,
     /// address, e-mail) of every application the county acknowledged before
-    /// `delivered_before`, and the county's notes on them down to what
-    /// [`note_after_purge`](super::wire::note_after_purge) keeps (notes
-    /// arriving later are stored so); notes kept by an earlier version on
-    /// applications purged then go the same way. The masked forms stay for
+    /// `delivered_before`. The county's notes (the reply the applicant
+    /// reads with the 查询密码) stay, and so do the masked forms for
     /// the progress page and reprints, and so do the 查询密码's hash and the
     /// progress token, so the citizen can still look the application up.
     /// Returns how many were purged.
@@ -982,14 +979,8 @@ impl RequestStore {
                 OutboxKind::Application.db_name()
             ],
         )?;
-        let notes = tx.execute(
-            "UPDATE status_change SET note = note_after_purge(status, note)
-             WHERE source = 'county' AND note != note_after_purge(status, note)
-               AND application_id IN (SELECT id FROM application WHERE purged_at IS NOT NULL)",
-            [],
-        )?;
         tx.commit()?;
-        if n > 0 || notes > 0 {
+        if n > 0 {
             // Old page images in the WAL still hold the fields: fold them
             // into the main file (overwritten there) and empty the WAL.
             self.conn
@@ -1023,14 +1014,11 @@ impl RequestStore {
                 break;
             };
             last = Some(c.cursor);
-            // An application purged here keeps no more of a note than the
-            // purge leaves of one.
+            // The county's notes are the applicant's reply: kept for the
+            // 查询密码 (they were never personal fields of the form).
             let n = tx.execute(
                 "INSERT INTO status_change(application_id, at, status, note, source)
-                 SELECT id, ?2, ?3,
-                        CASE WHEN purged_at IS NULL THEN ?4 ELSE note_after_purge(?3, ?4) END,
-                        'county'
-                 FROM application WHERE receipt_no = ?1",
+                 SELECT id, ?2, ?3, ?4, 'county' FROM application WHERE receipt_no = ?1",
                 params![c.receipt_no, at, status.db_name(), c.note],
             )?;
             stored += n;

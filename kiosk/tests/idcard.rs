@@ -237,7 +237,10 @@ fn a_card_anywhere_else_does_nothing() {
     let place = |i: u32| {
         let reads = fake.log().count(Command::ReadBaseInfo);
         fake.place_card(card_of(i));
-        assert!(fake.wait_for(Duration::from_secs(5), |l| l.count(Command::ReadBaseInfo) > reads));
+        assert!(
+            fake.wait_for(Duration::from_secs(5), |l| l.count(Command::ReadBaseInfo)
+                > reads)
+        );
         std::thread::sleep(Duration::from_millis(100));
         k.app.poll();
     };

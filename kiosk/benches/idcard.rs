@@ -75,12 +75,15 @@ fn run(label: &str, fake: &FakeIdReader, ui: &MainWindow, app: &App, rounds: usi
         app.go_home();
         app.open_apply(None);
         app.edit_form(|s| s.step = WizardStep::Who);
-        std::thread::sleep(Duration::from_millis(450));
+        // Cards land at every moment of the reader's 300 ms poll.
+        std::thread::sleep(Duration::from_millis(450 + (i as u64 * 97) % 300));
         app.poll();
         let (text, masked) = card(i);
         let placed = Instant::now();
         fake.place_card(text);
-        let mut next_tick = placed;
+        // The timer runs on its own: its ticks fall anywhere after the
+        // card lands.
+        let mut next_tick = placed + Duration::from_millis((i as u64 * 37) % 100);
         let filled = loop {
             let now = Instant::now();
             if now < next_tick {

@@ -107,6 +107,20 @@ pub fn mask_id_number(number: &str) -> String {
         .collect()
 }
 
+/// Masks an address for screens: its first characters (up to six, at most
+/// half of it: the province, city or county as written) and stars for the
+/// rest, at most eight (`云溪县石桥乡********`).
+pub fn mask_address(address: &str) -> String {
+    let chars: Vec<char> = address.trim().chars().collect();
+    let keep = (chars.len() / 2).min(6);
+    let stars = (chars.len() - keep).min(8);
+    chars[..keep]
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n('*', stars))
+        .collect()
+}
+
 /// A checked 统一社会信用代码.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreditCode(String);
@@ -222,6 +236,17 @@ mod tests {
     fn make_id(region: &str, birth: &str, seq: &str) -> String {
         let first17 = format!("{region}{birth}{seq}");
         format!("{first17}{}", id_check_char(&first17).unwrap())
+    }
+
+    #[test]
+    fn addresses_keep_their_beginning_only() {
+        assert_eq!(
+            mask_address("云溪县石桥乡石桥村三组12号"),
+            "云溪县石桥乡********"
+        );
+        assert_eq!(mask_address("石桥村3组"), "石桥***");
+        assert_eq!(mask_address("村"), "*");
+        assert_eq!(mask_address(""), "");
     }
 
     #[test]

@@ -39,7 +39,20 @@ pub struct KioskConfig {
     pub printer: Option<PrinterConfig>,
     /// The barcode scanner's input device; `None`: numbers are typed.
     pub scanner: Option<PathBuf>,
+    /// The second-generation ID card reader; `None`: ID numbers are typed.
+    pub id_reader: Option<IdReaderConfig>,
 }
+
+/// `[id_reader]`: the ID card reader's SAM module on a (USB-)serial line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdReaderConfig {
+    /// `/dev/ttyUSB1`, or a `/dev/serial/by-id/…` link.
+    pub device: PathBuf,
+    pub baud: u32,
+}
+
+/// The rates a SAM module can be set to; 115200 is its default.
+pub const ID_READER_BAUDS: [u32; 5] = [115_200, 57_600, 38_400, 19_200, 9_600];
 
 /// `[applications]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +159,7 @@ impl Default for KioskConfig {
             applications: ApplicationsConfig::default(),
             printer: None,
             scanner: None,
+            id_reader: None,
         }
     }
 }
@@ -185,6 +199,14 @@ struct RawConfig {
     printer: Option<RawPrinter>,
     #[serde(default)]
     scanner: RawScanner,
+    id_reader: Option<RawIdReader>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdReader {
+    device: Option<PathBuf>,
+    baud: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -455,6 +477,32 @@ impl KioskConfig {
             c.printer = Some(pc);
         }
         c.scanner = raw.scanner.device;
+        if let Some(r) = raw.id_reader {
+            let device = r
+                .device
+                .filter(|d| !d.as_os_str().is_empty())
+                .ok_or_else(|| {
+                    bad(
+                        "id_reader.device",
+                        "有 [id_reader] 时必须写明读卡器的串口，如 /dev/ttyUSB1".into(),
+                    )
+                })?;
+            let baud = match r.baud {
+                None => 115_200,
+                Some(b) => u32::try_from(b)
+                    .ok()
+                    .filter(|b| ID_READER_BAUDS.contains(b))
+                    .ok_or_else(|| {
+                        bad(
+                            "id_reader.baud",
+                            format!(
+                                "{b} 不是读卡器支持的波特率（115200、57600、38400、19200、9600）"
+                            ),
+                        )
+                    })?,
+            };
+            c.id_reader = Some(IdReaderConfig { device, baud });
+        }
         Ok(c)
     }
 
@@ -545,6 +593,40 @@ mod tests {
             Some("printer.status_timeout_ms"),
         );
         check("[scanner]\npath = \"/dev/input/event3\"", Some("path"));
+        check("[id_reader]\nbaud = 115200", Some("id_reader.device"));
+        check("[id_reader]\ndevice = \"\"", Some("id_reader.device"));
+        check(
+            "[id_reader]\ndevice = \"/dev/ttyUSB1\"\nbaud = 4800",
+            Some("id_reader.baud"),
+        );
+        check(
+            "[id_reader]\ndevice = \"/dev/ttyUSB1\"\nbaud = -1",
+            Some("id_reader.baud"),
+        );
+        check(
+            "[id_reader]\ndevice = \"/dev/ttyUSB1\"\nport = \"x\"",
+            Some("port"),
+        );
+    }
+
+    #[test]
+    fn the_id_reader_defaults_to_the_modules_rate() {
+        let c =
+            KioskConfig::parse("[id_reader]\ndevice = \"/dev/ttyUSB1\"", Path::new("k")).unwrap();
+        assert_eq!(
+            c.id_reader,
+            Some(IdReaderConfig {
+                device: "/dev/ttyUSB1".into(),
+                baud: 115_200
+            })
+        );
+        let c = KioskConfig::parse(
+            "[id_reader]\ndevice = \"/dev/ttyUSB1\"\nbaud = 9600",
+            Path::new("k"),
+        )
+        .unwrap();
+        assert_eq!(c.id_reader.unwrap().baud, 9600);
+        assert_eq!(KioskConfig::default().id_reader, None);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use disclosure::ContentStore;
 use slint::ComponentHandle;
 
-pub use apply::{DoneState, FormState, Typing, WizardStep, privacy_notice};
+pub use apply::{CardOutcome, DoneState, FormState, Typing, WizardStep, privacy_notice};
 pub use context::{Context, UNAVAILABLE};
 pub use idle::{FormIdle, IdleAction, IdleClock, SLIDE_SECS, Whereabouts};
 pub use navigator::{ListKind, MAX_HISTORY, Navigator, Page, Target};
@@ -60,6 +60,8 @@ struct Inner {
     apply: RefCell<ApplyController>,
     progress: RefCell<ProgressController>,
     scans: Option<Receiver<String>>,
+    /// The ID card reader's thread, when one is configured.
+    cards: Option<idcard::CardWatcher>,
 }
 
 impl App {
@@ -72,6 +74,12 @@ impl App {
             let (tx, rx) = std::sync::mpsc::channel();
             crate::scanner::spawn(device, tx);
             rx
+        });
+        let cards = ctx.config.id_reader.as_ref().and_then(|r| {
+            let settings = idcard::ReaderSettings::new(&r.device, r.baud);
+            idcard::CardWatcher::spawn(settings)
+                .map_err(|e| tracing::error!("ID card reader thread not started: {e}"))
+                .ok()
         });
         ui.global::<Theme>().set_large_text(ctx.config.large_text);
         ui.global::<Theme>()
@@ -87,6 +95,7 @@ impl App {
                 apply: RefCell::default(),
                 progress: RefCell::default(),
                 scans,
+                cards,
                 ctx,
             }),
         };
@@ -299,7 +308,28 @@ impl App {
         self.lookup(text);
     }
 
-    /// Collects scans and finished print jobs; called every 100 ms.
+    /// A card placed on the ID card reader: it fills the citizen's name
+    /// and ID number at the wizard's 申请人 step and is ignored anywhere
+    /// else.
+    pub fn card_placed(&self, event: &idcard::CardEvent) {
+        let outcome = if self.page() == Page::Apply {
+            self.inner.apply.borrow_mut().place_card(self.ctx(), event)
+        } else {
+            CardOutcome::NotHere
+        };
+        match outcome {
+            CardOutcome::NotHere => {
+                tracing::info!(page = ?self.page().id(), "ID card ignored: not at the 申请人 step");
+            }
+            CardOutcome::Filled | CardOutcome::Refused => {
+                self.touched();
+                self.show(Page::Apply);
+            }
+        }
+    }
+
+    /// Collects scans, ID cards and finished print jobs; called every
+    /// 100 ms.
     pub fn poll(&self) {
         let scans: Vec<String> = self
             .inner
@@ -309,6 +339,15 @@ impl App {
             .unwrap_or_default();
         for s in scans {
             self.scanned(&s);
+        }
+        let cards = self
+            .inner
+            .cards
+            .as_ref()
+            .map(idcard::CardWatcher::take_events)
+            .unwrap_or_default();
+        for c in &cards {
+            self.card_placed(c);
         }
         let ctx = self.ctx();
         let ended =
@@ -425,7 +464,7 @@ impl App {
     }
 
     /// Starts the timers of a running kiosk: idle every second, content
-    /// every two seconds, print jobs and scans every 100 ms.
+    /// every two seconds, print jobs, scans and ID cards every 100 ms.
     pub fn start_timers(&self) -> (slint::Timer, slint::Timer, slint::Timer) {
         let every = |period: Duration, f: Box<dyn Fn(&App)>| {
             let timer = slint::Timer::default();

@@ -155,6 +155,7 @@ fn wire_apply(app: &App, ui: &MainWindow) {
         a.go_home();
     }));
     w.on_keep_going(act(app, |a| a.on_apply(|w, _| w.warn(false))));
+    w.on_use_card_address(act(app, |a| a.on_apply(|w, _| w.use_card_address())));
 }
 
 fn wire_progress(app: &App, ui: &MainWindow) {

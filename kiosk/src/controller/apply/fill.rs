@@ -2,8 +2,9 @@
 //! while a field is typed into, the review with the deadline and the
 //! personal-data notice, and the done step.
 
-use disclosure::identity::{PhoneNumber, mask_id_number};
-use disclosure::requests::{Delivery, IdDocumentKind, ProvideForm};
+use disclosure::identity::{PhoneNumber, mask_address, mask_id_number};
+use disclosure::requests::store::mask_name;
+use disclosure::requests::{Delivery, Field, IdDocumentKind, ProvideForm};
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::fields::{
@@ -30,7 +31,7 @@ impl ApplyController {
             .map(|fld| FormFieldData {
                 key: fld.key().into(),
                 label: field_label(f, fld).into(),
-                value: field_value(f, fld).into(),
+                value: shown_value(fs, fld).into(),
                 hint: field_hint(f, fld).into(),
                 error: fs
                     .errors
@@ -43,6 +44,22 @@ impl ApplyController {
             })
             .collect();
         a.set_fields(ModelRc::new(VecModel::from(fields)));
+        let citizen_with_id = !f.organisation
+            && f.id_kind.unwrap_or(IdDocumentKind::ResidentId) == IdDocumentKind::ResidentId;
+        a.set_reader_hint(
+            ctx.config.id_reader.is_some() && fs.step == WizardStep::Who && citizen_with_id,
+        );
+        a.set_card_note(if fs.step == WizardStep::Who {
+            fs.card_note.as_str().into()
+        } else {
+            "".into()
+        });
+        a.set_offer_card_address(
+            fs.step == WizardStep::How
+                && f.delivery == Some(Delivery::Post)
+                && fs.card_address.is_some()
+                && !fs.card_fields.contains(&Field::Address),
+        );
         a.set_error(fs.message.as_str().into());
         // The keyboard.
         a.set_typing(fs.typing.is_some());
@@ -86,6 +103,21 @@ impl ApplyController {
         if let Some(s) = secs_left {
             a.set_warning_secs(i32::try_from(s).unwrap_or(i32::MAX));
         }
+    }
+}
+
+/// A field's value as the screen shows it: masked when the ID card
+/// filled it.
+fn shown_value(fs: &FormState, f: Field) -> String {
+    let value = field_value(&fs.form, f);
+    if !fs.card_fields.contains(&f) {
+        return value.to_string();
+    }
+    match f {
+        Field::Name => mask_name(value),
+        Field::IdNumber => mask_id_number(value),
+        Field::Address => mask_address(value),
+        _ => value.to_string(),
     }
 }
 
@@ -179,7 +211,7 @@ fn review_rows(ctx: &Context, fs: &FormState, body: &str, masked: bool) -> Vec<(
         "申请人".into(),
         format!(
             "{}（{}）",
-            f.name,
+            shown_value(fs, Field::Name),
             if f.organisation {
                 "法人或其他组织"
             } else {
@@ -196,7 +228,12 @@ fn review_rows(ctx: &Context, fs: &FormState, body: &str, masked: bool) -> Vec<(
                 .unwrap_or(IdDocumentKind::ResidentId)
                 .name()
                 .into(),
-            secret(&f.id_number, mask_id_number),
+            // A number the ID card filled is never shown in full.
+            if masked {
+                mask_id_number(&f.id_number)
+            } else {
+                shown_value(fs, Field::IdNumber)
+            },
         ));
     }
     rows.push(("联系电话".into(), secret(&f.phone, mask_phone)));
@@ -207,7 +244,7 @@ fn review_rows(ctx: &Context, fs: &FormState, body: &str, masked: bool) -> Vec<(
         format!("{}·{}", form.name(), delivery.name()),
     ));
     if !f.address.is_empty() {
-        rows.push(("通信地址".into(), f.address.clone()));
+        rows.push(("通信地址".into(), shown_value(fs, Field::Address)));
     }
     if !f.email.is_empty() {
         rows.push(("电子邮箱".into(), f.email.clone()));

@@ -63,6 +63,13 @@ pub struct FormState {
     pub done: Option<DoneState>,
     /// The idle warning is showing.
     pub warning: bool,
+    /// Fields whose values came from the ID card: shown masked; editing
+    /// one starts it afresh.
+    pub card_fields: Vec<Field>,
+    /// The card's address, offered at 获取方式 for 邮寄.
+    pub card_address: Option<String>,
+    /// What the card filled in, said on the 申请人 step.
+    pub card_note: String,
 }
 
 impl FormState {
@@ -91,6 +98,29 @@ impl FormState {
     /// Half filled: what the idle warning and wipe protect.
     fn filling(&self) -> bool {
         self.done.is_none() && (self.has_input() || self.step > WizardStep::What)
+    }
+}
+
+/// What a card placed on the reader did to the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardOutcome {
+    /// Name and ID number filled in.
+    Filled,
+    /// Refused with a message on the form (expired, unreadable…).
+    Refused,
+    /// Not the 申请人 step of a citizen with a 居民身份证: ignored.
+    NotHere,
+}
+
+/// What the citizen is told when a card cannot be used.
+fn unreadable_message(e: &idcard::ReaderError) -> String {
+    use idcard::{CardError, ReaderError};
+    match e {
+        ReaderError::Card(CardError::NotResidentCard(_)) => {
+            "读到的证件不是居民身份证，请手工填写证件号码".into()
+        }
+        ReaderError::Card(c) => format!("身份证信息无法使用（{c}），请手工填写"),
+        _ => "身份证未能读取，请把身份证平放在读卡器上，稍候再试".into(),
     }
 }
 
@@ -159,6 +189,10 @@ impl ApplyController {
 
     /// A choice (公民/法人, 证件类型, 纸质/电子, 获取方式).
     pub fn choose(&mut self, kind: ChoiceKind, i: usize) {
+        if matches!(kind, ChoiceKind::Applicant | ChoiceKind::IdKind) {
+            // A card's name and number belong to a citizen's 居民身份证.
+            self.forget_card_fields(&[Field::Name, Field::IdNumber]);
+        }
         let f = &mut self.state.form;
         match kind {
             ChoiceKind::Applicant => f.organisation = i == 1,
@@ -180,16 +214,95 @@ impl ApplyController {
         self.state.errors.clear();
     }
 
-    /// Starts typing into the field with the UI's key `key`.
+    /// Starts typing into the field with the UI's key `key`. A field the
+    /// ID card filled starts empty: its value is never shown in full.
     pub fn edit(&mut self, key: &str) {
         let Some(field) = field_from_key(key) else {
             return;
         };
+        self.forget_card_fields(&[field]);
         let f = &self.state.form;
         self.state.typing = Some(Typing {
             field,
             composer: Composer::new(composer_rules(f, field), field_value(f, field)),
         });
+    }
+
+    /// Empties those of `fields` the ID card filled.
+    fn forget_card_fields(&mut self, fields: &[Field]) {
+        let s = &mut self.state;
+        for f in fields {
+            if let Some(pos) = s.card_fields.iter().position(|c| c == f) {
+                s.card_fields.remove(pos);
+                field_value_mut(&mut s.form, *f).clear();
+            }
+        }
+        if !s
+            .card_fields
+            .iter()
+            .any(|f| matches!(f, Field::Name | Field::IdNumber))
+        {
+            s.card_note.clear();
+        }
+    }
+
+    /// A card placed on the reader. Only the 申请人 step of a citizen
+    /// whose 证件类型 is 居民身份证 takes it: name and ID number are filled
+    /// in (and shown masked), and the address is kept for 邮寄. An expired
+    /// card fills nothing.
+    pub fn place_card(&mut self, ctx: &Context, event: &idcard::CardEvent) -> CardOutcome {
+        let s = &self.state;
+        let resident =
+            s.form.id_kind.unwrap_or(IdDocumentKind::ResidentId) == IdDocumentKind::ResidentId;
+        if s.step != WizardStep::Who || s.done.is_some() || s.form.organisation || !resident {
+            return CardOutcome::NotHere;
+        }
+        let card = match event {
+            idcard::CardEvent::Card(card) => card,
+            idcard::CardEvent::Unreadable(e) => {
+                self.state.message = unreadable_message(e);
+                return CardOutcome::Refused;
+            }
+        };
+        if let idcard::Validity::Until(end) = card.valid_until()
+            && card.is_expired(ctx.today())
+        {
+            tracing::info!("expired ID card refused");
+            self.state.message = format!("身份证已过有效期（至{}），请使用有效证件", end.chinese());
+            return CardOutcome::Refused;
+        }
+        // Another card's address, if one was used, is not this citizen's.
+        self.forget_card_fields(&[Field::Address]);
+        let s = &mut self.state;
+        s.typing = None;
+        s.form.name = card.name().to_string();
+        s.form.id_kind = Some(IdDocumentKind::ResidentId);
+        s.form.id_number = card.id_number().as_str().to_string();
+        s.card_fields = vec![Field::Name, Field::IdNumber];
+        s.card_address = Some(card.address().to_string());
+        s.errors
+            .retain(|e| !matches!(e.field, Field::Name | Field::IdNumber));
+        s.message.clear();
+        s.card_note = "已读取身份证：姓名和证件号码已填好，屏幕上只显示部分".into();
+        tracing::info!("ID card filled name and ID number");
+        CardOutcome::Filled
+    }
+
+    /// 使用身份证上的地址: the card's address as the 邮寄 address.
+    pub fn use_card_address(&mut self) {
+        let s = &mut self.state;
+        if s.step != WizardStep::How || s.form.delivery != Some(Delivery::Post) {
+            return;
+        }
+        let Some(address) = s.card_address.clone() else {
+            return;
+        };
+        s.typing = None;
+        s.form.address = address;
+        if !s.card_fields.contains(&Field::Address) {
+            s.card_fields.push(Field::Address);
+        }
+        s.errors.retain(|e| e.field != Field::Address);
     }
 
     /// Runs `op` on the composer of the field being typed into, then keeps

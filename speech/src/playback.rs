@@ -98,12 +98,16 @@ impl AlsaOutput {
     }
 }
 
+/// What went wrong, in words for the technician, with ALSA's function.
 fn alsa_message(e: &alsa::Error) -> String {
-    format!(
-        "{}（{}）",
-        std::io::Error::from_raw_os_error(e.errno()),
-        e.func()
-    )
+    let what = match e.errno() {
+        2 | 19 => "没有这个设备".to_string(),
+        16 => "设备正被其他程序占用".to_string(),
+        1 | 13 => "没有使用该设备的权限（运行用户应在 audio 组中）".to_string(),
+        32 => "播放中断（缓冲区欠载）".to_string(),
+        n => std::io::Error::from_raw_os_error(n).to_string(),
+    };
+    format!("{what}（{}）", e.func())
 }
 
 impl AudioOutput for AlsaOutput {

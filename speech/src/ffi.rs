@@ -88,10 +88,13 @@ struct Espeak {
 
 static ESPEAK: Mutex<Option<Espeak>> = Mutex::new(None);
 
+/// Takes a buffer of samples; returns `true` to abort the synthesis.
+pub(crate) type SampleSink<'a> = Box<dyn FnMut(&[i16]) -> bool + 'a>;
+
 thread_local! {
     /// The receiver of the samples of the `espeak_Synth` call running on
     /// this thread; set only for the duration of that call.
-    static SINK: RefCell<Option<Box<dyn FnMut(&[i16]) -> bool>>> = const { RefCell::new(None) };
+    static SINK: RefCell<Option<SampleSink<'static>>> = const { RefCell::new(None) };
 }
 
 /// The synthesis callback espeak-ng calls on the thread running
@@ -170,7 +173,7 @@ fn initialised(slot: &mut Option<Espeak>) -> Result<&mut Espeak, EspeakFailure> 
 /// whole text was synthesised.
 pub(crate) fn synthesize(
     request: &SynthRequest<'_>,
-    sink: Box<dyn FnMut(&[i16]) -> bool + '_>,
+    sink: SampleSink<'_>,
 ) -> Result<bool, EspeakFailure> {
     let text = CString::new(request.text).map_err(|_| EspeakFailure::Nul)?;
     let voice = CString::new(request.voice).map_err(|_| EspeakFailure::Voice)?;
@@ -196,7 +199,7 @@ pub(crate) fn synthesize(
     let aborted = std::rc::Rc::new(std::cell::Cell::new(false));
     let flag = aborted.clone();
     let mut sink = sink;
-    let tracking: Box<dyn FnMut(&[i16]) -> bool + '_> = Box::new(move |s| {
+    let tracking: SampleSink<'_> = Box::new(move |s| {
         let abort = sink(s);
         if abort {
             flag.set(true);
@@ -206,8 +209,7 @@ pub(crate) fn synthesize(
     // SAFETY: the sink only lives in SINK for the duration of espeak_Synth
     // below (it is taken out again before this function returns), so
     // stretching its lifetime to 'static is never observed.
-    let tracking: Box<dyn FnMut(&[i16]) -> bool + 'static> =
-        unsafe { std::mem::transmute(tracking) };
+    let tracking: SampleSink<'static> = unsafe { std::mem::transmute(tracking) };
     SINK.with(|s| *s.borrow_mut() = Some(tracking));
     let bytes = text.as_bytes_with_nul();
     // SAFETY: `text` is NUL-terminated UTF-8 of `bytes.len()` bytes, alive

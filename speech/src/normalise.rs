@@ -138,12 +138,11 @@ fn finish(s: &str) -> String {
             }
             match out.chars().last() {
                 None => {}
-                Some(last) if is_pause(last) => {
-                    if pause_strength(c) > pause_strength(last) {
-                        out.pop();
-                        out.push(c);
-                    }
+                Some(last) if is_pause(last) && pause_strength(c) > pause_strength(last) => {
+                    out.pop();
+                    out.push(c);
                 }
+                Some(last) if is_pause(last) => {}
                 Some(_) => out.push(c),
             }
         } else if c == ' ' {
@@ -531,14 +530,13 @@ impl Normaliser {
     fn number_run(&self) -> usize {
         let mut k = self.i;
         while let Some(c) = self.at(k) {
-            if c.is_ascii_digit() {
-                k += 1;
-            } else if matches!(c, '.' | ',' | ':' | '：' | '/' | '-' | '—' | '~' | '～')
+            // Digits, and separators between two digits.
+            let inner = matches!(c, '.' | ',' | ':' | '：' | '/' | '-' | '—' | '~' | '～')
                 && self.at(k + 1).is_some_and(|n| n.is_ascii_digit())
                 && self
                     .at(k.wrapping_sub(1))
-                    .is_some_and(|p| p.is_ascii_digit())
-            {
+                    .is_some_and(|p| p.is_ascii_digit());
+            if c.is_ascii_digit() || inner {
                 k += 1;
             } else if c.eq_ignore_ascii_case(&'x') && k - self.i == 17 {
                 // The check character of an ID number.
@@ -705,20 +703,22 @@ impl Normaliser {
         let numeric = run
             .chars()
             .all(|c| c.is_ascii_digit() || c == '.' || c == ',');
-        if numeric && run.matches('.').count() <= 1 && (!run.contains(',') || is_thousands(run)) {
-            if let Some(q) = quantity(run) {
-                return match next {
-                    Some('%') => Spoken {
-                        text: format!("百分之{q}"),
-                        consumed_after: 1,
-                    },
-                    Some('‰') => Spoken {
-                        text: format!("千分之{q}"),
-                        consumed_after: 1,
-                    },
-                    _ => plain(q),
-                };
-            }
+        if numeric
+            && run.matches('.').count() <= 1
+            && (!run.contains(',') || is_thousands(run))
+            && let Some(q) = quantity(run)
+        {
+            return match next {
+                Some('%') => Spoken {
+                    text: format!("百分之{q}"),
+                    consumed_after: 1,
+                },
+                Some('‰') => Spoken {
+                    text: format!("千分之{q}"),
+                    consumed_after: 1,
+                },
+                _ => plain(q),
+            };
         }
         // Anything else: its numbers, and its separators as pauses.
         let mut out = String::new();

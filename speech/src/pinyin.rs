@@ -296,12 +296,11 @@ pub fn to_pinyin(text: &str) -> String {
                 out.truncate(trimmed);
                 match out.chars().last() {
                     None => continue,
-                    Some(last @ (',' | '.' | '?')) => {
-                        if strength(*p) > strength(last) {
-                            out.pop();
-                            out.push(*p);
-                        }
+                    Some(last @ (',' | '.' | '?')) if strength(*p) > strength(last) => {
+                        out.pop();
+                        out.push(*p);
                     }
+                    Some(',' | '.' | '?') => {}
                     Some(_) => out.push(*p),
                 }
                 out.push(' ');

@@ -38,6 +38,11 @@
 //! - A new `read` stops the one before it (which gets `Stopped`).
 //!   `stop()` silences the device within one ALSA period (20 ms) plus the
 //!   worker's reaction (measured in `tests/engine.rs`).
+//! - Tap to first sound: `read` to the first sample at the output takes
+//!   about 1 ms on the development machine (`cargo bench -p speech
+//!   --bench latency`; synthesis runs some 400× faster than real time),
+//!   then ALSA's first 20 ms period and up to 40 ms of espeak-ng's leading
+//!   silence.
 //! - No sound device (or a wrong `device`): the read ends with
 //!   `Failed(SpeechError::Audio { .. })`, a Chinese message to show or
 //!   log; nothing panics or hangs. [`check_output`] asks the same

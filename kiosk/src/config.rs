@@ -41,6 +41,8 @@ pub struct KioskConfig {
     pub scanner: Option<PathBuf>,
     /// The second-generation ID card reader; `None`: ID numbers are typed.
     pub id_reader: Option<IdReaderConfig>,
+    /// Read-aloud (`[speech]`): volume, rate and the ALSA device.
+    pub speech: speech::SpeechConfig,
 }
 
 /// `[id_reader]`: the ID card reader's SAM module on a (USB-)serial line.
@@ -160,6 +162,7 @@ impl Default for KioskConfig {
             printer: None,
             scanner: None,
             id_reader: None,
+            speech: speech::SpeechConfig::default(),
         }
     }
 }
@@ -200,6 +203,8 @@ struct RawConfig {
     #[serde(default)]
     scanner: RawScanner,
     id_reader: Option<RawIdReader>,
+    #[serde(default)]
+    speech: RawSpeech,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -207,6 +212,14 @@ struct RawConfig {
 struct RawIdReader {
     device: Option<PathBuf>,
     baud: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpeech {
+    volume: Option<i64>,
+    rate: Option<i64>,
+    device: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -503,6 +516,45 @@ impl KioskConfig {
             };
             c.id_reader = Some(IdReaderConfig { device, baud });
         }
+        let sp = raw.speech;
+        match sp.volume {
+            None => {}
+            Some(v) if (0..=i64::from(speech::SpeechConfig::VOLUME_MAX)).contains(&v) => {
+                c.speech.volume = v as u8
+            }
+            Some(v) => {
+                return Err(bad(
+                    "speech.volume",
+                    format!("{v} 超出范围，应在 0 到 100 之间"),
+                ));
+            }
+        }
+        match sp.rate {
+            None => {}
+            Some(r)
+                if (i64::from(speech::SpeechConfig::RATE_MIN)
+                    ..=i64::from(speech::SpeechConfig::RATE_MAX))
+                    .contains(&r) =>
+            {
+                c.speech.rate = r as u16
+            }
+            Some(r) => {
+                return Err(bad(
+                    "speech.rate",
+                    format!("{r} 超出范围，应在 80 到 450 之间（175 约为每秒三个字）"),
+                ));
+            }
+        }
+        if let Some(d) = sp.device {
+            let d = d.trim();
+            if d.is_empty() || d.chars().any(|ch| ch.is_control() || ch.is_whitespace()) {
+                return Err(bad(
+                    "speech.device",
+                    "应为 ALSA 设备名，如 default 或 plughw:0,0".into(),
+                ));
+            }
+            c.speech.device = d.to_string();
+        }
         Ok(c)
     }
 
@@ -593,6 +645,15 @@ mod tests {
             Some("printer.status_timeout_ms"),
         );
         check("[scanner]\npath = \"/dev/input/event3\"", Some("path"));
+        check("[speech]\nvolume = 0\nrate = 80", None);
+        check("[speech]\nvolume = 100\nrate = 450", None);
+        check("[speech]\nvolume = 101", Some("speech.volume"));
+        check("[speech]\nvolume = -1", Some("speech.volume"));
+        check("[speech]\nrate = 79", Some("speech.rate"));
+        check("[speech]\nrate = 451", Some("speech.rate"));
+        check("[speech]\ndevice = \"\"", Some("speech.device"));
+        check("[speech]\ndevice = \"plughw:0,0\"", None);
+        check("[speech]\nvoice = \"cmn\"", Some("voice"));
         check("[id_reader]\nbaud = 115200", Some("id_reader.device"));
         check("[id_reader]\ndevice = \"\"", Some("id_reader.device"));
         check(
@@ -637,6 +698,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.applications.progress_url, "https://x/gk/progress/{token}");
+    }
+
+    #[test]
+    fn speech_defaults_and_values() {
+        let c = KioskConfig::parse("", Path::new("k")).unwrap();
+        assert_eq!(c.speech, speech::SpeechConfig::default());
+        assert_eq!((c.speech.volume, c.speech.rate), (80, 175));
+        let c = KioskConfig::parse(
+            "[speech]\nvolume = 55\nrate = 140\ndevice = \"plughw:1,0\"",
+            Path::new("k"),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.speech.volume, c.speech.rate, c.speech.device.as_str()),
+            (55, 140, "plughw:1,0")
+        );
     }
 
     #[test]

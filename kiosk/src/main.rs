@@ -19,6 +19,18 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// 朗读一段文字：--out 时写入 WAV 文件（测试、技术人员检查音频），否则用 [speech] 的音频设备播放
+    Speak {
+        /// 写入这个 WAV 文件（16 位单声道 22050 Hz），不播放
+        #[arg(long, value_name = "FILE.wav")]
+        out: Option<PathBuf>,
+        /// 同时打印读出的文字和交给语音引擎的拼音
+        #[arg(long)]
+        show: bool,
+        /// 要朗读的文字
+        #[arg(required = true)]
+        text: Vec<String>,
+    },
 }
 
 #[derive(Debug, Parser)]
@@ -126,10 +138,57 @@ fn print_test(config: &KioskConfig, out: Option<&std::path::Path>) -> anyhow::Re
     Ok(())
 }
 
+/// `kiosk speak [--out FILE.wav] [--show] TEXT…`.
+fn speak(
+    config: &KioskConfig,
+    out: Option<&std::path::Path>,
+    show: bool,
+    text: &str,
+) -> anyhow::Result<()> {
+    if show {
+        println!("读作：{}", speech::spoken_text(text));
+        println!("拼音：{}", speech::pinyin_of(text));
+    }
+    match out {
+        Some(path) => {
+            let pcm = speech::synthesize(text, &config.speech)?;
+            pcm.write_wav(path)?;
+            println!(
+                "语音已写入 {}（{:.1} 秒，{} Hz）",
+                path.display(),
+                pcm.duration().as_secs_f64(),
+                pcm.sample_rate
+            );
+        }
+        None => {
+            let speaker = speech::Speaker::new(config.speech.clone())?;
+            let (tx, rx) = std::sync::mpsc::channel();
+            speaker.read(vec![text.to_string()], move |p| {
+                let _ = tx.send(p);
+            });
+            loop {
+                // Every read ends with Finished, Stopped or Failed.
+                match rx.recv()? {
+                    speech::Progress::Speaking { .. } => {}
+                    speech::Progress::Finished => break,
+                    speech::Progress::Stopped => anyhow::bail!("朗读被中止"),
+                    speech::Progress::Failed(e) => return Err(e.into()),
+                }
+            }
+            println!("已在 {} 上播放", config.speech.device);
+        }
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     let config = load_config(&cli)?;
-    if let Some(Command::PrintTest { out }) = &cli.command {
-        return print_test(&config, out.as_deref());
+    match &cli.command {
+        Some(Command::PrintTest { out }) => return print_test(&config, out.as_deref()),
+        Some(Command::Speak { out, show, text }) => {
+            return speak(&config, out.as_deref(), *show, &text.join(" "));
+        }
+        None => {}
     }
     // The demo is unpacked when no database is configured.
     let demo;

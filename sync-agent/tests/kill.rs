@@ -91,9 +91,7 @@ async fn killed_at_any_moment_the_store_is_old_or_new() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outbox_backoff_survives_restarts() {
-    use disclosure::requests::{
-        ApplicationForm, DeviceNo, IdDocumentKind, ReceivingBody, RequestStore,
-    };
+    use disclosure::requests::RequestStore;
     let fx = Fixture::new().await;
     fx.publish_demo(&[]).await;
     // The intake answers 500 to everything.
@@ -109,34 +107,7 @@ async fn an_outbox_backoff_survives_restarts() {
         br#"{"device_id":"990521201201-01","token":"t"}"#,
     )
     .unwrap();
-    let mut store = RequestStore::open(&fx.path("device/requests.db")).unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    let app = ApplicationForm {
-        name: "王秀英".into(),
-        id_kind: Some(IdDocumentKind::ResidentId),
-        id_number: "11010519491231002X".into(),
-        phone: "13800138000".into(),
-        description: "低保名单".into(),
-        ..ApplicationForm::default()
-    }
-    .validate(disclosure::Date::in_china(now))
-    .unwrap();
-    let body = ReceivingBody {
-        name: "石桥乡人民政府".into(),
-        region: "990521201".parse().unwrap(),
-    };
-    let cal =
-        disclosure::calendar::WorkingDayCalendar::new(disclosure::calendar::builtin_schedules());
-    store
-        .submit(
-            &app,
-            &body,
-            &"990521201201".parse().unwrap(),
-            DeviceNo::new(1).unwrap(),
-            now,
-            &cal,
-        )
-        .unwrap();
+    let (store, now) = common::sample_application(&fx.path("device/requests.db"));
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_sync-agent"))
             .arg("--config")

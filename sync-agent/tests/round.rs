@@ -11,9 +11,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use common::Fixture;
-use disclosure::requests::{
-    ApplicationForm, DeviceNo, IdDocumentKind, ReceivingBody, RequestStore,
-};
+use disclosure::requests::{DeviceNo, RequestStore};
 use sync_agent::Agent;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -120,34 +118,7 @@ async fn county_server(fx: &Fixture) -> u16 {
 
 /// One application waiting in the terminal's outbox.
 fn an_application(fx: &Fixture) -> String {
-    let mut store = RequestStore::open(&fx.path("device/requests.db")).unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    let app = ApplicationForm {
-        name: "王秀英".into(),
-        id_kind: Some(IdDocumentKind::ResidentId),
-        id_number: "11010519491231002X".into(),
-        phone: "13800138000".into(),
-        description: "低保名单".into(),
-        ..ApplicationForm::default()
-    }
-    .validate(disclosure::Date::in_china(now))
-    .unwrap();
-    let body = ReceivingBody {
-        name: "石桥乡人民政府".into(),
-        region: "990521201".parse().unwrap(),
-    };
-    let cal =
-        disclosure::calendar::WorkingDayCalendar::new(disclosure::calendar::builtin_schedules());
-    store
-        .submit(
-            &app,
-            &body,
-            &"990521201201".parse().unwrap(),
-            DeviceNo::new(1).unwrap(),
-            now,
-            &cal,
-        )
-        .unwrap();
+    let (store, _) = common::sample_application(&fx.path("device/requests.db"));
     store.receipt_numbers().unwrap()[0].to_string()
 }
 

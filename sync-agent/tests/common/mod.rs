@@ -379,3 +379,40 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A requests.db at `db` with one application waiting in its outbox (a
+/// fictional 王秀英 at the 石桥村 terminal), and when it was taken.
+pub fn sample_application(db: &Path) -> (disclosure::requests::RequestStore, time::OffsetDateTime) {
+    use disclosure::requests::{
+        ApplicationForm, DeviceNo, IdDocumentKind, ReceivingBody, RequestStore,
+    };
+    let mut store = RequestStore::open(db).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let app = ApplicationForm {
+        name: "王秀英".into(),
+        id_kind: Some(IdDocumentKind::ResidentId),
+        id_number: "11010519491231002X".into(),
+        phone: "13800138000".into(),
+        description: "低保名单".into(),
+        ..ApplicationForm::default()
+    }
+    .validate(disclosure::Date::in_china(now))
+    .unwrap();
+    let body = ReceivingBody {
+        name: "石桥乡人民政府".into(),
+        region: "990521201".parse().unwrap(),
+    };
+    let cal =
+        disclosure::calendar::WorkingDayCalendar::new(disclosure::calendar::builtin_schedules());
+    store
+        .submit(
+            &app,
+            &body,
+            &"990521201201".parse().unwrap(),
+            DeviceNo::new(1).unwrap(),
+            now,
+            &cal,
+        )
+        .unwrap();
+    (store, now)
+}

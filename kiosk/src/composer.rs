@@ -10,6 +10,43 @@ pub const MORE: &str = "换一批";
 /// The last candidate slot on the last page: back to the first.
 pub const FIRST_PAGE: &str = "回到第一批";
 
+/// How wide the row of candidates is and what a slot in it takes, in
+/// logical pixels: candidates are paged so that each keeps its whole text
+/// (large text shows fewer per page, never squeezed ones).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CandidateRoom {
+    /// The row's width.
+    pub width: f32,
+    /// The candidates' font size: a hanzi is this wide.
+    pub font: f32,
+    /// Inside a slot, both sides together.
+    pub padding: f32,
+    /// The narrowest slot (one touch target).
+    pub min_slot: f32,
+    /// Between slots.
+    pub spacing: f32,
+}
+
+impl CandidateRoom {
+    /// No limit but [`MAX_CANDIDATES`] a page.
+    pub const UNLIMITED: CandidateRoom = CandidateRoom {
+        width: f32::INFINITY,
+        font: 0.0,
+        padding: 0.0,
+        min_slot: 0.0,
+        spacing: 0.0,
+    };
+
+    /// The width a slot showing `text` takes, its spacing included.
+    pub fn slot(&self, text: &str) -> f32 {
+        let ems: f32 = text
+            .chars()
+            .map(|c| if c.is_ascii() { 0.6 } else { 1.0 })
+            .sum();
+        (ems * self.font + self.padding).max(self.min_slot) + self.spacing
+    }
+}
+
 /// Where candidates for the pinyin typed come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vocabulary {
@@ -72,6 +109,7 @@ pub struct Composer {
     composing: String,
     candidates: Vec<String>,
     page: usize,
+    room: CandidateRoom,
 }
 
 impl Composer {
@@ -84,7 +122,47 @@ impl Composer {
             composing: String::new(),
             candidates: Vec::new(),
             page: 0,
+            room: CandidateRoom::UNLIMITED,
         }
+    }
+
+    /// Sets the room the candidates have; the first page shows again when
+    /// it changed.
+    pub fn set_room(&mut self, room: CandidateRoom) {
+        if room != self.room {
+            self.room = room;
+            self.page = 0;
+        }
+    }
+
+    /// The candidates' pages: each at most [`MAX_CANDIDATES`] and as many
+    /// as fit the room whole, with room kept for the slot that turns the
+    /// page; at least one a page.
+    fn pages(&self) -> Vec<std::ops::Range<usize>> {
+        let n = self.candidates.len();
+        let room = self.room;
+        let all: f32 = self.candidates.iter().map(|c| room.slot(c)).sum();
+        if n <= MAX_CANDIDATES && all <= room.width {
+            return std::iter::once(0..n).collect();
+        }
+        let turn = room.slot(MORE).max(room.slot(FIRST_PAGE));
+        let mut pages = Vec::new();
+        let mut start = 0;
+        while start < n {
+            let mut end = start;
+            let mut used = turn;
+            while end < n && end - start < MAX_CANDIDATES {
+                let cost = room.slot(&self.candidates[end]);
+                if end > start && used + cost > room.width {
+                    break;
+                }
+                used += cost;
+                end += 1;
+            }
+            pages.push(start..end);
+            start = end;
+        }
+        pages
     }
 
     pub fn mode(&self) -> KeyboardMode {
@@ -119,23 +197,22 @@ impl Composer {
     }
 
     /// The candidate slots shown: one page, its last slot [`MORE`] or
-    /// [`FIRST_PAGE`] when the vocabulary is paged.
+    /// [`FIRST_PAGE`] when there are several.
     pub fn shown_candidates(&self) -> Vec<String> {
-        if self.rules.vocabulary == Vocabulary::Content {
-            return self.candidates.clone();
-        }
-        let start = self.page * MAX_CANDIDATES;
-        let mut shown: Vec<String> = self
-            .candidates
-            .iter()
-            .skip(start)
-            .take(MAX_CANDIDATES)
-            .cloned()
-            .collect();
-        if self.candidates.len() > start + MAX_CANDIDATES {
-            shown.push(MORE.into());
-        } else if self.page > 0 {
-            shown.push(FIRST_PAGE.into());
+        let pages = self.pages();
+        let Some(range) = pages.get(self.page).or(pages.first()) else {
+            return Vec::new();
+        };
+        let mut shown = self.candidates[range.clone()].to_vec();
+        if pages.len() > 1 {
+            shown.push(
+                if self.page + 1 < pages.len() {
+                    MORE
+                } else {
+                    FIRST_PAGE
+                }
+                .into(),
+            );
         }
         shown
     }
@@ -202,25 +279,19 @@ impl Composer {
     /// Slot `i` of [`Composer::shown_candidates`]: a word into the text, or
     /// the next (first) page.
     pub fn pick(&mut self, i: usize) -> Edit {
-        let paged = self.rules.vocabulary != Vocabulary::Content;
-        let per = MAX_CANDIDATES;
-        let total = self.candidates.len();
-        let more = paged && total > (self.page + 1) * per;
-        if more && i == per {
-            self.page += 1;
-            return Edit::Changed;
-        }
-        if paged && !more && self.page > 0 && i == total - self.page * per {
-            self.page = 0;
-            return Edit::Changed;
-        }
-        let index = if paged { self.page * per + i } else { i };
-        if paged && i >= per {
-            return Edit::Unchanged;
-        }
-        let Some(word) = self.candidates.get(index).cloned() else {
+        let pages = self.pages();
+        let page = self.page.min(pages.len().saturating_sub(1));
+        let Some(range) = pages.get(page).cloned() else {
             return Edit::Unchanged;
         };
+        if pages.len() > 1 && i == range.len() {
+            self.page = (page + 1) % pages.len();
+            return Edit::Changed;
+        }
+        if i >= range.len() {
+            return Edit::Unchanged;
+        }
+        let word = self.candidates[range.start + i].clone();
         let fits = self.text.chars().count() + word.chars().count() <= self.rules.max_chars;
         if fits {
             self.text.push_str(&word);
@@ -409,6 +480,90 @@ mod tests {
         let mut c = Composer::new(r, "11010519491231002");
         c.key("x", None);
         assert_eq!(c.text(), "11010519491231002X");
+    }
+
+    /// Pages every candidate in `room`: each page fits whole, every
+    /// candidate shows exactly once, and the last page turns back.
+    fn check_paged(c: &mut Composer, room: CandidateRoom, at_most: usize) {
+        c.set_room(room);
+        let all = c.candidates().to_vec();
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        loop {
+            let shown = c.shown_candidates();
+            let used: f32 = shown.iter().map(|s| room.slot(s)).sum();
+            let words = shown
+                .iter()
+                .filter(|s| *s != MORE && *s != FIRST_PAGE)
+                .count();
+            assert!(
+                words >= 1 && words <= at_most,
+                "{words} on a page: {shown:?}"
+            );
+            assert!(
+                used <= room.width || words == 1,
+                "{used} > {}: {shown:?}",
+                room.width
+            );
+            seen.extend(shown.iter().take(words).cloned());
+            pages += 1;
+            if shown.last().map(String::as_str) != Some(MORE) {
+                break;
+            }
+            c.pick(words);
+            assert!(pages < 100);
+        }
+        assert_eq!(seen, all, "every candidate once, in order");
+        if pages > 1 {
+            assert_eq!(c.shown_candidates().last().unwrap(), FIRST_PAGE);
+            let words = c.shown_candidates().len() - 1;
+            c.pick(words);
+            assert_eq!(c.shown_candidates()[0], all[0]);
+        }
+    }
+
+    #[test]
+    fn candidates_page_by_the_room_they_have_and_keep_their_text() {
+        let words = [
+            "最低生活保障",
+            "低保标准",
+            "低保对象",
+            "低保家庭",
+            "低保资金",
+            "低保名单",
+            "低保",
+            "低保审批",
+            "低收入",
+        ];
+        let large = |width| CandidateRoom {
+            width,
+            font: 42.0,
+            padding: 40.0,
+            min_slot: 64.0,
+            spacing: 6.0,
+        };
+        let normal = |width| CandidateRoom {
+            width,
+            font: 28.0,
+            padding: 40.0,
+            min_slot: 64.0,
+            spacing: 6.0,
+        };
+        for (room, at_most) in [
+            (CandidateRoom::UNLIMITED, MAX_CANDIDATES),
+            (normal(1900.0), MAX_CANDIDATES),
+            (normal(580.0), 3),
+            (large(580.0), 2),
+            (large(200.0), 1),
+        ] {
+            let mut c = Composer::new(ComposerRules::search(), "");
+            c.composing = "di".into();
+            c.candidates = words.iter().map(|w| w.to_string()).collect();
+            check_paged(&mut c, room, at_most);
+        }
+        // A 4-hanzi candidate in large text: 4 × 42 + 40 + 6 = 214 px.
+        assert_eq!(large(0.0).slot("低保标准"), 214.0);
+        assert_eq!(normal(0.0).slot("a"), 70.0, "never under one touch target");
     }
 
     #[test]

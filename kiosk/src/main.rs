@@ -207,6 +207,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let (platform, window) = kiosk::screenshot::OffscreenPlatform::new();
         slint::platform::set_platform(Box::new(platform)).map_err(|e| anyhow::anyhow!("{e}"))?;
         let ui = MainWindow::new()?;
+        // Sized before anything is filled: candidates are paged by width.
+        ui.window().set_size(size);
         let mut config = config;
         config.large_text |= cli.large_text;
         config.high_contrast |= cli.high_contrast;
@@ -219,6 +221,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         ui.show()?;
+        if app.reading_now().is_some() {
+            // The passage read scrolls into view once the page is laid
+            // out: lay it out, then mark the passage again.
+            kiosk::screenshot::render(&window, size);
+            app.remark_reading(slint::platform::update_timers_and_animations);
+        }
         let rgb = kiosk::screenshot::render(&window, size);
         kiosk::screenshot::write_png(out, size, &rgb)?;
         return Ok(());

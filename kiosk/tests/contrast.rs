@@ -62,6 +62,11 @@ fn pairs(t: &Theme<'_>) -> Vec<(&'static str, Color, Color)> {
         ("已修订", t.get_badge_text(), t.get_status_amended()),
         ("已废止", t.get_badge_text(), t.get_status_repealed()),
         ("申请已受理", t.get_status_valid(), t.get_background()),
+        (
+            "search matches, the passage read aloud",
+            t.get_on_mark(),
+            t.get_mark(),
+        ),
     ]
 }
 

@@ -81,6 +81,7 @@ fn large_text_and_high_contrast_variants() {
             "items",
             "item",
             "document",
+            "speaking",
             "search",
             "apply-review",
             "apply-done",

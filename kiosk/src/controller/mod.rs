@@ -16,8 +16,10 @@ mod models;
 mod navigator;
 mod printing;
 mod progress;
+mod read_aloud;
 mod reader;
 mod search;
+mod spoken;
 mod wiring;
 
 use std::cell::{Cell, RefCell};
@@ -33,14 +35,21 @@ pub use context::{Context, UNAVAILABLE};
 pub use idle::{FormIdle, IdleAction, IdleClock, SLIDE_SECS, Whereabouts};
 pub use navigator::{ListKind, MAX_HISTORY, Navigator, Page, Target};
 pub use progress::{NO_PIN, OpenedApplication, ProgressState};
+pub use read_aloud::{READING_FAILED, ReadingView};
 pub use search::SearchInput;
+pub use spoken::{HOME_TILES, Passage, masked_for_speech, page_passages};
 
 use crate::config::KioskConfig;
-use crate::{AppState, KeyboardMode, MainWindow, Theme};
+use crate::{AppState, KeyboardMode, MainWindow, ReadingState, Theme};
 use apply::ApplyController;
 use home::HomeController;
 use progress::ProgressController;
+use read_aloud::ReadAloud;
 use search::SearchController;
+
+/// How much of the search bar's width its candidates may take (the box
+/// keeps the rest).
+const SEARCH_CANDIDATES_SHARE: f32 = 0.6;
 
 /// The kiosk's controller. Cheap to clone: all clones share one state.
 #[derive(Clone)]
@@ -62,6 +71,8 @@ struct Inner {
     scans: Option<Receiver<String>>,
     /// The ID card reader's thread, when one is configured.
     cards: Option<idcard::CardWatcher>,
+    /// 朗读.
+    reading: RefCell<ReadAloud>,
 }
 
 impl App {
@@ -81,6 +92,7 @@ impl App {
                 .map_err(|e| tracing::error!("ID card reader thread not started: {e}"))
                 .ok()
         });
+        let reading = RefCell::new(ReadAloud::start(&ctx.config.speech));
         ui.global::<Theme>().set_large_text(ctx.config.large_text);
         ui.global::<Theme>()
             .set_high_contrast(ctx.config.high_contrast);
@@ -96,13 +108,106 @@ impl App {
                 progress: RefCell::default(),
                 scans,
                 cards,
+                reading,
                 ctx,
             }),
         };
         app.inner.ctx.build_vocabulary();
         wiring::wire(&app, ui);
         app.show(Page::Home);
+        app.show_reading(app.inner.reading.borrow().view());
         Ok(app)
+    }
+
+    /// Replaces the speaker (tests and screenshots give one that plays
+    /// into memory; `None`: no 朗读).
+    pub fn set_speaker(&self, speaker: Option<speech::Speaker>) {
+        let view = {
+            let mut r = self.inner.reading.borrow_mut();
+            r.stop();
+            *r = ReadAloud::with_speaker(speaker);
+            r.view()
+        };
+        self.show_reading(view);
+    }
+
+    /// 朗读: reads the page on the screen aloud from its first passage.
+    pub fn read_aloud(&self) {
+        self.read_aloud_from(0);
+    }
+
+    /// Reads the page aloud from passage `first` on.
+    pub fn read_aloud_from(&self, first: usize) {
+        let Some(ui) = self.inner.ui.upgrade() else {
+            return;
+        };
+        let passages: Vec<Passage> = page_passages(&ui, &self.page())
+            .into_iter()
+            .skip(first)
+            .collect();
+        let view = self.inner.reading.borrow_mut().read(passages);
+        self.show_reading(view);
+    }
+
+    pub fn pause_reading(&self) {
+        let view = self.inner.reading.borrow_mut().pause();
+        self.show_reading(view);
+    }
+
+    pub fn resume_reading(&self) {
+        let view = self.inner.reading.borrow_mut().resume();
+        self.show_reading(view);
+    }
+
+    pub fn stop_reading(&self) {
+        let view = self.inner.reading.borrow_mut().stop();
+        self.show_reading(view);
+    }
+
+    /// What the current (or last stopped) read was given.
+    pub fn reading_passages(&self) -> Vec<Passage> {
+        self.inner.reading.borrow().passages().to_vec()
+    }
+
+    /// The passage sounding now.
+    pub fn reading_now(&self) -> Option<Passage> {
+        self.inner.reading.borrow().current().cloned()
+    }
+
+    /// Unmarks the passage read, runs `between`, marks it again: its
+    /// block scrolls into view on a page laid out meanwhile (screenshots).
+    pub fn remark_reading(&self, between: impl FnOnce()) {
+        let view = self.inner.reading.borrow().view();
+        self.show_reading(ReadingView {
+            block: -1,
+            row: -1,
+            ..view.clone()
+        });
+        between();
+        self.show_reading(view);
+    }
+
+    fn show_reading(&self, view: ReadingView) {
+        let Some(ui) = self.inner.ui.upgrade() else {
+            return;
+        };
+        let s = ui.global::<AppState>();
+        s.set_reading(view.state);
+        s.set_reading_block(view.block);
+        s.set_reading_row(view.row);
+        s.set_reading_error(view.error.unwrap_or_default().into());
+    }
+
+    /// Takes the speaker's news; a paragraph begun counts as a touch, so
+    /// a long reading is not cut off by the idle reset.
+    fn poll_reading(&self) {
+        let view = self.inner.reading.borrow_mut().poll();
+        if let Some(view) = view {
+            if view.state == ReadingState::Reading {
+                self.touched();
+            }
+            self.show_reading(view);
+        }
     }
 
     fn ctx(&self) -> &Context {
@@ -112,6 +217,11 @@ impl App {
     /// What every page reads: config, store, region, desk.
     pub fn context(&self) -> &Context {
         &self.inner.ctx
+    }
+
+    /// The window, while it exists.
+    pub fn window(&self) -> Option<MainWindow> {
+        self.inner.ui.upgrade()
     }
 
     /// The page shown now.
@@ -160,6 +270,9 @@ impl App {
         self.inner.nav.borrow_mut().home();
         self.inner.search.borrow_mut().reset();
         self.inner.progress.borrow_mut().reset();
+        if let Some(ui) = self.inner.ui.upgrade() {
+            ui.global::<crate::SearchAdapter>().set_keyboard_shown(true);
+        }
         self.render(&previous, &Page::Home);
     }
 
@@ -170,9 +283,25 @@ impl App {
         self.render(&previous, &page);
     }
 
+    /// Shows the current page again with fresh data (new content, a print
+    /// job ended) without stopping 朗读.
+    fn refresh(&self) {
+        let page = self.page();
+        self.draw(&page, &page);
+    }
+
+    /// Fills `page` and puts it on the screen. A touch changed what is
+    /// shown, so 朗读 stops.
+    fn render(&self, previous: &Page, page: &Page) {
+        if self.inner.reading.borrow().is_shown() {
+            self.stop_reading();
+        }
+        self.draw(previous, page);
+    }
+
     /// Fills `page` from the content and puts it on the screen; a page
     /// whose data cannot be read says so in plain words.
-    fn render(&self, previous: &Page, page: &Page) {
+    fn draw(&self, previous: &Page, page: &Page) {
         let Some(ui) = self.inner.ui.upgrade() else {
             return;
         };
@@ -200,6 +329,17 @@ impl App {
     fn fill(&self, ui: &MainWindow, page: &Page, refresh: bool) -> anyhow::Result<String> {
         let ctx = self.ctx();
         let i = &self.inner;
+        match page {
+            Page::Search => i
+                .search
+                .borrow_mut()
+                .set_room(models::candidate_room(ui, SEARCH_CANDIDATES_SHARE)),
+            Page::Apply => i
+                .apply
+                .borrow_mut()
+                .set_room(models::candidate_room(ui, 1.0)),
+            _ => {}
+        }
         match page {
             Page::Home => i.home.borrow_mut().fill_home(ctx, ui),
             Page::Attract => i.home.borrow_mut().fill_attract(ctx, ui),
@@ -354,8 +494,9 @@ impl App {
             self.inner.apply.borrow_mut().poll(ctx) | self.inner.progress.borrow_mut().poll(ctx);
         let page = self.page();
         if ended && matches!(page, Page::Apply | Page::Progress) {
-            self.show(page);
+            self.refresh();
         }
+        self.poll_reading();
     }
 
     /// Waits for the running print jobs (tests, screenshots).
@@ -459,7 +600,7 @@ impl App {
         self.inner.search.borrow_mut().reload(ctx);
         tracing::info!(generation = current, "new content: page refreshed");
         ctx.build_vocabulary();
-        self.show(self.page());
+        self.refresh();
         true
     }
 

@@ -3,9 +3,9 @@
 
 use disclosure::body::{BodyBlock, body_blocks};
 use disclosure::{Date, RegionLevel};
-use slint::{ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use crate::{BlockData, FieldData, RowData, TableRowData};
+use crate::{BlockData, FieldData, MainWindow, RowData, TableRowData};
 
 /// A label–value list for a page's model.
 pub fn field_rows<L: Into<SharedString>, V: Into<SharedString>>(
@@ -93,6 +93,21 @@ pub fn split_mark(text: &str, marks: &[std::ops::Range<usize>]) -> (String, Stri
             chars[m.end..].iter().collect(),
         ),
         _ => (text.to_string(), String::new(), String::new()),
+    }
+}
+
+/// The room for a row of candidates taking `share` of the window's width,
+/// at the theme's sizes now (大字 pages them more).
+pub fn candidate_room(ui: &MainWindow, share: f32) -> crate::composer::CandidateRoom {
+    let t = ui.global::<crate::Theme>();
+    let window = ui.window();
+    let width = window.size().width as f32 / window.scale_factor();
+    crate::composer::CandidateRoom {
+        width: width * share - 2.0 * t.get_pad(),
+        font: t.get_font_title(),
+        padding: 2.0 * t.get_pad(),
+        min_slot: t.get_touch(),
+        spacing: t.get_gap() / 2.0,
     }
 }
 

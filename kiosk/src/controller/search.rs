@@ -67,6 +67,11 @@ impl SearchController {
     }
 
     /// Candidate `i` into the query.
+    /// The room the candidates have beside the box.
+    pub fn set_room(&mut self, room: crate::composer::CandidateRoom) {
+        self.composer.set_room(room);
+    }
+
     pub fn pick(&mut self, i: usize) {
         self.composer.pick(i);
     }

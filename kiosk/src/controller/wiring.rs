@@ -55,19 +55,27 @@ fn wire_shared(app: &App, ui: &MainWindow) {
     s.on_back(act(app, App::back));
     s.on_home(act(app, App::go_home));
     s.on_activity(act(app, |_| {}));
+    s.on_read_aloud(act(app, App::read_aloud));
+    s.on_pause_reading(act(app, App::pause_reading));
+    s.on_resume_reading(act(app, App::resume_reading));
+    s.on_stop_reading(act(app, App::stop_reading));
     let weak = ui.as_weak();
-    s.on_toggle_large_text(act(app, move |_| {
+    s.on_toggle_large_text(act(app, move |a| {
         if let Some(ui) = weak.upgrade() {
             let t = ui.global::<Theme>();
             t.set_large_text(!t.get_large_text());
         }
+        // Sizes changed: the candidates are paged again.
+        a.refresh();
     }));
     let weak = ui.as_weak();
-    s.on_toggle_high_contrast(act(app, move |_| {
+    s.on_toggle_high_contrast(act(app, move |a| {
         if let Some(ui) = weak.upgrade() {
             let t = ui.global::<Theme>();
             t.set_high_contrast(!t.get_high_contrast());
         }
+        // Sizes changed: the candidates are paged again.
+        a.refresh();
     }));
     s.on_apply_here(act(app, |a| {
         let target = match a.page() {

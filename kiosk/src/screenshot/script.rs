@@ -23,6 +23,8 @@ pub enum Shot {
     Interpretation,
     /// A document with a wide table (a village's subsidy list).
     Table,
+    /// The table document read aloud, held at its first row.
+    Speaking,
     Guides,
     Notices,
     Interpretations,
@@ -38,7 +40,7 @@ pub enum Shot {
 }
 
 /// Every shot, in the order the screenshot tests take them.
-pub const SHOTS: [Shot; 20] = [
+pub const SHOTS: [Shot; 21] = [
     Shot::Home,
     Shot::Attract,
     Shot::Domains,
@@ -47,6 +49,7 @@ pub const SHOTS: [Shot; 20] = [
     Shot::Document,
     Shot::Interpretation,
     Shot::Table,
+    Shot::Speaking,
     Shot::Guides,
     Shot::Notices,
     Shot::Interpretations,
@@ -73,6 +76,7 @@ impl Shot {
             Shot::Document => "document",
             Shot::Interpretation => "interpretation",
             Shot::Table => "table",
+            Shot::Speaking => "speaking",
             Shot::Guides => "guides",
             Shot::Notices => "notices",
             Shot::Interpretations => "interpretations",
@@ -112,6 +116,33 @@ pub trait ScreenshotScript {
 
     /// Jumps to a step of the wizard.
     fn set_step(&self, step: WizardStep);
+}
+
+/// Reads the page aloud from its first table row, into memory at the pace
+/// of real speech, and holds it there (paused) once that row sounds.
+fn read_first_table_row(app: &App) -> anyhow::Result<()> {
+    let rate = speech::engine::sample_rate()?;
+    let output = speech::MemoryOutput::real_time(rate);
+    app.set_speaker(Some(speech::Speaker::with_output(
+        speech::SpeechConfig::default(),
+        output.opener(),
+    )?));
+    let ui = app.window().ok_or_else(|| anyhow::anyhow!("没有窗口"))?;
+    let first_row = crate::controller::page_passages(&ui, &app.page())
+        .iter()
+        .position(|p| p.row == 0)
+        .ok_or_else(|| anyhow::anyhow!("此页没有表格行"))?;
+    app.read_aloud_from(first_row);
+    let start = std::time::Instant::now();
+    while app.reading_now().is_none() {
+        if start.elapsed() > Duration::from_secs(10) {
+            anyhow::bail!("朗读没有开始");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        app.poll();
+    }
+    app.pause_reading();
+    Ok(())
 }
 
 /// The village box's domain in every picture.
@@ -191,6 +222,13 @@ impl ScreenshotScript for App {
                     self.navigate(Page::Reader(Target::Interpretation(i.key.clone())));
                     vec![i.title.clone(), "查看原文".into()]
                 }
+            }
+            Shot::Speaking => {
+                let texts = self.show_shot(Shot::Table)?;
+                read_first_table_row(self)?;
+                let mut said = vec!["继续".to_string(), "停止".to_string()];
+                said.extend(texts.into_iter().skip(1));
+                said
             }
             Shot::Table => {
                 // The document whose table comes first, on every screen.

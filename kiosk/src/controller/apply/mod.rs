@@ -345,6 +345,13 @@ impl ApplyController {
     }
 
     /// Candidate slot `i` (the last may turn the page).
+    /// The room the candidates have under the field being typed into.
+    pub fn set_room(&mut self, room: crate::composer::CandidateRoom) {
+        if let Some(t) = self.state.typing.as_mut() {
+            t.composer.set_room(room);
+        }
+    }
+
     pub fn pick(&mut self, i: usize) {
         self.compose(|c| c.pick(i));
     }

@@ -91,6 +91,59 @@ gongkai_python_tools() {
     touch "$stamp"
 }
 
+# apt-get install of those of the given Debian packages that are missing
+# (as root, or through sudo).
+gongkai_apt_install() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "正在安装缺少的系统软件包：${missing[*]}" >&2
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || {
+            echo "缺少 ${missing[*]}，请以 root 身份运行：apt-get install -y ${missing[*]}" >&2
+            exit 1
+        }
+        sudo="sudo"
+    fi
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Tools the scripts build themselves (cargo-deb), outside every clone:
+# ~/.cache/gongkai-tools/bin, put on PATH.
+gongkai_tools_dir() {
+    export GONGKAI_TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/gongkai-tools"
+    mkdir -p "$GONGKAI_TOOLS/bin"
+    case ":$PATH:" in
+        *":$GONGKAI_TOOLS/bin:"*) ;;
+        *) export PATH="$GONGKAI_TOOLS/bin:$PATH" ;;
+    esac
+}
+
+# cargo-deb, pinned, built once into the tools folder (its own lock file,
+# --locked). Debian packages are built with it (scripts/package, CI).
+GONGKAI_CARGO_DEB_VERSION="3.8.0"
+gongkai_need_cargo_deb() {
+    gongkai_tools_dir
+    if "$GONGKAI_TOOLS/bin/cargo-deb" --version 2>/dev/null | grep -q " $GONGKAI_CARGO_DEB_VERSION\$"; then
+        return 0
+    fi
+    echo "正在构建 cargo-deb $GONGKAI_CARGO_DEB_VERSION 到 $GONGKAI_TOOLS" >&2
+    # Its own target folder: the workspace's shared one stays the workspace's.
+    CARGO_TARGET_DIR="$GONGKAI_TOOLS/build" cargo install cargo-deb --locked \
+        --version "$GONGKAI_CARGO_DEB_VERSION" --root "$GONGKAI_TOOLS" --quiet
+    rm -rf "$GONGKAI_TOOLS/build"
+}
+
+# systemd-analyze, for `systemd-analyze verify` of the units (scripts/test).
+gongkai_need_systemd_analyze() {
+    command -v systemd-analyze >/dev/null 2>&1 || gongkai_apt_install systemd
+}
+
 gongkai_setup() {
     gongkai_need_rust
     gongkai_need_packages

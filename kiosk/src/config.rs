@@ -43,6 +43,8 @@ pub struct KioskConfig {
     pub id_reader: Option<IdReaderConfig>,
     /// Read-aloud (`[speech]`): volume, rate and the ALSA device.
     pub speech: speech::SpeechConfig,
+    /// `[screen]`: rotation, screen hours (see `crate::service`).
+    pub screen: crate::service::ScreenConfig,
 }
 
 /// `[id_reader]`: the ID card reader's SAM module on a (USB-)serial line.
@@ -163,6 +165,7 @@ impl Default for KioskConfig {
             scanner: None,
             id_reader: None,
             speech: speech::SpeechConfig::default(),
+            screen: crate::service::ScreenConfig::default(),
         }
     }
 }
@@ -205,6 +208,8 @@ struct RawConfig {
     id_reader: Option<RawIdReader>,
     #[serde(default)]
     speech: RawSpeech,
+    #[serde(default)]
+    screen: crate::service::RawScreen,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -390,6 +395,7 @@ impl KioskConfig {
                 .and_then(disclosure::requests::DeviceNo::new)
                 .ok_or_else(|| bad("hall.device", format!("{d} 超出范围，应在 1 到 99 之间")))?;
         }
+        c.screen = raw.screen.validate().map_err(|(key, m)| bad(key, m))?;
         let a = raw.applications;
         c.applications.database = a.database;
         c.applications.calendar_dir = a.calendar_dir;

@@ -11,5 +11,6 @@ pub mod ime;
 pub mod qr;
 pub mod scanner;
 pub mod screenshot;
+pub mod service;
 
 slint::include_modules!();

@@ -31,6 +31,11 @@ enum Command {
         #[arg(required = true)]
         text: Vec<String>,
     },
+    /// 由 systemd 以 root 身份在终端程序启动前运行：切到它的虚拟终端并设为图形模式、锁定终端切换、写入触摸屏旋转规则
+    ConsoleSetup {
+        #[arg(long, default_value = "/dev/tty1")]
+        tty: PathBuf,
+    },
 }
 
 #[derive(Debug, Parser)]
@@ -188,6 +193,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Speak { out, show, text }) => {
             return speak(&config, out.as_deref(), *show, &text.join(" "));
         }
+        Some(Command::ConsoleSetup { tty }) => {
+            return kiosk::service::console_setup(&config.screen, tty);
+        }
         None => {}
     }
     // The demo is unpacked when no database is configured.
@@ -232,6 +240,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    let _service = kiosk::service::start(&config.screen);
     if let Some(name) = config.backend.slint_name()
         && std::env::var_os("SLINT_BACKEND").is_none()
     {

@@ -145,22 +145,24 @@ impl App {
             .into_iter()
             .skip(first)
             .collect();
-        let view = self.inner.reading.borrow_mut().read(passages);
-        self.show_reading(view);
+        self.on_reading(|r| r.read(passages));
     }
 
     pub fn pause_reading(&self) {
-        let view = self.inner.reading.borrow_mut().pause();
-        self.show_reading(view);
+        self.on_reading(ReadAloud::pause);
     }
 
     pub fn resume_reading(&self) {
-        let view = self.inner.reading.borrow_mut().resume();
-        self.show_reading(view);
+        self.on_reading(ReadAloud::resume);
     }
 
     pub fn stop_reading(&self) {
-        let view = self.inner.reading.borrow_mut().stop();
+        self.on_reading(ReadAloud::stop);
+    }
+
+    /// Runs `f` on 朗读's state, then shows what it says.
+    fn on_reading(&self, f: impl FnOnce(&mut ReadAloud) -> ReadingView) {
+        let view = f(&mut self.inner.reading.borrow_mut());
         self.show_reading(view);
     }
 

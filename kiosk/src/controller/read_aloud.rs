@@ -28,9 +28,8 @@ pub const READING_FAILED: &str = "暂时无法朗读，请联系工作人员。"
 
 pub struct ReadAloud {
     speaker: Option<Speaker>,
+    /// The speaker being made; neither it nor `speaker`: no 朗读 button.
     starting: Option<JoinHandle<Result<Speaker, SpeechError>>>,
-    /// Set when the speaker could not be made: no 朗读 button.
-    unavailable: bool,
     tx: Sender<(u64, Progress)>,
     rx: Receiver<(u64, Progress)>,
     /// The number of the current read; news of others is dropped.
@@ -50,27 +49,23 @@ impl ReadAloud {
             .spawn(move || Speaker::new(config))
             .map_err(|e| tracing::error!("read-aloud not started: {e}"))
             .ok();
-        let unavailable = starting.is_none();
-        ReadAloud::with(None, starting, unavailable)
+        ReadAloud::with(None, starting)
     }
 
     /// With `speaker` ready (tests and screenshots give one playing into
     /// memory), or none: no 朗读.
     pub fn with_speaker(speaker: Option<Speaker>) -> ReadAloud {
-        let unavailable = speaker.is_none();
-        ReadAloud::with(speaker, None, unavailable)
+        ReadAloud::with(speaker, None)
     }
 
     fn with(
         speaker: Option<Speaker>,
         starting: Option<JoinHandle<Result<Speaker, SpeechError>>>,
-        unavailable: bool,
     ) -> ReadAloud {
         let (tx, rx) = channel();
         ReadAloud {
             speaker,
             starting,
-            unavailable,
             tx,
             rx,
             read: 0,
@@ -93,11 +88,9 @@ impl ReadAloud {
                 Ok(Ok(s)) => self.speaker = Some(s),
                 Ok(Err(e)) => {
                     tracing::error!("read-aloud unavailable: {e}");
-                    self.unavailable = true;
                 }
                 Err(_) => {
                     tracing::error!("read-aloud unavailable: its start-up thread panicked");
-                    self.unavailable = true;
                 }
             }
         }
@@ -177,9 +170,9 @@ impl ReadAloud {
 
     /// Takes the speaker's news; `Some` when the screen must change.
     pub fn poll(&mut self) -> Option<ReadingView> {
-        let was_off = self.unavailable || self.speaker.is_none();
+        let was_off = self.is_off();
         self.settle(false);
-        let mut changed = was_off != (self.unavailable || self.speaker.is_none());
+        let mut changed = was_off != self.is_off();
         while let Ok((id, p)) = self.rx.try_recv() {
             if id != self.read {
                 continue;
@@ -212,8 +205,13 @@ impl ReadAloud {
         &self.passages
     }
 
+    /// No speaker and none being made.
+    fn is_off(&self) -> bool {
+        self.speaker.is_none() && self.starting.is_none()
+    }
+
     pub fn view(&self) -> ReadingView {
-        let off = self.unavailable || (self.speaker.is_none() && self.starting.is_none());
+        let off = self.is_off();
         let (block, row) = self.current().map_or((-1, -1), |p| (p.block, p.row));
         ReadingView {
             state: if off { ReadingState::Off } else { self.state },

@@ -3,12 +3,12 @@
 //! is what is shown — personal numbers masked as on the screen, the PIN
 //! never said aloud in the hall.
 
-use slint::{ComponentHandle, Model};
+use slint::{ComponentHandle, Model, ModelRc};
 
 use super::navigator::Page;
 use crate::{
     AppState, ApplyAdapter, DomainsAdapter, HomeAdapter, ItemAdapter, ItemsAdapter, ListAdapter,
-    MainWindow, ProgressAdapter, ReaderAdapter, SearchAdapter,
+    MainWindow, ProgressAdapter, ReaderAdapter, RowData, SearchAdapter,
 };
 
 /// One paragraph to be read, and what it marks on the reader while it is
@@ -92,16 +92,7 @@ pub fn page_passages(ui: &MainWindow, page: &Page) -> Vec<Passage> {
         }
         Page::Items { .. } => {
             let a = ui.global::<ItemsAdapter>();
-            let items = a.get_items();
-            if items.row_count() == 0 {
-                out.push(Passage::plain(a.get_empty_text().to_string()));
-            }
-            for r in items.iter() {
-                out.push(Passage::plain(join_nonempty(
-                    &[&r.title, &r.subtitle],
-                    "，",
-                )));
-            }
+            list_rows(&mut out, &a.get_items(), &a.get_empty_text());
         }
         Page::Reader(super::Target::Item(_)) => {
             let a = ui.global::<ItemAdapter>();
@@ -113,16 +104,7 @@ pub fn page_passages(ui: &MainWindow, page: &Page) -> Vec<Passage> {
         Page::Reader(_) => reader(ui, &mut out),
         Page::List(_) => {
             let a = ui.global::<ListAdapter>();
-            let rows = a.get_rows();
-            if rows.row_count() == 0 {
-                out.push(Passage::plain(a.get_empty_text().to_string()));
-            }
-            for r in rows.iter() {
-                out.push(Passage::plain(join_nonempty(
-                    &[&r.title, &r.subtitle],
-                    "，",
-                )));
-            }
+            list_rows(&mut out, &a.get_rows(), &a.get_empty_text());
         }
         Page::Search => {
             let a = ui.global::<SearchAdapter>();
@@ -149,6 +131,19 @@ pub fn page_passages(ui: &MainWindow, page: &Page) -> Vec<Passage> {
     out
 }
 
+/// A list's rows, title then subtitle; `empty` when it has none.
+fn list_rows(out: &mut Vec<Passage>, rows: &ModelRc<RowData>, empty: &str) {
+    if rows.row_count() == 0 {
+        out.push(Passage::plain(empty));
+    }
+    for r in rows.iter() {
+        out.push(Passage::plain(join_nonempty(
+            &[&r.title, &r.subtitle],
+            "，",
+        )));
+    }
+}
+
 fn home(ui: &MainWindow, out: &mut Vec<Passage>) {
     let h = ui.global::<HomeAdapter>();
     out.push(Passage::plain(format!(
@@ -166,12 +161,7 @@ fn home(ui: &MainWindow, out: &mut Vec<Passage>) {
     let latest = h.get_latest();
     if latest.row_count() > 0 {
         out.push(Passage::plain("最新发布："));
-        for r in latest.iter() {
-            out.push(Passage::plain(join_nonempty(
-                &[&r.title, &r.subtitle],
-                "，",
-            )));
-        }
+        list_rows(out, &latest, "");
     }
 }
 
@@ -266,9 +256,7 @@ fn apply(ui: &MainWindow, out: &mut Vec<Passage>) {
                 let value = match f.key.as_str() {
                     // Read as the review and the receipt show them.
                     "id-number" => disclosure::identity::mask_id_number(&f.value),
-                    "phone" => disclosure::identity::PhoneNumber::parse(&f.value)
-                        .map(|p| p.masked())
-                        .unwrap_or_else(|_| disclosure::identity::mask_id_number(&f.value)),
+                    "phone" => super::apply::mask_phone(&f.value),
                     _ => f.value.to_string(),
                 };
                 let value = if value.is_empty() {

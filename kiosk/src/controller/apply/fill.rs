@@ -179,7 +179,7 @@ fn choices(fs: &FormState) -> Vec<ChoiceData> {
 
 /// A phone number masked as on the receipt (`138****8000`); one that is
 /// not a phone number all but its ends.
-fn mask_phone(phone: &str) -> String {
+pub(crate) fn mask_phone(phone: &str) -> String {
     PhoneNumber::parse(phone)
         .map(|p| p.masked())
         .unwrap_or_else(|_| mask_id_number(phone))

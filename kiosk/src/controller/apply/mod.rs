@@ -7,6 +7,8 @@
 mod fields;
 mod fill;
 
+pub(crate) use fill::mask_phone;
+
 use disclosure::calendar::Deadline;
 use disclosure::requests::routing::LinkedRecord;
 use disclosure::requests::{

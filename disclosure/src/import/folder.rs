@@ -28,8 +28,9 @@ use super::catalog::{is_catalog_file, parse_catalog_file};
 use super::front_matter::FrontMatter;
 use super::grid::{decode_text, parse_csv};
 use crate::{
-    Attachment, CatalogItem, ContentBundle, Date, Document, DocumentKey, Domain, EffectStatus, Interpretation,
-    InterpretationForm, Notice, NoticeKind, Region, RegionCode, RegionLevel, ServiceGuide,
+    Attachment, CatalogItem, ContentBundle, Date, Document, DocumentKey, Domain, EffectStatus,
+    Interpretation, InterpretationForm, Notice, NoticeKind, Region, RegionCode, RegionLevel,
+    ServiceGuide,
 };
 
 /// A loaded folder and what was noticed on the way.

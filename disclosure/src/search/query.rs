@@ -266,9 +266,8 @@ fn scan(
     fts_query: &str,
     mut f: impl FnMut(Candidate) -> bool,
 ) -> Result<(), SearchError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid")?;
     let mut rows = stmt.query([fts_query])?;
     while let Some(r) = rows.next()? {
         // Index and rows are written in one transaction and read in one:

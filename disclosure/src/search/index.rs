@@ -211,7 +211,8 @@ pub(crate) fn index_text(out: &mut String, title: &str, body: &str) {
 /// runs of non-whitespace. Tokens are hex code points (`u4f9d`,
 /// `b4f9dx7533`) so the FTS5 `ascii` tokenizer keeps every character,
 /// punctuation included.
-pub(crate) fn grams(text: &str) -> String {
+#[cfg(test)]
+fn grams(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 6);
     grams_into(&mut out, text, "");
     out

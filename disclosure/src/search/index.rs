@@ -4,7 +4,7 @@
 //!
 //! The text of a record is kept once, in its own table: `search_doc` is a
 //! view over the content tables (schema step 4), and a search id names a
-//! kind of record and its row — `rank << 40 | rowid`, ranks in the order
+//! kind of record and its row — `rank << 29 | rowid`, ranks in the order
 //! items, guides, documents, interpretations, notices — so ids sort as the
 //! rebuild numbered them and a hit is one primary-key lookup. The gram
 //! index is contentless with `detail=none` (no positions, no columns): a
@@ -18,8 +18,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::normalize::normalize;
 use crate::store::StoreError;
 
-/// How far a kind's rank is shifted in a search id.
-const RANK_SHIFT: u32 = 40;
+/// How far a kind's rank is shifted in a search id: ids fit in 32 bits
+/// (the pinyin index keeps them so), rows up to 2^29 per table.
+const RANK_SHIFT: u32 = 29;
 
 /// Where one kind of record keeps the text search reads: its table and the
 /// `SELECT` of id, key, region, title and body (the body as one text, the
@@ -361,6 +362,7 @@ mod tests {
         }
         assert!(Source::of(9 << RANK_SHIFT).is_none());
         // Ids sort by kind first, as the rebuild numbers them.
-        assert!(SOURCES[0].search_id(1 << 30) < SOURCES[1].search_id(1));
+        assert!(SOURCES[0].search_id((1 << 29) - 1) < SOURCES[1].search_id(1));
+        assert!(SOURCES[4].search_id((1 << 29) - 1) <= i64::from(u32::MAX));
     }
 }

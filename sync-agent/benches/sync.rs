@@ -90,6 +90,12 @@ fn wrap(program: &str) -> ! {
     std::process::exit(status.code().unwrap_or(1));
 }
 
+/// The largest peak resident memory of the children waited for.
+fn peak_rss_children_mib() -> f64 {
+    let u = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
+    u.max_rss() as f64 / 1024.0
+}
+
 fn rsync_bytes(from: &Path, to: &Path) -> Option<u64> {
     let out = Command::new("rsync")
         .args(["-a", "--no-whole-file", "--fuzzy", "--stats"])

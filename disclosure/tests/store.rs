@@ -314,7 +314,7 @@ fn a_file_of_schema_3_gets_the_lean_search_index_and_shrinks() {
                  content = '', contentless_delete = 1, detail = column, tokenize = 'ascii'
              );
              INSERT INTO search_doc(id, kind, record_key, region_code, title, body)
-                 SELECT id, 'item', item_key, region_code, name, content || basis || source
+                 SELECT id, 'item', item_key, region_code, name, concat_ws(' ', content, basis, source)
                  FROM catalog_item;
              INSERT INTO search_fts(rowid, title, body) SELECT id, title, body FROM search_doc;
              PRAGMA user_version = 3;",

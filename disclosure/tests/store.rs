@@ -295,7 +295,8 @@ fn a_file_of_schema_3_gets_the_lean_search_index_and_shrinks() {
     }
     // As schema 3 left a file: the text copied into a search_doc table
     // and a gram index with columns (its tokens do not matter here: the
-    // upgrade rebuilds the index from the content tables).
+    // upgrade rebuilds the index from the content tables). The padding
+    // stands for what the old copy and index took beside the content.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
@@ -314,7 +315,7 @@ fn a_file_of_schema_3_gets_the_lean_search_index_and_shrinks() {
                  content = '', contentless_delete = 1, detail = column, tokenize = 'ascii'
              );
              INSERT INTO search_doc(id, kind, record_key, region_code, title, body)
-                 SELECT id, 'item', item_key, region_code, name, concat_ws(' ', content, basis, source)
+                 SELECT id, 'item', item_key, region_code, name, concat_ws(' ', content, basis, source, printf('%3000s', ''))
                  FROM catalog_item;
              INSERT INTO search_fts(rowid, title, body) SELECT id, title, body FROM search_doc;
              PRAGMA user_version = 3;",

@@ -32,5 +32,5 @@ pub use document::{
 };
 pub use domain::Domain;
 pub use region::{Region, RegionCode, RegionLevel};
-pub use store::{ContentStore, FeedVersion, StoreError};
+pub use store::{ContentStore, FeedDirError, FeedVersion, StoreError};
 pub use timestamp::Timestamp;

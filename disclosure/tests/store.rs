@@ -247,7 +247,7 @@ fn an_older_file_is_upgraded_in_place() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE search_fts; DROP TABLE search_doc;
+            "DROP TABLE search_fts; DROP VIEW search_doc;
              ALTER TABLE catalog_item DROP COLUMN updated_stated; PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -279,6 +279,99 @@ fn an_older_file_is_upgraded_in_place() {
         )
         .unwrap();
     assert!(!items.is_empty() && items.iter().all(|i| i.updated_stated));
+}
+
+#[test]
+fn a_file_of_schema_3_gets_the_lean_search_index_and_shrinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("content.db");
+    let mut bundle = demo_bundle();
+    bundle
+        .items
+        .extend(disclosure::synth::synthetic_bundle(3000, 5).items);
+    {
+        let mut s = ContentStore::open(&path).unwrap();
+        s.replace_all(&bundle, FeedVersion(6)).unwrap();
+    }
+    // As schema 3 left a file: the text copied into a search_doc table
+    // and a gram index with columns (its tokens do not matter here: the
+    // upgrade rebuilds the index from the content tables). The padding
+    // stands for what the old copy and index took beside the content.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP VIEW search_doc; DROP TABLE search_fts;
+             CREATE TABLE search_doc (
+                 id          INTEGER PRIMARY KEY,
+                 kind        TEXT NOT NULL,
+                 record_key  TEXT NOT NULL,
+                 region_code TEXT NOT NULL,
+                 title       TEXT NOT NULL,
+                 body        TEXT NOT NULL
+             ) STRICT;
+             CREATE INDEX search_doc_by_key ON search_doc(record_key);
+             CREATE VIRTUAL TABLE search_fts USING fts5(
+                 title, body,
+                 content = '', contentless_delete = 1, detail = column, tokenize = 'ascii'
+             );
+             INSERT INTO search_doc(id, kind, record_key, region_code, title, body)
+                 SELECT id, 'item', item_key, region_code, name, concat_ws(' ', content, basis, source, printf('%3000s', ''))
+                 FROM catalog_item;
+             INSERT INTO search_fts(rowid, title, body) SELECT id, title, body FROM search_doc;
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let before = std::fs::metadata(&path).unwrap().len();
+    assert!(matches!(
+        ContentStore::open_read_only(&path),
+        Err(StoreError::SchemaTooOld { found: 3, .. })
+    ));
+    let store = ContentStore::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        ContentStore::current_schema_version()
+    );
+    assert_eq!(store.feed_version().unwrap(), Some(FeedVersion(6)));
+    store.integrity_check().unwrap();
+    let kind: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT type FROM sqlite_schema WHERE name = 'search_doc'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kind, "view");
+    // The old index's pages are given back.
+    let after = std::fs::metadata(&path).unwrap().len();
+    assert!(after < before * 3 / 4, "{before} → {after} bytes");
+    // Search over the rebuilt index finds what LIKE finds.
+    let mut s = disclosure::search::Searcher::new(&store).unwrap();
+    for scope in [VILLAGE, COUNTY] {
+        let scope = RegionScope::of(&code(scope));
+        for q in ["低保", "公", "第12号", "依申请公开", "0999", "补贴 县"] {
+            let hits: std::collections::BTreeSet<String> = s
+                .search_all(&store, &scope, q)
+                .unwrap()
+                .into_iter()
+                .filter(|h| h.contains_text)
+                .map(|h| h.key)
+                .collect();
+            let like: std::collections::BTreeSet<String> = q
+                .split_whitespace()
+                .map(|t| {
+                    disclosure::search::like_scan(&store, &scope, t)
+                        .unwrap()
+                        .into_iter()
+                        .collect::<std::collections::BTreeSet<String>>()
+                })
+                .reduce(|a, b| a.intersection(&b).cloned().collect())
+                .unwrap();
+            assert!(!like.is_empty(), "{q}");
+            assert_eq!(hits, like, "{q}");
+        }
+    }
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! serve on 127.0.0.1) and the real `sync-agent` binary:
 //!
 //! 1. full sync of the 100k-item synthetic catalog: time, bytes over the
-//!    wire, the agent's peak memory;
+//!    wire, the agent's peak memory (budget: [`PEAK_BUDGET_MIB`]) and the
+//!    size of the `content.db` it wrote;
 //! 2. after 1% of the items change (spread over the whole catalog): bytes
 //!    over the wire against the full sync (goal ≤ 3%), and against
 //!    `rsync --no-whole-file --fuzzy` of the same repository directory;
@@ -10,7 +11,8 @@
 //!    queries take while it happens (the kiosk must stay responsive).
 //!
 //! `cargo bench -p sync-agent --bench sync` (rsync from Debian's package
-//! for the comparison; without it that line says so).
+//! for the comparison; without it that line says so). Exits with status 1
+//! when a sync's peak memory is over its budget, after every figure.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,6 +21,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const ITEMS: usize = 100_000;
+
+/// The most resident memory one `sync-agent once` may reach, full sync of
+/// the 100k-item catalog included (the board has 1 GB for everything).
+const PEAK_BUDGET_MIB: f64 = 64.0;
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -31,11 +37,16 @@ struct Once {
     secs: f64,
     bytes: u64,
     stdout: String,
+    /// The agent's peak resident memory.
+    peak_mib: f64,
 }
 
 fn once(config: &Path) -> Once {
+    // Run through this very bench as a wrapper, so that the peak resident
+    // memory measured is the agent's alone.
     let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_sync-agent"))
+    let out = Command::new(std::env::current_exe().unwrap())
+        .env(WRAP, env!("CARGO_BIN_EXE_sync-agent"))
         .arg("--config")
         .arg(config)
         .arg("once")
@@ -44,6 +55,12 @@ fn once(config: &Path) -> Once {
         .unwrap();
     let secs = t.elapsed().as_secs_f64();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak_mib = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(PEAK_LINE))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(f64::NAN);
     // "…（12345 字节）…"
     let bytes = stdout
         .split('（')
@@ -53,9 +70,27 @@ fn once(config: &Path) -> Once {
         secs,
         bytes,
         stdout,
+        peak_mib,
     }
 }
 
+/// Set to the program this bench runs as a wrapper for.
+const WRAP: &str = "GONGKAI_BENCH_WRAP";
+const PEAK_LINE: &str = "gongkai-bench peak MiB: ";
+
+/// The wrapper: runs the program with the arguments given, passes its
+/// output on and adds its peak resident memory (its only child's) to
+/// stderr.
+fn wrap(program: &str) -> ! {
+    let status = Command::new(program)
+        .args(std::env::args_os().skip(1).filter(|a| a != "--bench"))
+        .status()
+        .unwrap();
+    eprintln!("{PEAK_LINE}{:.1}", peak_rss_children_mib());
+    std::process::exit(status.code().unwrap_or(1));
+}
+
+/// The largest peak resident memory of the children waited for.
 fn peak_rss_children_mib() -> f64 {
     let u = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
     u.max_rss() as f64 / 1024.0
@@ -86,6 +121,9 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
 }
 
 fn main() {
+    if let Ok(program) = std::env::var(WRAP) {
+        wrap(&program);
+    }
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -155,21 +193,30 @@ fn main() {
         ),
     )
     .unwrap();
+    // 1. Full sync.
+    let full = once(&config);
+    assert!(full.stdout.contains("已应用"), "{}", full.stdout);
+    println!(
+        "full sync: {:.2} s, {:.2} MB over the wire, agent peak RSS {:.1} MiB (budget {PEAK_BUDGET_MIB:.0} MiB)",
+        full.secs,
+        full.bytes as f64 / 1e6,
+        full.peak_mib,
+    );
+    let size = |suffix: &str| {
+        std::fs::metadata(dev.join(format!("content.db{suffix}"))).map_or(0, |m| m.len()) as f64
+            / 1e6
+    };
+    println!(
+        "content.db after the full sync: {:.1} MB (-wal {:.1} MB)",
+        size(""),
+        size("-wal")
+    );
+    let mut peaks = vec![("full sync", full.peak_mib)];
     // rsync's mirror of version 1.
     let mirror = d.join("mirror");
     let rsync_full = rsync_bytes(&d.join("repo"), &mirror);
     let plain_mirror = d.join("plain-mirror");
     let rsync_plain_full = rsync_bytes(&plain, &plain_mirror);
-
-    // 1. Full sync.
-    let full = once(&config);
-    assert!(full.stdout.contains("已应用"), "{}", full.stdout);
-    println!(
-        "full sync: {:.2} s, {:.2} MB over the wire, agent peak RSS {:.0} MiB",
-        full.secs,
-        full.bytes as f64 / 1e6,
-        peak_rss_children_mib()
-    );
 
     // 2. 1% of the items changed, spread over the catalog.
     let mut changed = 0;
@@ -180,6 +227,7 @@ fn main() {
     publish(&items);
     let small = once(&config);
     assert!(small.stdout.contains("已应用"), "{}", small.stdout);
+    peaks.push(("1% changed", small.peak_mib));
     println!(
         "after {changed} items ({:.1}%) changed: {:.1} KB over the wire = {:.2}% of the full sync (goal ≤ 3%); {}",
         changed as f64 * 100.0 / ITEMS as f64,
@@ -229,6 +277,7 @@ fn main() {
         })
     };
     let apply = once(&config);
+    peaks.push(("2% changed, whole apply", apply.peak_mib));
     stop.store(true, Ordering::Relaxed);
     let mut lat = reader.join().unwrap();
     assert!(apply.stdout.contains("已应用"), "{}", apply.stdout);
@@ -241,4 +290,19 @@ fn main() {
         percentile(&mut lat, 0.95),
         percentile(&mut lat, 1.0)
     );
+
+    // The budget, after every figure.
+    let mut over = false;
+    println!();
+    for (what, peak) in peaks {
+        let ok = peak <= PEAK_BUDGET_MIB;
+        over |= !ok;
+        println!(
+            "budget: agent peak RSS, {what}: {peak:.1} MiB of {PEAK_BUDGET_MIB:.0} MiB — {}",
+            if ok { "ok" } else { "OVER" }
+        );
+    }
+    if over {
+        std::process::exit(1);
+    }
 }

@@ -310,14 +310,7 @@ pub async fn fetch_and_apply(
         let Some(stream) = repo.read_target(name).await? else {
             continue;
         };
-        // The stream fails on a wrong hash or length; nothing is kept then.
-        let bytes: Vec<u8> = stream
-            .try_fold(Vec::new(), |mut acc, b| {
-                acc.extend_from_slice(&b);
-                std::future::ready(Ok(acc))
-            })
-            .await?;
-        write_synced(&file, &bytes)?;
+        store_target(stream, &file).await?;
         downloaded += 1;
     }
     let current = {
@@ -417,6 +410,32 @@ async fn rebuild_from_delta(
     Ok(rebuilt)
 }
 
+/// Writes a target as tough verifies it, chunk by chunk, to `path`: the
+/// stream fails on a wrong hash or length (at its end at the latest), and
+/// then nothing is kept.
+async fn store_target(
+    stream: impl futures::Stream<Item = Result<bytes::Bytes, tough::error::Error>>,
+    path: &Path,
+) -> Result<(), FeedError> {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = std::pin::pin!(stream);
+    let tmp = path.with_extension("tmp");
+    let result = async {
+        let mut f = tokio::fs::File::create(&tmp).await.map_err(io(&tmp))?;
+        while let Some(chunk) = stream.try_next().await? {
+            f.write_all(&chunk).await.map_err(io(&tmp))?;
+        }
+        f.sync_all().await.map_err(io(&tmp))?;
+        drop(f);
+        tokio::fs::rename(&tmp, path).await.map_err(io(path))
+    }
+    .await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(&tmp).await;
+    }
+    result
+}
+
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), FeedError> {
     use std::io::Write;
     let tmp = path.with_extension("tmp");
@@ -445,27 +464,53 @@ fn apply(paths: &FeedPaths, wanted: &[(PathBuf, String)], version: u64) -> Resul
             std::fs::copy(&from, &to).map_err(io(&from))?;
         }
     }
-    // A feed's folder: catalog shards only, no file the format does not define.
-    let loaded = disclosure::import::load_feed_dir(&staging, disclosure::Date::today_in_china())
-        .map_err(|e| FeedError::Content(disclosure::import::ImportErrors(e)))?;
     if let Some(parent) = paths.content_db.parent() {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
-    // Calendars before the content's commit: once content.db holds this
-    // version the round is not repeated, so they must already be there. A
-    // calendar only adds known years; each file is replaced whole.
-    let cal = staging.join("calendars");
-    if cal.exists() {
-        std::fs::create_dir_all(&paths.calendar_dir).map_err(io(&paths.calendar_dir))?;
-        for e in std::fs::read_dir(&cal).map_err(io(&cal))?.flatten() {
-            let bytes = std::fs::read(e.path()).map_err(io(&e.path()))?;
-            write_synced(&paths.calendar_dir.join(e.file_name()), &bytes)?;
+    let first = !paths.content_db.exists();
+    let mut store = ContentStore::open(&paths.content_db)?;
+    // A feed's folder: catalog shards only, no file the format does not
+    // define; read and written shard by shard in one transaction.
+    let result = store.replace_from_feed_dir(
+        &staging,
+        disclosure::Date::today_in_china(),
+        FeedVersion(version),
+        // Calendars before the content's commit: once content.db holds
+        // this version the round is not repeated, so they must already be
+        // there. A calendar only adds known years; each file is replaced
+        // whole.
+        |_| write_calendars(&staging.join("calendars"), &paths.calendar_dir),
+    );
+    drop(store);
+    if result.is_err() && first {
+        // No content.db before, and still no content: none, as before.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = paths.content_db.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
         }
     }
-    let mut store = ContentStore::open(&paths.content_db)?;
-    store.replace_all(&loaded.bundle, FeedVersion(version))?;
-    drop(store);
+    match result {
+        Ok(_) => {}
+        Err(disclosure::FeedDirError::Content(e)) => {
+            return Err(FeedError::Content(disclosure::import::ImportErrors(e)));
+        }
+        Err(disclosure::FeedDirError::Store(e)) => return Err(e.into()),
+        Err(disclosure::FeedDirError::BeforeCommit(e)) => return Err(e),
+    }
     tracing::info!(version, "content applied");
+    Ok(())
+}
+
+fn write_calendars(from: &Path, to: &Path) -> Result<(), FeedError> {
+    if !from.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    for e in std::fs::read_dir(from).map_err(io(from))?.flatten() {
+        let bytes = std::fs::read(e.path()).map_err(io(&e.path()))?;
+        write_synced(&to.join(e.file_name()), &bytes)?;
+    }
     Ok(())
 }
 

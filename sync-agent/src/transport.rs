@@ -2,7 +2,8 @@
 //! downloads of content-addressed targets (`Range`; a `200` to a ranged
 //! request restarts the file), a size cap against endless data, a deadline
 //! per file against a server that trickles bytes, and `file://` for a USB
-//! stick (regular files only: a link is never followed).
+//! stick (regular files only: a link is never followed). Targets reach
+//! tough as a stream of file chunks, never whole in memory.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,12 +13,21 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::StreamExt;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tough::{Transport, TransportError, TransportErrorKind, TransportStream};
 use url::Url;
 
 /// Attempts within one fetch after a dropped connection.
 const ATTEMPTS: u32 = 3;
+
+/// Bytes a file is read in when it is handed to tough.
+const CHUNK: usize = 64 * 1024;
+
+/// What a fetch gives tough: metadata as one piece, files as chunks.
+enum Body {
+    Memory(Bytes),
+    File(tokio::fs::File),
+}
 
 /// The agent's transport.
 #[derive(Debug, Clone)]
@@ -69,7 +79,7 @@ impl FeedTransport {
         TransportError::new_with_cause(TransportErrorKind::Other, url.as_str(), e)
     }
 
-    async fn fetch_file(&self, url: &Url) -> Result<Bytes, TransportError> {
+    async fn fetch_file(&self, url: &Url) -> Result<Body, TransportError> {
         let path = url
             .to_file_path()
             .map_err(|_| Self::other(url, "bad file URL"))?;
@@ -96,9 +106,9 @@ impl FeedTransport {
                 format!("file larger than {} bytes", self.max_bytes),
             ));
         }
-        tokio::fs::read(&path)
+        tokio::fs::File::open(&path)
             .await
-            .map(Bytes::from)
+            .map(Body::File)
             .map_err(|e| Self::io(url, e))
     }
 
@@ -115,7 +125,7 @@ impl FeedTransport {
     }
 
     /// One file over HTTP within the deadline, however slowly it arrives.
-    async fn fetch_http(&self, url: &Url) -> Result<Bytes, TransportError> {
+    async fn fetch_http(&self, url: &Url) -> Result<Body, TransportError> {
         match tokio::time::timeout(self.deadline, self.fetch_http_attempts(url)).await {
             Ok(r) => r,
             Err(_) => {
@@ -131,7 +141,7 @@ impl FeedTransport {
         }
     }
 
-    async fn fetch_http_attempts(&self, url: &Url) -> Result<Bytes, TransportError> {
+    async fn fetch_http_attempts(&self, url: &Url) -> Result<Body, TransportError> {
         let resumable = Self::resumable(url);
         let partial = self.partial_dir.join(format!(
             "{}.part",
@@ -226,7 +236,7 @@ impl FeedTransport {
                 }
             }
             let file = match sink {
-                Sink::Memory(buf) if failed.is_none() => return Ok(Bytes::from(buf)),
+                Sink::Memory(buf) if failed.is_none() => return Ok(Body::Memory(Bytes::from(buf))),
                 Sink::Memory(_) => None,
                 Sink::File(mut f) => {
                     let _ = f.flush().await;
@@ -239,12 +249,13 @@ impl FeedTransport {
                 last_error = e;
                 continue;
             }
-            let bytes = tokio::fs::read(&partial)
+            let file = tokio::fs::File::open(&partial)
                 .await
                 .map_err(|e| Self::io(url, e))?;
-            // Verified by tough as it reads; a bad file must not be resumed.
+            // Verified by tough as it reads; a bad file must not be
+            // resumed. The open file is read to its end all the same.
             let _ = tokio::fs::remove_file(&partial).await;
-            return Ok(Bytes::from(bytes));
+            return Ok(Body::File(file));
         }
         Err(Self::other(url, last_error))
     }
@@ -271,7 +282,7 @@ impl Sink {
 #[async_trait]
 impl Transport for FeedTransport {
     async fn fetch(&self, url: Url) -> Result<TransportStream, TransportError> {
-        let bytes = match url.scheme() {
+        let body = match url.scheme() {
             "file" => self.fetch_file(&url).await?,
             "http" | "https" => self.fetch_http(&url).await?,
             _ => {
@@ -281,6 +292,28 @@ impl Transport for FeedTransport {
                 ));
             }
         };
-        Ok(Box::pin(futures::stream::once(async move { Ok(bytes) })))
+        Ok(match body {
+            Body::Memory(bytes) => Box::pin(futures::stream::once(async move { Ok(bytes) })),
+            Body::File(file) => Box::pin(chunks(file, url)),
+        })
     }
+}
+
+/// A file as a stream of chunks of at most [`CHUNK`] bytes.
+fn chunks(
+    file: tokio::fs::File,
+    url: Url,
+) -> impl futures::Stream<Item = Result<Bytes, TransportError>> + Send {
+    futures::stream::try_unfold((file, url), |(mut file, url)| async move {
+        let mut buf = vec![0; CHUNK];
+        let n = file
+            .read(&mut buf)
+            .await
+            .map_err(|e| FeedTransport::io(&url, e))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.truncate(n);
+        Ok(Some((Bytes::from(buf), (file, url))))
+    })
 }

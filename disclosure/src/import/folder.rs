@@ -28,8 +28,9 @@ use super::catalog::{is_catalog_file, parse_catalog_file};
 use super::front_matter::FrontMatter;
 use super::grid::{decode_text, parse_csv};
 use crate::{
-    Attachment, ContentBundle, Date, Document, DocumentKey, Domain, EffectStatus, Interpretation,
-    InterpretationForm, Notice, NoticeKind, Region, RegionCode, RegionLevel, ServiceGuide,
+    Attachment, CatalogItem, ContentBundle, Date, Document, DocumentKey, Domain, EffectStatus,
+    Interpretation, InterpretationForm, Notice, NoticeKind, Region, RegionCode, RegionLevel,
+    ServiceGuide,
 };
 
 /// A loaded folder and what was noticed on the way.
@@ -368,22 +369,80 @@ fn is_plain_file_name(name: &str) -> bool {
 /// Loads a whole content folder. Items without an update column are dated
 /// `as_of`. Any error anywhere loads nothing.
 pub fn load_content_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<ImportError>> {
-    load_dir(dir, as_of, Source::County)
+    load_collected(dir, as_of, Source::County)
 }
 
 /// Loads a folder laid out from a feed's targets (on a terminal, or a
 /// county checking township bundles): the catalog only as JSON shards, and
 /// no file the content format does not define.
 pub fn load_feed_dir(dir: &Path, as_of: Date) -> Result<LoadedContent, Vec<ImportError>> {
-    load_dir(dir, as_of, Source::Feed)
+    load_collected(dir, as_of, Source::Feed)
 }
 
-fn load_dir(dir: &Path, as_of: Date, source: Source) -> Result<LoadedContent, Vec<ImportError>> {
-    let regions = load_regions(&dir.join("regions.csv"))?;
+/// What a folder read shard by shard hands over as it goes.
+pub(crate) enum Part<'a> {
+    /// The regions, before any item.
+    Regions(&'a [Region]),
+    /// The items of one catalog file, each checked, none seen before;
+    /// handed over only while the folder has no error so far.
+    Items(Vec<CatalogItem>),
+}
+
+/// Why a folder read shard by shard was not loaded.
+#[derive(Debug)]
+pub(crate) enum StreamError<E> {
+    /// The folder has errors (all of them, as [`load_feed_dir`] gives).
+    Content(Vec<ImportError>),
+    /// The sink failed.
+    Sink(E),
+}
+
+/// [`load_feed_dir`], handing the regions and then each catalog file's
+/// items to `sink` as they are read instead of keeping them: the returned
+/// bundle has no items. The sink has seen part of a folder that turns out
+/// to have errors, so it must be able to forget it (a transaction).
+pub(crate) fn load_feed_dir_streamed<E>(
+    dir: &Path,
+    as_of: Date,
+    sink: &mut dyn FnMut(Part<'_>) -> Result<(), E>,
+) -> Result<LoadedContent, StreamError<E>> {
+    load_dir(dir, as_of, Source::Feed, sink)
+}
+
+fn load_collected(
+    dir: &Path,
+    as_of: Date,
+    source: Source,
+) -> Result<LoadedContent, Vec<ImportError>> {
+    let mut items = Vec::new();
+    let mut keep = |part: Part<'_>| {
+        if let Part::Items(mut i) = part {
+            items.append(&mut i);
+        }
+        Ok::<(), std::convert::Infallible>(())
+    };
+    match load_dir(dir, as_of, source, &mut keep) {
+        Ok(mut loaded) => {
+            loaded.bundle.items = items;
+            Ok(loaded)
+        }
+        Err(StreamError::Content(errors)) => Err(errors),
+        Err(StreamError::Sink(never)) => match never {},
+    }
+}
+
+fn load_dir<E>(
+    dir: &Path,
+    as_of: Date,
+    source: Source,
+    sink: &mut dyn FnMut(Part<'_>) -> Result<(), E>,
+) -> Result<LoadedContent, StreamError<E>> {
+    let regions = load_regions(&dir.join("regions.csv")).map_err(StreamError::Content)?;
     let by_code: HashMap<RegionCode, Region> = regions
         .iter()
         .map(|r| (r.code.clone(), r.clone()))
         .collect();
+    sink(Part::Regions(&regions)).map_err(StreamError::Sink)?;
     let mut errors = Vec::new();
     let mut out = LoadedContent::default();
     out.bundle.regions = regions;
@@ -410,18 +469,27 @@ fn load_dir(dir: &Path, as_of: Date, source: Source) -> Result<LoadedContent, Ve
             }
             files = shards;
         }
+        // Each file's items go to the sink once the file is read, while
+        // the folder has no error: only one file's items are held at a time.
+        let mut hand_over =
+            |items: Vec<CatalogItem>, errors: &[ImportError]| -> Result<(), StreamError<E>> {
+                if errors.is_empty() && !items.is_empty() {
+                    sink(Part::Items(items)).map_err(StreamError::Sink)?;
+                }
+                Ok(())
+            };
         for f in files.iter().filter(|p| crate::feed::is_shard_file(p)) {
             match crate::feed::read_shard(f, &region) {
                 Ok(items) => {
-                    for item in items {
+                    for item in &items {
                         if let Some(first) = keys.insert(item.key.0.clone(), item.source.clone()) {
                             errors.push(ImportError::file(
                                 &f.display().to_string(),
                                 format!("公开事项“{}”与 {first} 重复", item.name),
                             ));
                         }
-                        out.bundle.items.push(item);
                     }
+                    hand_over(items, &errors)?;
                 }
                 Err(e) => errors.push(e),
             }
@@ -433,6 +501,7 @@ fn load_dir(dir: &Path, as_of: Date, source: Source) -> Result<LoadedContent, Ve
             match parse_catalog_file(&f) {
                 Ok(parsed) => {
                     out.warnings.extend(parsed.warnings);
+                    let mut items = Vec::with_capacity(parsed.items.len());
                     for p in parsed.items {
                         let (file, sheet, row) = (p.file.clone(), p.sheet.clone(), p.row);
                         let item = p.into_item(&region, as_of);
@@ -445,13 +514,15 @@ fn load_dir(dir: &Path, as_of: Date, source: Source) -> Result<LoadedContent, Ve
                                 message: format!("公开事项“{}”与 {first} 重复", item.name),
                             });
                         }
-                        out.bundle.items.push(item);
+                        items.push(item);
                     }
+                    hand_over(items, &errors)?;
                 }
                 Err(mut e) => errors.append(&mut e),
             }
         }
     }
+    drop(keys);
 
     // Documents first, so interpretations can find them by 文号.
     let mut interp_files = Vec::new();
@@ -596,7 +667,7 @@ fn load_dir(dir: &Path, as_of: Date, source: Source) -> Result<LoadedContent, Ve
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(errors)
+        Err(StreamError::Content(errors))
     }
 }
 

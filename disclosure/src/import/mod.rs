@@ -20,6 +20,7 @@ pub use catalog::{
     CatalogShape, ParsedCatalog, ParsedItem, check_duplicates, is_catalog_file, parse_catalog_file,
 };
 pub use folder::{ContentFile, LoadedContent, load_content_dir, load_feed_dir, load_regions};
+pub(crate) use folder::{Part, StreamError, load_feed_dir_streamed};
 
 /// A problem found while importing, located as precisely as possible.
 /// `row` is the row number a spreadsheet program shows (title and header

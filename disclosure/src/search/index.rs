@@ -1,75 +1,180 @@
-//! Builds the search index (`search_doc` and the `search_fts` gram index)
-//! from the content tables, inside the caller's transaction.
+//! Builds the search index (the `search_fts` gram index) from the content
+//! tables, inside the caller's transaction, and reads the searched text
+//! back from those tables.
+//!
+//! The text of a record is kept once, in its own table: `search_doc` is a
+//! view over the content tables (schema step 4), and a search id names a
+//! kind of record and its row — `rank << 29 | rowid`, ranks in the order
+//! items, guides, documents, interpretations, notices — so ids sort as the
+//! rebuild numbered them and a hit is one primary-key lookup. The gram
+//! index is contentless with `detail=none` (no positions, no columns): a
+//! title's grams are indexed twice, as they are and with a `t` in front, so
+//! "the title contains every term" is a query of `t` tokens.
 
 use std::fmt::Write;
 
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::normalize::normalize;
 use crate::store::StoreError;
 
+/// How far a kind's rank is shifted in a search id: ids fit in 32 bits
+/// (the pinyin index keeps them so), rows up to 2^29 per table.
+const RANK_SHIFT: u32 = 29;
+
+/// Where one kind of record keeps the text search reads: its table and the
+/// `SELECT` of id, key, region, title and body (the body as one text, the
+/// record's searched fields joined by line breaks). Schema step 4's view
+/// `search_doc` is the same five selects; `the_view_is_the_same_text`
+/// holds them together.
+pub(crate) struct Source {
+    pub(crate) kind: &'static str,
+    rank: i64,
+    select: &'static str,
+}
+
+pub(crate) const SOURCES: [Source; 5] = [
+    Source {
+        kind: "item",
+        rank: 0,
+        select: "SELECT id, item_key AS record_key, region_code, name AS title,
+            concat_ws(char(10), column1, column2, column3, content, basis, time_limit,
+                      publisher, channel, office, contact_phone) AS body
+         FROM catalog_item",
+    },
+    Source {
+        kind: "guide",
+        rank: 1,
+        select: "SELECT id, guide_key AS record_key, region_code, name AS title,
+            concat_ws(char(10), agency, place, hours, phone, time_limit, fee, body) AS body
+         FROM service_guide",
+    },
+    Source {
+        kind: "document",
+        rank: 2,
+        select: "SELECT id, doc_key AS record_key, region_code, title,
+            concat_ws(char(10), doc_no, issuer, body) AS body
+         FROM document",
+    },
+    Source {
+        kind: "interpretation",
+        rank: 3,
+        select: "SELECT id, interp_key AS record_key, region_code, title,
+            concat_ws(char(10), issuer, body) AS body
+         FROM interpretation",
+    },
+    Source {
+        kind: "notice",
+        rank: 4,
+        select: "SELECT id, notice_key AS record_key, region_code, title,
+            concat_ws(char(10), issuer, body) AS body
+         FROM notice",
+    },
+];
+
+impl Source {
+    fn search_id(&self, rowid: i64) -> i64 {
+        (self.rank << RANK_SHIFT) | rowid
+    }
+
+    /// The source of a search id and the row it names there.
+    fn of(id: i64) -> Option<(&'static Source, i64)> {
+        let rank = id >> RANK_SHIFT;
+        let source = SOURCES.iter().find(|s| s.rank == rank)?;
+        Some((source, id & ((1 << RANK_SHIFT) - 1)))
+    }
+}
+
+/// One record as search reads it.
+pub(crate) struct Record {
+    pub(crate) id: i64,
+    pub(crate) kind: &'static str,
+    pub(crate) key: String,
+    pub(crate) region: String,
+    pub(crate) title: String,
+    pub(crate) body: String,
+}
+
+fn record(source: &'static Source, r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record {
+        id: source.search_id(r.get(0)?),
+        kind: source.kind,
+        key: r.get(1)?,
+        region: r.get(2)?,
+        title: r.get(3)?,
+        body: r.get(4)?,
+    })
+}
+
+/// The record a search id names, if it is there.
+pub(crate) fn lookup(conn: &Connection, id: i64) -> rusqlite::Result<Option<Record>> {
+    let Some((source, rowid)) = Source::of(id) else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(&format!("{} WHERE id = ?1", source.select))?;
+    stmt.query_row([rowid], |r| record(source, r)).optional()
+}
+
+/// Every record in search id order.
+pub(crate) fn for_each_record(
+    conn: &Connection,
+    mut f: impl FnMut(Record) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    for source in &SOURCES {
+        let mut stmt = conn.prepare(&format!("{} ORDER BY id", source.select))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(record(source, r)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every record's search id, region and title, in search id order.
+pub(crate) fn for_each_title(
+    conn: &Connection,
+    mut f: impl FnMut(i64, &str, &str),
+) -> rusqlite::Result<()> {
+    for source in &SOURCES {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT id, region_code, title FROM ({}) ORDER BY id",
+            source.select
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let region: String = r.get(1)?;
+            let title: String = r.get(2)?;
+            f(source.search_id(id), &region, &title);
+        }
+    }
+    Ok(())
+}
+
 /// Rebuilds the whole index from the content tables.
 pub(crate) fn rebuild(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    tx.execute("DELETE FROM search_doc", [])?;
     tx.execute(
         "INSERT INTO search_fts(search_fts) VALUES ('delete-all')",
         [],
     )?;
-    let mut ins_doc = tx.prepare(
-        "INSERT INTO search_doc(id, kind, record_key, region_code, title, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut ins_fts =
-        tx.prepare("INSERT INTO search_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?;
-    let mut next_id: i64 = 1;
-    let mut add = |kind: &str, key: String, region: String, title: String, body: String| {
-        ins_doc.execute(params![next_id, kind, key, region, title, body])?;
-        ins_fts.execute(params![
-            next_id,
-            grams(&normalize(&title)),
-            grams(&normalize(&body))
-        ])?;
-        next_id += 1;
-        Ok::<(), rusqlite::Error>(())
-    };
+    let mut ins = tx.prepare("INSERT INTO search_fts(rowid, grams) VALUES (?1, ?2)")?;
+    let mut text = String::new();
+    for_each_record(tx, |r| {
+        text.clear();
+        index_text(&mut text, &r.title, &r.body);
+        ins.execute(params![r.id, text])?;
+        Ok(())
+    })?;
+    bump_generation(tx)
+}
 
-    let sources: [(&str, &str); 5] = [
-        (
-            "item",
-            "SELECT item_key, region_code, name,
-                concat_ws(char(10), column1, column2, column3, content, basis, time_limit,
-                          publisher, channel, office, contact_phone)
-             FROM catalog_item ORDER BY id",
-        ),
-        (
-            "guide",
-            "SELECT guide_key, region_code, name,
-                concat_ws(char(10), agency, place, hours, phone, time_limit, fee, body)
-             FROM service_guide ORDER BY id",
-        ),
-        (
-            "document",
-            "SELECT doc_key, region_code, title, concat_ws(char(10), doc_no, issuer, body)
-             FROM document ORDER BY id",
-        ),
-        (
-            "interpretation",
-            "SELECT interp_key, region_code, title, concat_ws(char(10), issuer, body)
-             FROM interpretation ORDER BY id",
-        ),
-        (
-            "notice",
-            "SELECT notice_key, region_code, title, concat_ws(char(10), issuer, body)
-             FROM notice ORDER BY id",
-        ),
-    ];
-    for (kind, sql) in sources {
-        let mut stmt = tx.prepare(sql)?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            add(kind, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)?;
-        }
-    }
+/// Step 2's backfill: nothing. The index that step made is dropped and
+/// rebuilt by step 4, which every file upgraded through step 2 also runs.
+pub(crate) fn rebuilt_by_step_4(_tx: &Transaction<'_>) -> Result<(), StoreError> {
+    Ok(())
+}
+
+fn bump_generation(tx: &Transaction<'_>) -> Result<(), StoreError> {
     // Every rebuild is a new generation: searchers holding titles of an
     // older one reload them.
     tx.execute(
@@ -81,8 +186,7 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> Result<(), StoreError> {
 }
 
 /// The generation of the search index (0 before any).
-pub(crate) fn generation(conn: &rusqlite::Connection) -> rusqlite::Result<u64> {
-    use rusqlite::OptionalExtension;
+pub(crate) fn generation(conn: &Connection) -> rusqlite::Result<u64> {
     let v: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = 'search_generation'",
@@ -93,26 +197,41 @@ pub(crate) fn generation(conn: &rusqlite::Connection) -> rusqlite::Result<u64> {
     Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
+/// What the index holds for one record: the title's grams with `t` in
+/// front, then the title's and the body's grams as they are (a bigram
+/// never spans title and body).
+pub(crate) fn index_text(out: &mut String, title: &str, body: &str) {
+    let title = normalize(title);
+    grams_into(out, &title, "t");
+    grams_into(out, &title, "");
+    grams_into(out, &normalize(body), "");
+}
+
 /// The gram tokens of a normalised text: a unigram token for every
 /// character and a bigram token for every two adjacent characters, within
 /// runs of non-whitespace. Tokens are hex code points (`u4f9d`,
 /// `b4f9dx7533`) so the FTS5 `ascii` tokenizer keeps every character,
 /// punctuation included.
-pub(crate) fn grams(text: &str) -> String {
+#[cfg(test)]
+fn grams(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 6);
+    grams_into(&mut out, text, "");
+    out
+}
+
+fn grams_into(out: &mut String, text: &str, prefix: &str) {
     let mut prev: Option<char> = None;
     for c in text.chars() {
         if c.is_whitespace() {
             prev = None;
             continue;
         }
-        let _ = write!(out, "u{:x} ", c as u32);
+        let _ = write!(out, "{prefix}u{:x} ", c as u32);
         if let Some(p) = prev {
-            let _ = write!(out, "b{:x}x{:x} ", p as u32, c as u32);
+            let _ = write!(out, "{prefix}b{:x}x{:x} ", p as u32, c as u32);
         }
         prev = Some(c);
     }
-    out
 }
 
 /// Most bigrams one term puts in the FTS query; a longer term uses an
@@ -122,14 +241,23 @@ pub(crate) const MAX_TERM_GRAMS: usize = 24;
 /// The FTS5 query for one whitespace-free query term: its unigram for one
 /// character, otherwise its bigrams (ANDed, at most [`MAX_TERM_GRAMS`]).
 pub(crate) fn term_query(term: &str) -> String {
+    term_query_with(term, "")
+}
+
+/// The same for titles only: the `t` tokens.
+pub(crate) fn title_term_query(term: &str) -> String {
+    term_query_with(term, "t")
+}
+
+fn term_query_with(term: &str, prefix: &str) -> String {
     let chars: Vec<char> = term.chars().collect();
     match chars.as_slice() {
         [] => String::new(),
-        [c] => format!("u{:x}", *c as u32),
+        [c] => format!("{prefix}u{:x}", *c as u32),
         _ => {
             let mut grams: Vec<String> = chars
                 .windows(2)
-                .map(|w| format!("b{:x}x{:x}", w[0] as u32, w[1] as u32))
+                .map(|w| format!("{prefix}b{:x}x{:x}", w[0] as u32, w[1] as u32))
                 .collect();
             grams.sort();
             grams.dedup();
@@ -156,9 +284,17 @@ mod tests {
     }
 
     #[test]
+    fn a_title_is_indexed_twice_and_never_joined_to_the_body() {
+        let mut s = String::new();
+        index_text(&mut s, "依Ａ", "申");
+        assert_eq!(s, "tu4f9d tu61 tb4f9dx61 u4f9d u61 b4f9dx61 u7533 ");
+    }
+
+    #[test]
     fn term_queries() {
         assert_eq!(term_query("公"), "u516c");
         assert_eq!(term_query("公开"), "b516cx5f00");
+        assert_eq!(title_term_query("公开"), "tb516cx5f00");
         assert_eq!(term_query("公公公"), "b516cx516c");
         let long: String = (0..200)
             .map(|i| char::from_u32(0x4e00 + i).unwrap())
@@ -167,5 +303,66 @@ mod tests {
             term_query(&long).matches(" AND ").count(),
             MAX_TERM_GRAMS - 1
         );
+    }
+
+    /// Schema step 4's view and [`SOURCES`] give the same records, so
+    /// `like_scan` (over the view) checks what search reads.
+    #[test]
+    fn the_view_is_the_same_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
+        let loaded =
+            crate::import::load_content_dir(&demo, crate::Date::from_ymd(2026, 11, 20).unwrap())
+                .unwrap();
+        let mut store = crate::ContentStore::open(&dir.path().join("content.db")).unwrap();
+        store
+            .replace_all(&loaded.bundle, crate::FeedVersion(1))
+            .unwrap();
+        let conn = store.conn();
+        let mut from_sources = Vec::new();
+        for_each_record(conn, |r| {
+            from_sources.push((r.id, r.kind.to_string(), r.key, r.region, r.title, r.body));
+            Ok(())
+        })
+        .unwrap();
+        let mut stmt = conn
+            .prepare("SELECT id, kind, record_key, region_code, title, body FROM search_doc")
+            .unwrap();
+        let mut from_view: Vec<(i64, String, String, String, String, String)> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        from_view.sort();
+        let kinds: std::collections::HashSet<&str> =
+            from_view.iter().map(|r| r.1.as_str()).collect();
+        assert_eq!(kinds.len(), SOURCES.len(), "the demo has every kind");
+        assert_eq!(from_sources, from_view);
+        for (id, ..) in &from_view {
+            let r = lookup(conn, *id).unwrap().unwrap();
+            assert_eq!(r.id, *id);
+        }
+    }
+
+    #[test]
+    fn search_ids_name_a_kind_and_a_row() {
+        for s in &SOURCES {
+            let id = s.search_id(12345);
+            let (back, row) = Source::of(id).unwrap();
+            assert_eq!((back.kind, row), (s.kind, 12345));
+        }
+        assert!(Source::of(9 << RANK_SHIFT).is_none());
+        // Ids sort by kind first, as the rebuild numbers them.
+        assert!(SOURCES[0].search_id((1 << 29) - 1) < SOURCES[1].search_id(1));
+        assert!(SOURCES[4].search_id((1 << 29) - 1) <= i64::from(u32::MAX));
     }
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use rusqlite::{Connection, params_from_iter};
 
-use super::index::{generation, term_query};
+use super::index::{Record, for_each_title, generation, lookup, term_query, title_term_query};
 use super::normalize::normalize;
 use super::pinyin_match::{MAX_PINYIN_QUERY, PinyinIndex};
 use crate::store::{ContentStore, RecordKind, RegionScope, StoreError};
@@ -72,15 +72,9 @@ const SNIPPET_LEN: usize = 48;
 /// against the text only.
 const MAX_FTS_TERMS: usize = 8;
 
-struct Candidate {
-    id: i64,
-    kind: String,
-    key: String,
-    title: String,
-    body: String,
-}
+type Candidate = Record;
 
-impl Candidate {
+impl Record {
     fn contains_all(&self, terms: &[String]) -> bool {
         let title = normalize(&self.title);
         let body = normalize(&self.body);
@@ -120,14 +114,9 @@ impl Searcher {
             return Ok(false);
         }
         let mut index = PinyinIndex::default();
-        let mut stmt = conn.prepare("SELECT id, region_code, title FROM search_doc ORDER BY id")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let region: String = r.get(1)?;
-            let title: String = r.get(2)?;
-            index.push(id, &region, &normalize(&title));
-        }
+        for_each_title(conn, |id, region, title| {
+            index.push(id, region, &normalize(title));
+        })?;
         self.pinyin = index;
         self.generation = Some(current);
         Ok(true)
@@ -190,17 +179,20 @@ impl Searcher {
         // the text.
         let needs_check =
             terms.len() > MAX_FTS_TERMS || terms.iter().any(|t| t.chars().count() > 2);
-        let fts = terms
-            .iter()
-            .take(MAX_FTS_TERMS)
-            .map(|t| format!("({})", term_query(t)))
-            .collect::<Vec<_>>()
-            .join(" AND ");
+        let fts_of = |term_query: fn(&str) -> String| {
+            terms
+                .iter()
+                .take(MAX_FTS_TERMS)
+                .map(|t| format!("({})", term_query(t)))
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        };
+        let fts = fts_of(term_query);
 
         // Tier 1: the title contains every term.
         let mut hits = Vec::new();
         let mut seen = HashSet::new();
-        let title_query = format!("{{title}} : ({fts})");
+        let title_query = fts_of(title_term_query);
         scan(&tx, scope, &title_query, |c| {
             if !needs_check || c.title_contains_all(&terms) {
                 seen.insert(c.id);
@@ -274,25 +266,16 @@ fn scan(
     fts_query: &str,
     mut f: impl FnMut(Candidate) -> bool,
 ) -> Result<(), SearchError> {
-    let sql = format!(
-        "SELECT s.id, s.kind, s.record_key, s.title, s.body
-         FROM search_fts f CROSS JOIN search_doc s ON s.id = f.rowid
-         WHERE search_fts MATCH ?1 AND s.region_code IN ({})
-         ORDER BY f.rowid",
-        scope.placeholders(2)
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let params = std::iter::once(fts_query.to_string()).chain(scope.params().map(str::to_string));
-    let mut rows = stmt.query(params_from_iter(params))?;
+    let mut stmt = conn
+        .prepare_cached("SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid")?;
+    let mut rows = stmt.query([fts_query])?;
     while let Some(r) = rows.next()? {
-        let c = Candidate {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            key: r.get(2)?,
-            title: r.get(3)?,
-            body: r.get(4)?,
+        // Index and rows are written in one transaction and read in one:
+        // every id the index gives is a row.
+        let Some(c) = lookup(conn, r.get(0)?)? else {
+            continue;
         };
-        if !f(c) {
+        if scope.contains(&c.region) && !f(c) {
             break;
         }
     }
@@ -300,19 +283,9 @@ fn scan(
 }
 
 fn fetch(conn: &Connection, ids: &[i64]) -> Result<Vec<Candidate>, SearchError> {
-    let mut stmt = conn
-        .prepare_cached("SELECT id, kind, record_key, title, body FROM search_doc WHERE id = ?1")?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        out.push(stmt.query_row([id], |r| {
-            Ok(Candidate {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                key: r.get(2)?,
-                title: r.get(3)?,
-                body: r.get(4)?,
-            })
-        })?);
+        out.push(lookup(conn, *id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?);
     }
     Ok(out)
 }
@@ -333,7 +306,7 @@ fn make_hit(
     let (snippet, snippet_marks) = snippet(&c.body, terms);
     Hit {
         contains_text,
-        kind: RecordKind::from_db_name(&c.kind).unwrap_or(RecordKind::Item),
+        kind: RecordKind::from_db_name(c.kind).unwrap_or(RecordKind::Item),
         key: c.key.clone(),
         matched,
         title: c.title.clone(),

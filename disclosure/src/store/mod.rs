@@ -19,6 +19,7 @@ pub use query::{
     ColumnNode, DocumentSummary, DocumentView, DomainCount, ItemDetail, ItemSummary, RecordKind,
     RegionScope, StoreCounts, UpdateEntry,
 };
+pub use write::FeedDirError;
 
 /// The version of the feed a store holds. Grows with every publication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -67,8 +68,33 @@ impl ContentStore {
             conn,
             path: path.to_path_buf(),
         };
-        store.migrate_to(schema::MIGRATIONS.current_version())?;
+        let found = store.schema_version()?;
+        let current = schema::MIGRATIONS.current_version();
+        store.migrate_to(current)?;
+        if found > 0 && found < current {
+            store.compact();
+        }
         Ok(store)
+    }
+
+    /// Gives the file's free pages back to the disk when they are more
+    /// than a quarter of it (an upgrade that replaced the search index
+    /// leaves the old one's pages free). Best effort: a failure (no room
+    /// for VACUUM's copy) leaves the file as it is, and it still works.
+    fn compact(&self) {
+        let pages = |pragma: &str| -> i64 {
+            self.conn
+                .pragma_query_value(None, pragma, |r| r.get(0))
+                .unwrap_or(0)
+        };
+        let (free, total) = (pages("freelist_count"), pages("page_count"));
+        if free * 4 <= total {
+            return;
+        }
+        match self.conn.execute_batch("VACUUM") {
+            Ok(()) => tracing::info!(free, total, "content.db compacted after its upgrade"),
+            Err(e) => tracing::warn!(error = %e, free, total, "content.db not compacted"),
+        }
     }
 
     /// Opens an existing store read-only, as the kiosk does. Fails if the

@@ -431,14 +431,20 @@ impl ContentStore {
     /// Every catalog column name, then every title, for the keyboard's
     /// vocabulary.
     pub fn titles(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT * FROM (SELECT DISTINCT column1 FROM catalog_item)
-             UNION ALL SELECT * FROM (SELECT DISTINCT column2 FROM catalog_item
-                                      WHERE column2 IS NOT NULL)
-             UNION ALL SELECT * FROM (SELECT title FROM search_doc ORDER BY id)",
-        )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        // Columns and titles of one version of the content.
+        let tx = self.conn().unchecked_transaction()?;
+        let mut out: Vec<String> = {
+            let mut stmt = tx.prepare(
+                "SELECT * FROM (SELECT DISTINCT column1 FROM catalog_item)
+                 UNION ALL SELECT * FROM (SELECT DISTINCT column2 FROM catalog_item
+                                          WHERE column2 IS NOT NULL)",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        crate::search::index::for_each_title(&tx, |_, _, title| out.push(title.to_string()))?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// All items, in insertion order (for exports and tests).

@@ -154,7 +154,7 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
     content = '', contentless_delete = 1, detail = column, tokenize = 'ascii'
 );
 "#,
-        crate::search::index::rebuild,
+        crate::search::index::rebuilt_by_step_4,
     ),
     // 3: whether an item's update date is its own or the catalog's
     // publication date (items already stored keep theirs as their own).
@@ -163,6 +163,45 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 ALTER TABLE catalog_item ADD COLUMN updated_stated INTEGER NOT NULL DEFAULT 1
     CHECK (updated_stated IN (0, 1));
 "#,
+    ),
+    // 4: the searched text kept once. `search_doc` becomes a view over the
+    // content tables (its text was a second copy of theirs), its id names
+    // the kind and the row (`rank << 29 | rowid`); the gram index keeps no
+    // positions or columns (`detail=none`), titles' grams a second time
+    // with a `t` in front. The index is rebuilt from the rows.
+    Migration::with_backfill(
+        r#"
+DROP TABLE search_doc;
+DROP TABLE search_fts;
+
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    grams,
+    content = '', detail = none, columnsize = 0, tokenize = 'ascii'
+);
+
+CREATE VIEW search_doc(id, kind, record_key, region_code, title, body) AS
+    SELECT id, 'item', item_key, region_code, name,
+        concat_ws(char(10), column1, column2, column3, content, basis, time_limit,
+                  publisher, channel, office, contact_phone)
+    FROM catalog_item
+    UNION ALL
+    SELECT (1 << 29) | id, 'guide', guide_key, region_code, name,
+        concat_ws(char(10), agency, place, hours, phone, time_limit, fee, body)
+    FROM service_guide
+    UNION ALL
+    SELECT (2 << 29) | id, 'document', doc_key, region_code, title,
+        concat_ws(char(10), doc_no, issuer, body)
+    FROM document
+    UNION ALL
+    SELECT (3 << 29) | id, 'interpretation', interp_key, region_code, title,
+        concat_ws(char(10), issuer, body)
+    FROM interpretation
+    UNION ALL
+    SELECT (4 << 29) | id, 'notice', notice_key, region_code, title,
+        concat_ws(char(10), issuer, body)
+    FROM notice;
+"#,
+        crate::search::index::rebuild,
     ),
 ];
 
@@ -186,6 +225,7 @@ mod tests {
                 "225ea3730942e169a127da1340ab0a29b6d513b883ab2d44e18119842d46b360+backfill",
                 "b88ffa583a8e4e65c322463b93ac04dafbe378f2b64cd06853b1f501b8528d6d+backfill",
                 "b84c80e6f07eee431bcca2fa6f1fba62637ee065f432ce07f245bc32524d439f",
+                "227fce73a300c096e7d095f4c804179e2c12b445902f39009c5180c0d18381e9+backfill",
             ]
         );
     }

@@ -1,11 +1,27 @@
-//! Writing a whole feed version into `content.db` in one transaction.
+//! Writing a whole feed version into `content.db` in one transaction:
+//! from a bundle in memory, or from a feed's folder shard by shard.
 
 use std::collections::HashMap;
+use std::path::Path;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Statement, Transaction, params};
 
 use super::{ContentStore, FeedVersion, StoreError};
-use crate::{ContentBundle, Region};
+use crate::import::{ImportError, LoadedContent, Part, StreamError};
+use crate::{CatalogItem, ContentBundle, Date, Region};
+
+/// Why a feed's folder was not written (nothing was).
+#[derive(Debug, thiserror::Error)]
+pub enum FeedDirError<E: std::error::Error + 'static> {
+    /// The folder has errors.
+    #[error("内容有 {} 处错误", .0.len())]
+    Content(Vec<ImportError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// What the caller does before the commit failed.
+    #[error(transparent)]
+    BeforeCommit(E),
+}
 
 impl ContentStore {
     /// Replaces all content with `bundle` and records `version`, in one
@@ -34,6 +50,62 @@ impl ContentStore {
         );
         Ok(())
     }
+
+    /// Reads a folder laid out from a feed (exactly as
+    /// [`crate::import::load_feed_dir`] does, with the same errors) and
+    /// replaces all content with it in one transaction, as
+    /// [`ContentStore::replace_all`] does. The catalog is written file by
+    /// file as it is read, never held whole in memory; a folder with any
+    /// error writes nothing. `before_commit` runs once the folder has been
+    /// read without error, before the commit (a failure writes nothing).
+    /// The returned content has every record but the catalog items, which
+    /// are in the store.
+    pub fn replace_from_feed_dir<E: std::error::Error + 'static>(
+        &mut self,
+        dir: &Path,
+        as_of: Date,
+        version: FeedVersion,
+        before_commit: impl FnOnce(&LoadedContent) -> Result<(), E>,
+    ) -> Result<LoadedContent, FeedDirError<E>> {
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        clear(&tx)?;
+        let mut items = 0usize;
+        let loaded = {
+            let mut stmt = tx.prepare(INSERT_ITEM).map_err(StoreError::from)?;
+            let mut sink = |part: Part<'_>| -> Result<(), StoreError> {
+                match part {
+                    Part::Regions(regions) => write_regions(&tx, regions),
+                    Part::Items(list) => {
+                        items += list.len();
+                        list.iter().try_for_each(|i| insert_item(&mut stmt, i))
+                    }
+                }
+            };
+            match crate::import::load_feed_dir_streamed(dir, as_of, &mut sink) {
+                Ok(loaded) => loaded,
+                // Dropping the transaction rolls back what was written.
+                Err(StreamError::Content(errors)) => return Err(FeedDirError::Content(errors)),
+                Err(StreamError::Sink(e)) => return Err(e.into()),
+            }
+        };
+        write_records(&tx, &loaded.bundle)?;
+        crate::search::index::rebuild(&tx)?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('feed_version', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [version.0.to_string()],
+        )
+        .map_err(StoreError::from)?;
+        before_commit(&loaded).map_err(FeedDirError::BeforeCommit)?;
+        tx.commit().map_err(StoreError::from)?;
+        tracing::info!(
+            %version,
+            items,
+            documents = loaded.bundle.documents.len(),
+            "content replaced shard by shard"
+        );
+        Ok(loaded)
+    }
 }
 
 fn clear(tx: &Transaction<'_>) -> Result<(), StoreError> {
@@ -55,58 +127,71 @@ fn opt_date(d: Option<crate::Date>) -> Option<String> {
 }
 
 fn write_bundle(tx: &Transaction<'_>, b: &ContentBundle) -> Result<(), StoreError> {
-    // Parents before children, whatever order the bundle lists them in.
-    let mut regions: Vec<&Region> = b.regions.iter().collect();
-    regions.sort_by_key(|r| (r.code.as_str().len(), r.code.clone()));
+    write_regions(tx, &b.regions)?;
     {
-        let mut stmt =
-            tx.prepare("INSERT INTO region(code, name, level, parent) VALUES (?1, ?2, ?3, ?4)")?;
-        for r in regions {
-            stmt.execute(params![
-                r.code.as_str(),
-                r.name,
-                r.level.db_name(),
-                r.parent.as_ref().map(|p| p.as_str())
-            ])
-            .map_err(|e| invalid(e, format!("地区 {} {}", r.code, r.name)))?;
-        }
-    }
-    {
-        let mut stmt = tx.prepare(
-            "INSERT INTO catalog_item(item_key, region_code, domain_code, column1, column2,
-                column3, name, content, basis, time_limit, publisher, mode_bits, channel,
-                audience, level_bits, office, contact_person, contact_phone, updated, source,
-                updated_stated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                ?17, ?18, ?19, ?20, ?21)",
-        )?;
+        let mut stmt = tx.prepare(INSERT_ITEM)?;
         for i in &b.items {
-            stmt.execute(params![
-                i.key.as_str(),
-                i.region.as_str(),
-                i.domain.code(),
-                i.columns.first().map(String::as_str).unwrap_or(&i.name),
-                i.columns.get(1),
-                i.columns.get(2),
-                i.name,
-                i.content,
-                i.basis,
-                i.time_limit,
-                i.publisher,
-                i.mode.bits(),
-                i.channel,
-                i.audience.db_name(),
-                i.levels.bits(),
-                i.office,
-                i.contact_person,
-                i.contact_phone,
-                i.updated.to_string(),
-                i.source,
-                i.updated_stated,
-            ])
-            .map_err(|e| invalid(e, format!("公开事项“{}”（{}）", i.name, i.source)))?;
+            insert_item(&mut stmt, i)?;
         }
     }
+    write_records(tx, b)
+}
+
+fn write_regions(tx: &Transaction<'_>, regions: &[Region]) -> Result<(), StoreError> {
+    // Parents before children, whatever order the bundle lists them in.
+    let mut regions: Vec<&Region> = regions.iter().collect();
+    regions.sort_by_key(|r| (r.code.as_str().len(), r.code.clone()));
+    let mut stmt =
+        tx.prepare("INSERT INTO region(code, name, level, parent) VALUES (?1, ?2, ?3, ?4)")?;
+    for r in regions {
+        stmt.execute(params![
+            r.code.as_str(),
+            r.name,
+            r.level.db_name(),
+            r.parent.as_ref().map(|p| p.as_str())
+        ])
+        .map_err(|e| invalid(e, format!("地区 {} {}", r.code, r.name)))?;
+    }
+    Ok(())
+}
+
+const INSERT_ITEM: &str = "INSERT INTO catalog_item(item_key, region_code, domain_code, column1,
+        column2, column3, name, content, basis, time_limit, publisher, mode_bits, channel,
+        audience, level_bits, office, contact_person, contact_phone, updated, source,
+        updated_stated)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+        ?17, ?18, ?19, ?20, ?21)";
+
+fn insert_item(stmt: &mut Statement<'_>, i: &CatalogItem) -> Result<(), StoreError> {
+    stmt.execute(params![
+        i.key.as_str(),
+        i.region.as_str(),
+        i.domain.code(),
+        i.columns.first().map(String::as_str).unwrap_or(&i.name),
+        i.columns.get(1),
+        i.columns.get(2),
+        i.name,
+        i.content,
+        i.basis,
+        i.time_limit,
+        i.publisher,
+        i.mode.bits(),
+        i.channel,
+        i.audience.db_name(),
+        i.levels.bits(),
+        i.office,
+        i.contact_person,
+        i.contact_phone,
+        i.updated.to_string(),
+        i.source,
+        i.updated_stated,
+    ])
+    .map_err(|e| invalid(e, format!("公开事项“{}”（{}）", i.name, i.source)))?;
+    Ok(())
+}
+
+/// Everything of a bundle but its regions and items.
+fn write_records(tx: &Transaction<'_>, b: &ContentBundle) -> Result<(), StoreError> {
     {
         let mut stmt = tx.prepare("INSERT OR IGNORE INTO blob(sha256, bytes) VALUES (?1, ?2)")?;
         for (sha, bytes) in &b.blobs {

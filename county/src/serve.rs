@@ -683,11 +683,11 @@ async fn staff_page(State(state): State<Shared>, Query(q): Query<StaffQuery>) ->
             esc(&a.wanted),
         ));
     }
-    html.push_str("</table><h2>终端</h2><table><tr><th>终端</th><th>最近联系</th><th>内容版本</th><th>待送达</th><th>打印机</th><th>磁盘剩余</th><th>最近错误</th></tr>");
+    html.push_str("</table><h2>终端</h2><table><tr><th>终端</th><th>最近联系</th><th>内容版本</th><th>待送达</th><th>打印机</th><th>磁盘剩余</th><th>设备自检</th><th>最近错误</th></tr>");
     for t in &terminals {
         let h = t.health.clone().unwrap_or_default();
         html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} MB</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} MB</td><td>{}</td><td>{}</td></tr>",
             match &t.revoked_at {
                 Some(at) => format!("{}（已停用 {}）", esc(&t.id), esc(at)),
                 None => esc(&t.id),
@@ -697,11 +697,31 @@ async fn staff_page(State(state): State<Shared>, Query(q): Query<StaffQuery>) ->
             h.outbox_depth,
             h.printer.name(),
             h.disk_free_bytes / 1_000_000,
+            self_test_cell(&h.self_test),
             esc(h.last_error.as_deref().unwrap_or("")),
         ));
     }
     html.push_str("</table>");
     page("依申请公开受理台账", &html).into_response()
+}
+
+/// The terminal list's 设备自检 cell: each part tested, passed or not,
+/// with what was seen when it failed.
+fn self_test_cell(results: &[disclosure::technician::SelfTestResult]) -> String {
+    if results.is_empty() {
+        return "未做".into();
+    }
+    results
+        .iter()
+        .map(|r| {
+            if r.passed {
+                format!("{}正常", r.part.name())
+            } else {
+                format!("<b>{}异常</b>：{}", r.part.name(), esc(&r.detail))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 #[cfg(test)]

@@ -161,6 +161,7 @@ fn request_schemas_require_exactly_what_the_server_requires() {
         printer_detail: Some("z".into()),
         disk_free_bytes: 1,
         disk_total_bytes: 2,
+        self_test: Vec::new(),
         reported_at: "x".into(),
     })
     .unwrap();

@@ -21,6 +21,7 @@ pub mod search;
 pub mod sqlite;
 pub mod store;
 pub mod synth;
+pub mod technician;
 pub mod timestamp;
 
 pub use bundle::ContentBundle;

@@ -273,6 +273,37 @@ impl Desk {
         }))
     }
 
+    /// `requests.db`, for what the 技术维护 screen reads and records.
+    pub fn requests(&self) -> &RequestStore {
+        &self.store
+    }
+
+    pub fn requests_mut(&mut self) -> &mut RequestStore {
+        &mut self.store
+    }
+
+    pub fn has_printer(&self) -> bool {
+        self.printer.is_some()
+    }
+
+    /// Prints the sample receipt (设备自检) on a worker thread; `None`
+    /// without a printer. The printer's status is asked first, so a
+    /// printer without paper says so and prints nothing.
+    pub fn start_test_print(&self) -> Option<mpsc::Receiver<Result<PrintReport, PrintError>>> {
+        let printer = self.printer.clone()?;
+        let (tx, rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("test-print".into())
+            .spawn(move || {
+                let _ = tx.send(printer.print(&Receipt::sample()));
+            });
+        if let Err(e) = spawned {
+            tracing::error!("test print thread not started: {e}");
+            return None;
+        }
+        Some(rx)
+    }
+
     /// Records how a print ended.
     pub fn record_print(
         &mut self,

@@ -45,6 +45,32 @@ pub struct KioskConfig {
     pub speech: speech::SpeechConfig,
     /// `[screen]`: rotation, screen hours (see `crate::service`).
     pub screen: crate::service::ScreenConfig,
+    /// `[technician]`: the 技术维护 screen.
+    pub technician: TechnicianConfig,
+}
+
+/// `[technician]`: the 技术维护 screen's PIN and where provisioning
+/// requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TechnicianConfig {
+    /// The PIN's argon2id hash, written at provisioning; `None`: the
+    /// terminal is not provisioned, and the screen offers only 开通.
+    pub pin_hash: Option<String>,
+    /// Where the screen leaves a scanned 开通二维码 (`request.toml`) and
+    /// `gongkai-provision` its answer (`result.json`).
+    pub provision_dir: PathBuf,
+}
+
+/// The provisioning folder on the device.
+pub const DEFAULT_PROVISION_DIR: &str = "/var/lib/gongkai/provision";
+
+impl Default for TechnicianConfig {
+    fn default() -> Self {
+        TechnicianConfig {
+            pin_hash: None,
+            provision_dir: PathBuf::from(DEFAULT_PROVISION_DIR),
+        }
+    }
 }
 
 /// `[id_reader]`: the ID card reader's SAM module on a (USB-)serial line.
@@ -166,6 +192,7 @@ impl Default for KioskConfig {
             id_reader: None,
             speech: speech::SpeechConfig::default(),
             screen: crate::service::ScreenConfig::default(),
+            technician: TechnicianConfig::default(),
         }
     }
 }
@@ -210,6 +237,15 @@ struct RawConfig {
     speech: RawSpeech,
     #[serde(default)]
     screen: crate::service::RawScreen,
+    #[serde(default)]
+    technician: RawTechnician,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTechnician {
+    pin_hash: Option<String>,
+    provision_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -396,6 +432,19 @@ impl KioskConfig {
                 .ok_or_else(|| bad("hall.device", format!("{d} 超出范围，应在 1 到 99 之间")))?;
         }
         c.screen = raw.screen.validate().map_err(|(key, m)| bad(key, m))?;
+        if let Some(h) = raw.technician.pin_hash {
+            if !disclosure::technician::is_pin_hash(&h) {
+                return Err(bad(
+                    "technician.pin_hash",
+                    "不是维护密码的 argon2id 散列（请用 gongkai-provision 设置，不要写明文密码）"
+                        .into(),
+                ));
+            }
+            c.technician.pin_hash = Some(h);
+        }
+        if let Some(d) = raw.technician.provision_dir {
+            c.technician.provision_dir = d;
+        }
         let a = raw.applications;
         c.applications.database = a.database;
         c.applications.calendar_dir = a.calendar_dir;
@@ -613,6 +662,19 @@ mod tests {
         check("[hall]\ndevice = 0", Some("hall.device"));
         check("[hall]\ndevice = 100", Some("hall.device"));
         check("[hall]\ndevice = 99", None);
+        check(
+            "[technician]\npin_hash = \"480213\"",
+            Some("technician.pin_hash"),
+        );
+        check(
+            "[technician]\npin_hash = \"$argon2id$v=19$m=8192,t=3,p=1$c2FsdHNhbHRzYWx0$MXzVLpTcbGKEJ2gvbTHkPUs6cZMnErSlgqwIqWBtn5E\"",
+            None,
+        );
+        check(
+            "[technician]\nprovision_dir = \"/var/lib/gongkai/provision\"",
+            None,
+        );
+        check("[technician]\npin = \"480213\"", Some("pin"));
         check(
             "[applications]\nprogress_url = \"https://x/\"",
             Some("applications.progress_url"),

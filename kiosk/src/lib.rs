@@ -8,6 +8,7 @@ pub mod config;
 pub mod controller;
 pub mod demo;
 pub mod ime;
+pub mod maintenance;
 pub mod qr;
 pub mod scanner;
 pub mod screenshot;

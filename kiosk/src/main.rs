@@ -194,11 +194,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             return speak(&config, out.as_deref(), *show, &text.join(" "));
         }
         Some(Command::ConsoleSetup { tty }) => {
-            return kiosk::service::console_setup(&config.screen, tty);
+            let provisioned = config.database.as_ref().is_some_and(|p| p.exists());
+            return kiosk::service::console_setup(&config.screen, tty, provisioned);
         }
         None => {}
     }
-    // The demo is unpacked when no database is configured.
+    // The demo is unpacked when no database is configured, and stands in
+    // for a configured one that does not exist yet (a terminal not yet
+    // provisioned: 技术维护 opens for 开通).
+    let mut config = config;
+    let awaited = match &config.database {
+        Some(p) if !p.exists() && cli.screenshot.is_none() => {
+            tracing::warn!(path = %p.display(), "content.db not there yet: 开通 on the demo content");
+            config.database.take()
+        }
+        _ => None,
+    };
     let demo;
     let database = match &config.database {
         Some(p) => p.clone(),
@@ -217,7 +228,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let ui = MainWindow::new()?;
         // Sized before anything is filled: candidates are paged by width.
         ui.window().set_size(size);
-        let mut config = config;
+        let mut config = kiosk::screenshot::with_picture_pin(config);
         config.large_text |= cli.large_text;
         config.high_contrast |= cli.high_contrast;
         let app = App::new(&ui, config, store)?;
@@ -240,7 +251,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let _service = kiosk::service::start(&config.screen);
+    let mut service = kiosk::service::start(&config.screen);
+    let screen = config.screen.clone();
     if let Some(name) = config.backend.slint_name()
         && std::env::var_os("SLINT_BACKEND").is_none()
     {
@@ -257,8 +269,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ));
     }
     let app = App::new(&ui, config, store)?;
+    service.follow_screen_hours(&screen, app.screen_hours());
+    if let Some(p) = awaited {
+        app.stand_in_for(p);
+    }
     let _timers = app.start_timers();
     ui.run()?;
+    if app.restart_requested() {
+        // systemd starts the kiosk again (Restart=always).
+        tracing::info!("exiting to be restarted");
+    }
     Ok(())
 }
 

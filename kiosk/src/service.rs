@@ -248,26 +248,47 @@ impl Panel for Backlight {
     }
 }
 
+/// The screen hours in force: `[screen]`'s, or what the 技术维护 screen
+/// set since (shared between the controller that changes it and the
+/// timer that follows it).
+pub type ScreenHoursSetting = std::rc::Rc<std::cell::Cell<Option<ScreenHours>>>;
+
+impl ScreenHours {
+    /// `HH:MM-HH:MM` (off, on), as the 技术维护 screen stores it.
+    pub fn parse_range(s: &str) -> Option<ScreenHours> {
+        let (off, on) = s.split_once('-')?;
+        let (off_at, on_at) = (TimeOfDay::parse(off)?, TimeOfDay::parse(on)?);
+        (off_at != on_at).then_some(ScreenHours { off_at, on_at })
+    }
+}
+
+impl std::fmt::Display for ScreenHours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.off_at, self.on_at)
+    }
+}
+
 /// Decides, at each check, whether the panel must change; remembers what
 /// it last set so that a failing panel is told once, not every check.
 pub struct ScreenSchedule<P: Panel> {
-    hours: ScreenHours,
     panel: P,
     last: Option<bool>,
 }
 
 impl<P: Panel> ScreenSchedule<P> {
-    pub fn new(hours: ScreenHours, panel: P) -> Self {
-        ScreenSchedule {
-            hours,
-            panel,
-            last: None,
-        }
+    pub fn new(panel: P) -> Self {
+        ScreenSchedule { panel, last: None }
     }
 
-    /// Switches the panel if `now` calls for it; returns the state set.
-    pub fn check(&mut self, now: TimeOfDay) -> Option<bool> {
-        let on = self.hours.is_on(now);
+    /// Switches the panel if `hours` at `now` call for it; returns the
+    /// state set. Without hours the panel is on (switched back on if the
+    /// hours it was dark by were removed; never touched otherwise).
+    pub fn check(&mut self, hours: Option<ScreenHours>, now: TimeOfDay) -> Option<bool> {
+        let on = match hours {
+            Some(h) => h.is_on(now),
+            None if self.last == Some(false) => true,
+            None => return None,
+        };
         if self.last == Some(on) {
             return None;
         }
@@ -286,6 +307,7 @@ impl<P: Panel> ScreenSchedule<P> {
 
 /// What runs beside the UI while the kiosk is up; dropping it stops it.
 pub struct Service {
+    /// Kept only to be dropped with the service.
     _timers: Vec<slint::Timer>,
 }
 
@@ -316,20 +338,25 @@ pub fn start(screen: &ScreenConfig) -> Service {
         });
         timers.push(ping);
     }
-    if let Some(hours) = screen.hours {
-        let mut schedule = ScreenSchedule::new(hours, Backlight::new(screen.backlight.as_deref()));
-        schedule.check(TimeOfDay::now_in_china());
+    Service { _timers: timers }
+}
+
+impl Service {
+    /// Follows `hours` (checked every 20 seconds), switching the
+    /// backlight of `screen`.
+    pub fn follow_screen_hours(&mut self, screen: &ScreenConfig, hours: ScreenHoursSetting) {
+        let mut schedule = ScreenSchedule::new(Backlight::new(screen.backlight.as_deref()));
+        schedule.check(hours.get(), TimeOfDay::now_in_china());
         let t = slint::Timer::default();
         t.start(
             slint::TimerMode::Repeated,
             Duration::from_secs(20),
             move || {
-                schedule.check(TimeOfDay::now_in_china());
+                schedule.check(hours.get(), TimeOfDay::now_in_china());
             },
         );
-        timers.push(t);
+        self._timers.push(t);
     }
-    Service { _timers: timers }
 }
 
 /// Where `kiosk console-setup` writes the touch rule (udev reads
@@ -337,9 +364,11 @@ pub fn start(screen: &ScreenConfig) -> Service {
 pub const TOUCH_RULE: &str = "/run/udev/rules.d/90-gongkai-touch-rotation.rules";
 
 /// `kiosk console-setup`, as root before the kiosk starts: the kiosk's VT
-/// in front and in graphics mode (no text, no cursor), VT switching locked,
-/// and the touch rotation rule in place.
-pub fn console_setup(screen: &ScreenConfig, tty: &Path) -> anyhow::Result<()> {
+/// in front and in graphics mode (no text, no cursor), and the touch
+/// rotation rule in place. Once the terminal has content (`provisioned`)
+/// VT switching is locked and tty2's login prompt stopped; before, a
+/// technician with a keyboard can switch to tty2 to provision.
+pub fn console_setup(screen: &ScreenConfig, tty: &Path, provisioned: bool) -> anyhow::Result<()> {
     use std::os::fd::AsRawFd;
     const VT_ACTIVATE: libc::c_ulong = 0x5606;
     const VT_WAITACTIVE: libc::c_ulong = 0x5607;
@@ -367,7 +396,12 @@ pub fn console_setup(screen: &ScreenConfig, tty: &Path) -> anyhow::Result<()> {
     ioctl(VT_ACTIVATE, vt, "无法切换到该虚拟终端")?;
     ioctl(VT_WAITACTIVE, vt, "等待切换虚拟终端失败")?;
     ioctl(KDSETMODE, KD_GRAPHICS, "无法把终端设为图形模式")?;
-    ioctl(VT_LOCKSWITCH, 0, "无法锁定虚拟终端切换")?;
+    if provisioned {
+        ioctl(VT_LOCKSWITCH, 0, "无法锁定虚拟终端切换")?;
+        let _ = std::process::Command::new("systemctl")
+            .args(["--no-block", "stop", "getty@tty2.service"])
+            .status();
+    }
     let rule = Path::new(TOUCH_RULE);
     if screen.rotation == Rotation::None {
         let _ = std::fs::remove_file(rule);
@@ -466,24 +500,50 @@ mod tests {
             off_at: t("22:00"),
             on_at: t("07:00"),
         };
-        let mut s = ScreenSchedule::new(hours, FakePanel::default());
-        assert_eq!(s.check(t("21:00")), Some(true));
-        assert_eq!(s.check(t("21:30")), None);
-        assert_eq!(s.check(t("22:00")), Some(false));
-        assert_eq!(s.check(t("02:00")), None);
-        assert_eq!(s.check(t("07:00")), Some(true));
+        let h = Some(hours);
+        let mut s = ScreenSchedule::new(FakePanel::default());
+        assert_eq!(s.check(h, t("21:00")), Some(true));
+        assert_eq!(s.check(h, t("21:30")), None);
+        assert_eq!(s.check(h, t("22:00")), Some(false));
+        assert_eq!(s.check(h, t("02:00")), None);
+        assert_eq!(s.check(h, t("07:00")), Some(true));
         assert_eq!(s.panel().calls, vec![true, false, true]);
+        // Hours removed on the 技术维护 screen while dark: back on, once.
+        let mut s = ScreenSchedule::new(FakePanel::default());
+        assert_eq!(s.check(h, t("23:00")), Some(false));
+        assert_eq!(s.check(None, t("23:01")), Some(true));
+        assert_eq!(s.check(None, t("23:02")), None);
+        // Never any hours: the panel is never touched.
+        let mut s = ScreenSchedule::new(FakePanel::default());
+        assert_eq!(s.check(None, t("23:00")), None);
+        assert!(s.panel().calls.is_empty());
         // A panel that cannot switch is told once per change, not every check.
-        let mut s = ScreenSchedule::new(
-            hours,
-            FakePanel {
-                fail: true,
-                ..Default::default()
-            },
-        );
-        s.check(t("23:00"));
-        s.check(t("23:01"));
+        let mut s = ScreenSchedule::new(FakePanel {
+            fail: true,
+            ..Default::default()
+        });
+        s.check(h, t("23:00"));
+        s.check(h, t("23:01"));
         assert_eq!(s.panel().calls, vec![false]);
+    }
+
+    #[test]
+    fn screen_hours_ranges_round_trip() {
+        let check = |s: &str, expected: Option<&str>| {
+            assert_eq!(
+                ScreenHours::parse_range(s)
+                    .map(|h| h.to_string())
+                    .as_deref(),
+                expected,
+                "{s}"
+            );
+        };
+        check("22:00-07:00", Some("22:00-07:00"));
+        check("9:30-18:00", Some("09:30-18:00"));
+        check("22:00-22:00", None);
+        check("22:00", None);
+        check("24:00-07:00", None);
+        check("always", None);
     }
 
     fn raw(text: &str) -> Result<ScreenConfig, (&'static str, String)> {

@@ -130,7 +130,8 @@ fn every_page_shows_its_key_texts_at_three_sizes() {
     for &size in SIZES {
         // One thread per window: the testing backend is set once per thread.
         let found = std::thread::spawn(move || {
-            let (ui, app, _demo) = common::start_kiosk(KioskConfig::default(), size.0, size.1);
+            let config = kiosk::screenshot::with_picture_pin(KioskConfig::default());
+            let (ui, app, _demo) = common::start_kiosk(config, size.0, size.1);
             let mut missing = Vec::new();
             for shot in SHOTS {
                 let texts = app.show_shot(shot).unwrap();

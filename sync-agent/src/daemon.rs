@@ -9,6 +9,35 @@ use sd_notify::NotifyState;
 use crate::Agent;
 use crate::intake::jitter;
 
+/// The file the kiosk's 技术维护 screen makes for 立即同步: beside
+/// `requests.db` in the data folder both share (the kiosk has no network
+/// and no other way to reach the agent).
+pub fn sync_now_path(config: &crate::config::AgentConfig) -> std::path::PathBuf {
+    config.requests_db.with_file_name(SYNC_NOW_FILE)
+}
+
+/// Its name.
+pub const SYNC_NOW_FILE: &str = "sync-now";
+
+/// Returns once `path` exists with a time not seen before, having
+/// removed it (looked for every two seconds: a stat, nothing more). A file
+/// that cannot be removed asks once, not every two seconds.
+async fn asked_to_sync(path: &std::path::Path, seen: &mut Option<std::time::SystemTime>) {
+    loop {
+        if let Ok(m) = std::fs::metadata(path) {
+            let at = m.modified().ok();
+            if at != *seen {
+                *seen = at;
+                if let Err(e) = std::fs::remove_file(path) {
+                    tracing::warn!(error = %e, "sync-now file not removed");
+                }
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
 /// Runs rounds until SIGTERM or Ctrl-C.
 pub async fn run(agent: Agent) -> anyhow::Result<()> {
     let _ = sd_notify::notify(&[NotifyState::Ready]);
@@ -27,9 +56,14 @@ pub async fn run(agent: Agent) -> anyhow::Result<()> {
     // A first round soon after start, spread a little so a hall's boxes
     // that boot together do not all call at once.
     let mut wait = jitter(agent.config.jitter_secs.min(30));
+    let sync_now = sync_now_path(&agent.config);
+    let mut sync_asked = None;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
+            _ = asked_to_sync(&sync_now, &mut sync_asked) => {
+                tracing::info!("立即同步 asked for on the 技术维护 screen");
+            }
             _ = tokio::signal::ctrl_c() => break,
             _ = term.recv() => break,
         }

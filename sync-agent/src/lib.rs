@@ -16,6 +16,9 @@ use std::time::Duration;
 use disclosure::requests::store::format_time;
 use disclosure::requests::wire::HealthReport;
 use disclosure::requests::{PrinterHealth, RequestStore};
+use disclosure::technician::{
+    AGENT_REPORT_STATE, AgentReport, SELF_TEST_PREFIX, SelfTestResult, USB_IMPORT_STATE,
+};
 use time::OffsetDateTime;
 
 use crate::config::AgentConfig;
@@ -168,7 +171,81 @@ impl Agent {
         if let Err(e) = state.save(&self.config.state_dir) {
             tracing::warn!(error = %e, "state not saved");
         }
+        self.tell_kiosk(&state);
         report
+    }
+
+    /// Writes what the round did into `requests.db` for the kiosk's
+    /// 技术维护 screen (the agent's state folder is closed to the kiosk).
+    /// Nothing when the kiosk has not made `requests.db` yet.
+    fn tell_kiosk(&self, state: &AgentState) {
+        if !self.config.requests_db.exists() {
+            return;
+        }
+        let written = (|| -> Result<(), disclosure::requests::RequestError> {
+            let mut store = RequestStore::open(&self.config.requests_db)?;
+            let now = OffsetDateTime::now_utc();
+            let previous: Option<AgentReport> = store
+                .device_state(AGENT_REPORT_STATE)?
+                .and_then(|(v, _)| serde_json::from_str(&v).ok());
+            let feed_version = disclosure::ContentStore::open_read_only(&self.config.content_db)
+                .ok()
+                .and_then(|s| s.feed_version().ok().flatten())
+                .map(|v| v.0);
+            let feed_since = match previous {
+                Some(p) if p.feed_version == feed_version => p.feed_since,
+                _ => feed_version.map(|_| format_time(now)),
+            };
+            let report = AgentReport {
+                feed_version,
+                feed_since,
+                last_sync_ok: state.last_feed_ok.clone(),
+                last_delivery_ok: state.last_intake_ok.clone(),
+                last_error: state.last_error.clone(),
+                last_error_at: state.last_error_at.clone(),
+                enrolled: intake::load_credentials(&self.config.state_dir).is_ok(),
+                at: format_time(now),
+            };
+            let json = serde_json::to_string(&report).expect("serializes");
+            store.set_device_state(AGENT_REPORT_STATE, &json, now)
+        })();
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "the round's report for the kiosk not written");
+        }
+    }
+
+    /// Imports the content repository at `dir` (a USB stick's `gongkai/`
+    /// folder) and records the outcome in plain words for the kiosk's
+    /// 技术维护 screen. Returns that sentence; `Err` holds it when the
+    /// import failed.
+    pub async fn import_usb(&self, dir: &std::path::Path) -> Result<String, String> {
+        let r = feed::import_dir(&self.feed_paths(), dir, self.storage_limits()).await;
+        let outcome = match r {
+            Ok(f) => Ok(format!(
+                "已从 U 盘导入内容第 {} 版{}",
+                f.version,
+                if f.applied {
+                    ""
+                } else {
+                    "（终端已是此版本）"
+                }
+            )),
+            Err(e) => Err(format!("U 盘导入失败：{}", feed::plain_words(&e))),
+        };
+        let sentence = match &outcome {
+            Ok(s) | Err(s) => s.clone(),
+        };
+        if self.config.requests_db.exists() {
+            let recorded = RequestStore::open(&self.config.requests_db).and_then(|mut s| {
+                s.set_device_state(USB_IMPORT_STATE, &sentence, OffsetDateTime::now_utc())
+            });
+            if let Err(e) = recorded {
+                tracing::warn!(error = %e, "the import's outcome not recorded for the kiosk");
+            }
+        }
+        let state = AgentState::load(&self.config.state_dir);
+        self.tell_kiosk(&state);
+        outcome
     }
 
     /// Delivery and status pull, within `outbox.deadline_secs`: what is
@@ -232,17 +309,24 @@ impl Agent {
         } else {
             None
         };
-        let (outbox_depth, printer, printer_detail) = match opened {
+        let (outbox_depth, printer, printer_detail, self_test) = match opened {
             Some(s) => {
                 let depth = s.outbox_summary().map(|x| x.0).unwrap_or(0);
                 let printer = s.printer_health().ok().flatten();
+                let self_test = s
+                    .device_states(SELF_TEST_PREFIX)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|(_, v, _)| serde_json::from_str::<SelfTestResult>(&v).ok())
+                    .collect();
                 (
                     depth,
                     printer.map_or(PrinterHealth::Unknown, |(health, _)| health),
                     printer.map(|(_, at)| format!("记录于 {at}")),
+                    self_test,
                 )
             }
-            None => (0, PrinterHealth::Unknown, None),
+            None => (0, PrinterHealth::Unknown, None, Vec::new()),
         };
         let (free, total) = disk_space(&self.config.state_dir);
         HealthReport {
@@ -255,6 +339,7 @@ impl Agent {
             printer_detail,
             disk_free_bytes: free,
             disk_total_bytes: total,
+            self_test,
             reported_at: format_time(OffsetDateTime::now_utc()),
         }
     }

@@ -119,29 +119,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 c.expires_at.as_deref().unwrap_or("（县里未设期限）")
             );
         }
-        Command::Import { dir } => {
-            let r = rt.block_on(sync_agent::feed::import_dir(
-                &agent.feed_paths(),
-                &dir,
-                agent.storage_limits(),
-            ));
-            match r {
-                Ok(f) => println!(
-                    "已从 {} 导入内容第 {} 版{}",
-                    dir.display(),
-                    f.version,
-                    if f.applied {
-                        ""
-                    } else {
-                        "（终端已是此版本）"
-                    }
-                ),
-                Err(e) => {
-                    println!("导入失败：{}", sync_agent::feed::plain_words(&e));
-                    return Ok(ExitCode::from(1));
-                }
+        Command::Import { dir } => match rt.block_on(agent.import_usb(&dir)) {
+            Ok(done) => println!("{done}（{}）", dir.display()),
+            Err(failed) => {
+                println!("{failed}");
+                return Ok(ExitCode::from(1));
             }
-        }
+        },
         Command::Status => print!("{}", agent.status_text()),
     }
     let _ = Duration::ZERO;

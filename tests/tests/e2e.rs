@@ -15,6 +15,7 @@ use disclosure::calendar::{WorkingDayCalendar, builtin_schedules};
 use disclosure::requests::{
     ApplicationForm, ApplicationStatus, DeviceNo, IdDocumentKind, ReceivingBody, RequestStore,
 };
+use disclosure::technician::{AGENT_REPORT_STATE, AgentReport, SelfTestPart, SelfTestResult};
 
 fn workspace() -> PathBuf {
     PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
@@ -222,9 +223,36 @@ fn content_down_applications_up_with_the_real_binaries() {
         )
         .unwrap();
     requests.rate(&s.receipt_no, 4, now).unwrap();
+    // Self-tests done on the 技术维护 screen (as the kiosk records them).
+    for (part, passed, detail) in [
+        (SelfTestPart::Touch, true, "四角和中间的五个点都点到了"),
+        (SelfTestPart::Printer, false, "打印机缺纸"),
+    ] {
+        let r = SelfTestResult {
+            part,
+            passed,
+            detail: detail.into(),
+            at: disclosure::requests::store::format_time(now),
+        };
+        requests
+            .set_device_state(&part.state_key(), &serde_json::to_string(&r).unwrap(), now)
+            .unwrap();
+    }
     let no = s.receipt_no.digits();
     let out = ok(agent().arg("once"));
     assert!(out.contains("送达 2 件"), "{out}");
+    // The round told the kiosk what it did (its 技术维护 status).
+    let (report, _) = requests.device_state(AGENT_REPORT_STATE).unwrap().unwrap();
+    let report: AgentReport = serde_json::from_str(&report).unwrap();
+    assert!(
+        report.enrolled && report.last_sync_ok.is_some(),
+        "{report:?}"
+    );
+    assert!(
+        report.feed_version.is_some() && report.feed_since.is_some(),
+        "{report:?}"
+    );
+    assert_eq!(report.last_error, None, "{report:?}");
     // The county has it; the terminal has purged the personal fields.
     let list = ok(county().args(["applications", "list", "--database", "county.db"]));
     assert!(
@@ -324,6 +352,10 @@ fn content_down_applications_up_with_the_real_binaries() {
     assert!(
         staff.contains("990521201201-01") && staff.contains("已答复"),
         "{staff}"
+    );
+    assert!(
+        staff.contains("触摸屏正常") && staff.contains("<b>打印机异常</b>：打印机缺纸"),
+        "the self-tests on the terminal list: {staff}"
     );
     let item = content.all_items().unwrap().into_iter().next().unwrap();
     let (status, page) = get(port, &format!("/gk/item/{}", item.key));

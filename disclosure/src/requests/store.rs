@@ -1086,6 +1086,37 @@ impl RequestStore {
         Ok(())
     }
 
+    /// When the oldest undelivered outbox row was made; `None` when all
+    /// went up.
+    pub fn oldest_undelivered(&self) -> Result<Option<Timestamp>, RequestError> {
+        let at: Option<String> = self.conn.query_row(
+            "SELECT MIN(created_at) FROM outbox WHERE delivered_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        at.map(|s| {
+            s.parse::<Timestamp>()
+                .map_err(|e| RequestError::Corrupt(e.to_string()))
+        })
+        .transpose()
+    }
+
+    /// Every recorded value whose key starts with `prefix`, by key, with
+    /// when.
+    pub fn device_states(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, String, String)>, RequestError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key, value, at FROM device_state
+             WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
+        )?;
+        let rows = stmt
+            .query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// Undelivered outbox rows, and the last error among them.
     pub fn outbox_summary(&self) -> Result<(u64, Option<String>), RequestError> {
         Ok(self.conn.query_row(

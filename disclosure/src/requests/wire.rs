@@ -249,6 +249,9 @@ pub struct HealthReport {
     pub printer_detail: Option<String>,
     pub disk_free_bytes: u64,
     pub disk_total_bytes: u64,
+    /// The last 设备自检 of each part, from the 技术维护 screen.
+    #[serde(default)]
+    pub self_test: Vec<crate::technician::SelfTestResult>,
     pub reported_at: String,
 }
 

@@ -20,6 +20,7 @@ mod read_aloud;
 mod reader;
 mod search;
 mod spoken;
+mod technician;
 mod wiring;
 
 use std::cell::{Cell, RefCell};
@@ -38,8 +39,10 @@ pub use progress::{NO_PIN, OpenedApplication, ProgressState};
 pub use read_aloud::{READING_FAILED, ReadingView};
 pub use search::SearchInput;
 pub use spoken::{HOME_TILES, Passage, masked_for_speech, page_passages};
+pub use technician::{TechnicianController, TechnicianStep};
 
 use crate::config::KioskConfig;
+use crate::service::ScreenHoursSetting;
 use crate::{AppState, KeyboardMode, MainWindow, ReadingState, Theme};
 use apply::ApplyController;
 use home::HomeController;
@@ -73,6 +76,17 @@ struct Inner {
     cards: Option<idcard::CardWatcher>,
     /// 朗读.
     reading: RefCell<ReadAloud>,
+    /// 技术维护.
+    technician: RefCell<TechnicianController>,
+    /// The screen hours in force (`[screen]`, or set on 技术维护).
+    screen_hours: ScreenHoursSetting,
+    /// 重启终端程序 was asked for: the event loop ends, systemd starts
+    /// the kiosk again.
+    restart: Cell<bool>,
+    /// The configured `content.db`, while the demo content stands in for
+    /// it (a terminal not yet provisioned): once it exists the kiosk
+    /// restarts on it.
+    waiting_for_content: RefCell<Option<std::path::PathBuf>>,
 }
 
 impl App {
@@ -93,6 +107,9 @@ impl App {
                 .ok()
         });
         let reading = RefCell::new(ReadAloud::start(&ctx.config.speech));
+        let screen_hours: ScreenHoursSetting = Rc::new(Cell::new(
+            crate::maintenance::screen_hours(ctx.desk.borrow().requests(), ctx.config.screen.hours),
+        ));
         ui.global::<Theme>().set_large_text(ctx.config.large_text);
         ui.global::<Theme>()
             .set_high_contrast(ctx.config.high_contrast);
@@ -109,6 +126,10 @@ impl App {
                 scans,
                 cards,
                 reading,
+                technician: RefCell::default(),
+                screen_hours,
+                restart: Cell::new(false),
+                waiting_for_content: RefCell::new(None),
                 ctx,
             }),
         };
@@ -311,6 +332,10 @@ impl App {
             // Nothing typed into a form outlives the wizard.
             self.inner.apply.borrow_mut().wipe();
         }
+        if *previous == Page::Technician && *page != Page::Technician {
+            // Leaving 技术维护 locks it again.
+            self.inner.technician.borrow_mut().lock();
+        }
         let state = ui.global::<AppState>();
         match self.fill(&ui, page, previous == page) {
             Ok(title) => {
@@ -352,6 +377,7 @@ impl App {
             Page::Search => i.search.borrow_mut().fill(ctx, ui),
             Page::Apply => i.apply.borrow().fill(ctx, ui),
             Page::Progress => i.progress.borrow().fill(ctx, ui),
+            Page::Technician => Ok(i.technician.borrow().fill(ctx, ui, &i.screen_hours)),
         }
     }
 
@@ -442,6 +468,13 @@ impl App {
     /// A scan from the barcode scanner: a receipt number, unless someone
     /// is filling in a form.
     pub fn scanned(&self, text: &str) {
+        if self.page() == Page::Technician {
+            self.touched();
+            self.on_technician(|t, ctx| {
+                t.scanned(ctx, text);
+            });
+            return;
+        }
         if self.page() == Page::Apply && self.inner.apply.borrow().has_input() {
             tracing::info!("scan ignored while a form is being filled");
             return;
@@ -454,6 +487,14 @@ impl App {
     /// and ID number at the wizard's 申请人 step and is ignored anywhere
     /// else.
     pub fn card_placed(&self, event: &idcard::CardEvent) {
+        if self.page() == Page::Technician {
+            let taken = self.inner.technician.borrow_mut().card(self.ctx(), event);
+            if taken {
+                self.touched();
+                self.show(Page::Technician);
+            }
+            return;
+        }
         let outcome = if self.page() == Page::Apply {
             self.inner.apply.borrow_mut().place_card(self.ctx(), event)
         } else {
@@ -496,6 +537,9 @@ impl App {
             self.inner.apply.borrow_mut().poll(ctx) | self.inner.progress.borrow_mut().poll(ctx);
         let page = self.page();
         if ended && matches!(page, Page::Apply | Page::Progress) {
+            self.refresh();
+        }
+        if page == Page::Technician && self.inner.technician.borrow_mut().poll(ctx) {
             self.refresh();
         }
         self.poll_reading();
@@ -587,6 +631,20 @@ impl App {
     /// there is. Returns whether content changed.
     pub fn check_content(&self) -> bool {
         let ctx = self.ctx();
+        let arrived = self.inner.waiting_for_content.borrow().clone();
+        if let Some(p) = arrived
+            && p.exists()
+        {
+            tracing::info!(path = %p.display(), "content arrived: restarting on it");
+            self.restart_kiosk();
+            return false;
+        }
+        if self.page() == Page::Technician
+            && *self.inner.technician.borrow().step() == TechnicianStep::Menu
+        {
+            // The status follows the agent's rounds.
+            self.refresh();
+        }
         let current = match ctx.store.content_generation() {
             Ok(g) => g,
             Err(e) => {
@@ -604,6 +662,51 @@ impl App {
         ctx.build_vocabulary();
         self.refresh();
         true
+    }
+
+    /// Runs `f` on the 技术维护 page's controller, then shows the page.
+    fn on_technician(&self, f: impl FnOnce(&mut TechnicianController, &Context)) {
+        f(&mut self.inner.technician.borrow_mut(), self.ctx());
+        self.show(Page::Technician);
+    }
+
+    /// The hidden gesture: 技术维护 (its PIN, or 开通).
+    pub fn open_technician(&self) {
+        tracing::info!("技术维护 opened");
+        self.inner.technician.borrow_mut().open(self.ctx());
+        self.navigate(Page::Technician);
+    }
+
+    /// The kiosk runs the demo content because `database` does not exist
+    /// yet (a terminal not yet provisioned): it opens 技术维护 (开通), and
+    /// restarts once the first sync has written `database`.
+    pub fn stand_in_for(&self, database: std::path::PathBuf) {
+        *self.inner.waiting_for_content.borrow_mut() = Some(database);
+        self.open_technician();
+    }
+
+    /// Where the 技术维护 page is.
+    pub fn technician_step(&self) -> TechnicianStep {
+        self.inner.technician.borrow().step().clone()
+    }
+
+    /// The screen hours in force, for the service's backlight timer.
+    pub fn screen_hours(&self) -> ScreenHoursSetting {
+        self.inner.screen_hours.clone()
+    }
+
+    /// 重启终端程序: ends the event loop; systemd starts the kiosk again
+    /// (`Restart=always`).
+    pub fn restart_kiosk(&self) {
+        tracing::info!("restart asked for on the 技术维护 screen");
+        self.inner.restart.set(true);
+        // Outside a running event loop (tests) there is nothing to end.
+        let _ = slint::quit_event_loop();
+    }
+
+    /// Whether the kiosk should exit to be started again.
+    pub fn restart_requested(&self) -> bool {
+        self.inner.restart.get()
     }
 
     /// Starts the timers of a running kiosk: idle every second, content

@@ -95,6 +95,8 @@ pub enum Page {
     Apply,
     /// 办理进度: lookup by receipt number.
     Progress,
+    /// 技术维护 (behind the technician's PIN).
+    Technician,
 }
 
 impl Page {
@@ -111,6 +113,7 @@ impl Page {
             Page::Search => PageId::Search,
             Page::Apply => PageId::Apply,
             Page::Progress => PageId::Progress,
+            Page::Technician => PageId::Technician,
         }
     }
 }

@@ -8,7 +8,7 @@ use slint::{ComponentHandle, Model, ModelRc};
 use super::navigator::Page;
 use crate::{
     AppState, ApplyAdapter, DomainsAdapter, HomeAdapter, ItemAdapter, ItemsAdapter, ListAdapter,
-    MainWindow, ProgressAdapter, ReaderAdapter, RowData, SearchAdapter,
+    MainWindow, ProgressAdapter, ReaderAdapter, RowData, SearchAdapter, TechnicianAdapter,
 };
 
 /// One paragraph to be read, and what it marks on the reader while it is
@@ -126,6 +126,7 @@ pub fn page_passages(ui: &MainWindow, page: &Page) -> Vec<Passage> {
         }
         Page::Apply => apply(ui, &mut out),
         Page::Progress => progress(ui, &mut out),
+        Page::Technician => technician(ui, &mut out),
     }
     out.retain(|p| !p.text.trim().is_empty());
     out
@@ -330,6 +331,20 @@ fn progress(ui: &MainWindow, out: &mut Vec<Passage>) {
             &[&s.at, &s.status, &s.note],
             "，",
         )));
+    }
+}
+
+/// 技术维护: the prompt, the message, and the status or self-test rows
+/// (the PIN typed is never said).
+fn technician(ui: &MainWindow, out: &mut Vec<Passage>) {
+    let a = ui.global::<TechnicianAdapter>();
+    out.push(Passage::plain(a.get_prompt().to_string()));
+    out.push(Passage::plain(a.get_message().to_string()));
+    for l in a.get_status().iter() {
+        out.push(Passage::plain(format!("{}：{}", l.label, l.value)));
+    }
+    for r in a.get_self_tests().iter() {
+        out.push(Passage::plain(format!("{}：{}", r.name, r.result)));
     }
 }
 

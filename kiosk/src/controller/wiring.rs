@@ -9,7 +9,8 @@ use super::home::{TileAction, tile_action};
 use super::navigator::{Page, Target};
 use crate::{
     AppState, ApplyAdapter, AttractAdapter, DomainsAdapter, HomeAdapter, HomeTile, ItemsAdapter,
-    KeyboardMode, ListAdapter, MainWindow, ProgressAdapter, ReaderAdapter, SearchAdapter, Theme,
+    KeyboardMode, ListAdapter, MainWindow, ProgressAdapter, ReaderAdapter, SearchAdapter,
+    TechnicianAdapter, Theme,
 };
 
 /// A callback without arguments that touches, then runs `f`.
@@ -48,6 +49,7 @@ pub(super) fn wire(app: &App, ui: &MainWindow) {
     wire_search(app, ui);
     wire_apply(app, ui);
     wire_progress(app, ui);
+    wire_technician(app, ui);
 }
 
 fn wire_shared(app: &App, ui: &MainWindow) {
@@ -95,6 +97,8 @@ fn wire_shared(app: &App, ui: &MainWindow) {
         }));
     ui.global::<HomeAdapter>()
         .on_open_latest(act1(app, open_key));
+    ui.global::<HomeAdapter>()
+        .on_technician(act(app, App::open_technician));
     ui.global::<AttractAdapter>()
         .on_wake(act(app, |a| a.show(Page::Home)));
 }
@@ -183,4 +187,39 @@ fn wire_progress(app: &App, ui: &MainWindow) {
         a.on_progress(|p, ctx| p.reprint(ctx, busy));
     }));
     p.on_another(act(app, |a| a.on_progress(|p, _| p.reset())));
+}
+
+fn wire_technician(app: &App, ui: &MainWindow) {
+    let t = ui.global::<TechnicianAdapter>();
+    t.on_key(act1(app, |a, k: SharedString| {
+        a.on_technician(|t, _| t.key(&k))
+    }));
+    t.on_backspace(act(app, |a| a.on_technician(|t, _| t.backspace())));
+    t.on_clear(act(app, |a| a.on_technician(|t, _| t.clear())));
+    t.on_enter(act(app, |a| a.on_technician(|t, ctx| t.enter(ctx))));
+    t.on_retry(act(app, |a| a.on_technician(|t, ctx| t.retry(ctx))));
+    t.on_sync_now(act(app, |a| a.on_technician(|t, ctx| t.sync_now(ctx))));
+    t.on_import_usb(act(app, |a| a.on_technician(|t, ctx| t.import_usb(ctx))));
+    t.on_open_self_test(act(app, |a| a.on_technician(|t, _| t.open_self_test())));
+    t.on_back_to_menu(act(app, |a| a.on_technician(|t, _| t.back_to_menu())));
+    t.on_restart_kiosk(act(app, |a| {
+        if a.inner.technician.borrow().is_unlocked() {
+            a.restart_kiosk();
+        }
+    }));
+    t.on_set_hours(act1(app, |a, i: i32| {
+        let hours = a.screen_hours();
+        a.on_technician(|t, ctx| t.set_hours(ctx, index(i), &hours))
+    }));
+    t.on_leave(act(app, App::go_home));
+    t.on_run_test(act1(app, |a, part: SharedString| {
+        a.on_technician(|t, ctx| t.run_test(ctx, &part))
+    }));
+    t.on_touch_hit(act1(app, |a, i: i32| {
+        a.on_technician(|t, ctx| t.touch_hit(ctx, index(i)))
+    }));
+    t.on_touch_done(act(app, |a| a.on_technician(|t, ctx| t.touch_done(ctx))));
+    t.on_display_done(act1(app, |a, ok: bool| {
+        a.on_technician(|t, ctx| t.display_done(ctx, ok))
+    }));
 }

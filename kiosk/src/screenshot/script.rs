@@ -9,6 +9,8 @@ use disclosure::body::{BodyBlock, Table, body_blocks};
 use disclosure::requests::IdDocumentKind;
 use disclosure::{Document, Domain, ItemKey};
 
+use slint::ComponentHandle;
+
 use crate::controller::{App, ListKind, Page, Target, WizardStep};
 
 /// A page in a pictured state.
@@ -37,10 +39,20 @@ pub enum Shot {
     ApplyDone,
     Progress,
     ProgressDetails,
+    /// 技术维护: the PIN being typed.
+    TechnicianPin,
+    /// 技术维护 unlocked: status and actions.
+    Technician,
+    /// 开通 again: waiting for the 开通二维码.
+    Provision,
+    /// 设备自检.
+    SelfTest,
+    TouchTest,
+    DisplayTest,
 }
 
 /// Every shot, in the order the screenshot tests take them.
-pub const SHOTS: [Shot; 21] = [
+pub const SHOTS: [Shot; 27] = [
     Shot::Home,
     Shot::Attract,
     Shot::Domains,
@@ -62,7 +74,28 @@ pub const SHOTS: [Shot; 21] = [
     Shot::ApplyDone,
     Shot::Progress,
     Shot::ProgressDetails,
+    Shot::TechnicianPin,
+    Shot::Technician,
+    Shot::Provision,
+    Shot::SelfTest,
+    Shot::TouchTest,
+    Shot::DisplayTest,
 ];
+
+/// The 技术维护 PIN of pictured terminals (`kiosk --screenshot` and the
+/// screenshot tests set its hash when the configuration has none).
+pub const PICTURE_PIN: &str = "480213";
+
+/// `config` with [`PICTURE_PIN`]'s hash as `technician.pin_hash` when it
+/// has none, so the 技术维护 pages can be pictured.
+pub fn with_picture_pin(mut config: crate::config::KioskConfig) -> crate::config::KioskConfig {
+    if config.technician.pin_hash.is_none() {
+        config.technician.pin_hash = disclosure::technician::TechnicianPin::new(PICTURE_PIN)
+            .and_then(|p| p.hash())
+            .ok();
+    }
+    config
+}
 
 impl Shot {
     /// The name `--page` takes.
@@ -89,6 +122,12 @@ impl Shot {
             Shot::ApplyDone => "apply-done",
             Shot::Progress => "progress",
             Shot::ProgressDetails => "progress-details",
+            Shot::TechnicianPin => "technician-pin",
+            Shot::Technician => "technician",
+            Shot::Provision => "provision",
+            Shot::SelfTest => "self-test",
+            Shot::TouchTest => "touch-test",
+            Shot::DisplayTest => "display-test",
         }
     }
 
@@ -143,6 +182,61 @@ fn read_first_table_row(app: &App) -> anyhow::Result<()> {
     }
     app.pause_reading();
     Ok(())
+}
+
+/// The 技术维护 pages, unlocked with [`PICTURE_PIN`].
+fn technician_shot(app: &App, shot: Shot) -> anyhow::Result<Vec<String>> {
+    anyhow::ensure!(
+        app.context().config.technician.pin_hash.is_some(),
+        "截图技术维护页需要 technician.pin_hash（见 with_picture_pin）"
+    );
+    let ui = app.window().ok_or_else(|| anyhow::anyhow!("没有窗口"))?;
+    let t = ui.global::<crate::TechnicianAdapter>();
+    app.open_technician();
+    if shot == Shot::TechnicianPin {
+        t.invoke_key("4".into());
+        t.invoke_key("8".into());
+        return Ok(vec![
+            "请输入维护密码".into(),
+            "维护密码".into(),
+            "确定".into(),
+        ]);
+    }
+    for d in PICTURE_PIN.chars() {
+        t.invoke_key(d.to_string().into());
+    }
+    t.invoke_enter();
+    anyhow::ensure!(
+        app.technician_step() == crate::controller::TechnicianStep::Menu,
+        "维护密码未能解锁"
+    );
+    Ok(match shot {
+        Shot::Technician => vec![
+            "立即同步".into(),
+            "设备自检".into(),
+            "重启终端程序".into(),
+            "开通：未开通：正在显示演示内容".into(),
+        ],
+        Shot::Provision => {
+            t.invoke_retry();
+            vec!["第二步：请用扫码枪扫描县里给的开通二维码".into()]
+        }
+        Shot::SelfTest => {
+            t.invoke_open_self_test();
+            vec!["打印机".into(), "触摸屏 开始".into(), "返回维护菜单".into()]
+        }
+        Shot::TouchTest => {
+            t.invoke_open_self_test();
+            t.invoke_run_test("touch".into());
+            t.invoke_touch_hit(0);
+            vec!["触摸点 1".into(), "触摸点 5".into(), "结束触摸自检".into()]
+        }
+        _ => {
+            t.invoke_open_self_test();
+            t.invoke_run_test("display".into());
+            vec!["显示正常".into(), "显示异常".into()]
+        }
+    })
 }
 
 /// The village box's domain in every picture.
@@ -287,6 +381,12 @@ impl ScreenshotScript for App {
             | Shot::ApplyDone
             | Shot::Progress
             | Shot::ProgressDetails => return apply_shot(self, shot, first_item()?),
+            Shot::TechnicianPin
+            | Shot::Technician
+            | Shot::Provision
+            | Shot::SelfTest
+            | Shot::TouchTest
+            | Shot::DisplayTest => return technician_shot(self, shot),
         })
     }
 

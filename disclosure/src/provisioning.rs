@@ -205,7 +205,10 @@ fn server_url(s: &str) -> Result<url::Url, ProvisioningError> {
         u.set_path(&p);
     }
     if u.as_str().contains(SEPARATOR) || u.as_str().len() > MAX_URL_LEN {
-        return Err(bad(f, format!("不能含 {SEPARATOR}，最长 {MAX_URL_LEN} 个字符")));
+        return Err(bad(
+            f,
+            format!("不能含 {SEPARATOR}，最长 {MAX_URL_LEN} 个字符"),
+        ));
     }
     Ok(u)
 }
@@ -242,7 +245,10 @@ fn hall_name(s: &str) -> Result<String, ProvisioningError> {
         return Err(bad(f, "前后不能有空格"));
     }
     if n > MAX_HALL_NAME_CHARS {
-        return Err(bad(f, format!("最多 {MAX_HALL_NAME_CHARS} 个字，现有 {n} 个")));
+        return Err(bad(
+            f,
+            format!("最多 {MAX_HALL_NAME_CHARS} 个字，现有 {n} 个"),
+        ));
     }
     if s.chars().any(char::is_control) {
         return Err(bad(f, "不能含控制字符"));
@@ -293,7 +299,10 @@ pub fn technician_pin_hash(pin: &str) -> Result<String, ProvisioningError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| ProvisioningError::Randomness(e.to_string()))?;
     let salt = crate::feed::hex(&salt);
-    Ok(format!("sha256${salt}${}", technician_pin_digest(&salt, pin)))
+    Ok(format!(
+        "sha256${salt}${}",
+        technician_pin_digest(&salt, pin)
+    ))
 }
 
 /// Whether `pin` is the one `stored` (from [`technician_pin_hash`]) was made of.
@@ -304,7 +313,11 @@ pub fn technician_pin_matches(stored: &str, pin: &str) -> bool {
             let want = technician_pin_digest(salt, pin);
             // Compared whole, without stopping at the first difference.
             want.len() == hash.len()
-                && want.bytes().zip(hash.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0
+                && want
+                    .bytes()
+                    .zip(hash.bytes())
+                    .fold(0u8, |a, (x, y)| a | (x ^ y))
+                    == 0
         }
         _ => false,
     }
@@ -334,8 +347,8 @@ impl ProvisioningCode {
         one_time_code: &str,
         root_fingerprint: &str,
     ) -> Result<ProvisioningCode, ProvisioningError> {
-        let one_time_code = normalise_one_time_code(one_time_code)
-            .unwrap_or_else(|| one_time_code.to_string());
+        let one_time_code =
+            normalise_one_time_code(one_time_code).unwrap_or_else(|| one_time_code.to_string());
         Ok(ProvisioningCode {
             server_url: self::server_url(server_url)?,
             region: self::region(region)?,
@@ -360,8 +373,7 @@ impl ProvisioningCode {
         let Some((version, body)) = rest.split_once(':') else {
             return Err(ProvisioningError::NotACode);
         };
-        if version.is_empty() || version.len() > 3 || !version.bytes().all(|b| b.is_ascii_digit())
-        {
+        if version.is_empty() || version.len() > 3 || !version.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ProvisioningError::NotACode);
         }
         if version != VERSION.to_string() {
@@ -383,9 +395,7 @@ impl ProvisioningCode {
             return Err(bad(Field::HallName, "编码有误（应为百分号编码的 UTF-8）"));
         }
         one_time_code(fields[4])?;
-        let code = Self::from_fields(
-            fields[0], fields[1], fields[2], &hall, fields[4], fields[5],
-        )?;
+        let code = Self::from_fields(fields[0], fields[1], fields[2], &hall, fields[4], fields[5])?;
         // Only the canonical spelling: what is scanned is what is shown.
         let canonical = [
             code.server_url.to_string(),
@@ -511,7 +521,11 @@ mod tests {
             FP,
         )
         .unwrap();
-        assert!(long.to_text().len() <= MAX_TEXT_LEN, "{}", long.to_text().len());
+        assert!(
+            long.to_text().len() <= MAX_TEXT_LEN,
+            "{}",
+            long.to_text().len()
+        );
         check(&long.to_text(), Ok(()));
     }
 
@@ -526,12 +540,24 @@ mod tests {
             (with(0, "http://127.9.9.9/"), Ok(())),
             (with(0, "http://localhost:8080/"), Ok(())),
             (with(0, "http://[::1]:8080/"), Ok(())),
-            (with(0, "http://10.1.2.3/"), Err("服务器地址有误：http:// 不加密")),
+            (
+                with(0, "http://10.1.2.3/"),
+                Err("服务器地址有误：http:// 不加密"),
+            ),
             (with(0, "http://gk.example/"), Err("服务器地址有误")),
-            (with(0, "ftp://gk.example/"), Err("服务器地址有误：应以 https://")),
+            (
+                with(0, "ftp://gk.example/"),
+                Err("服务器地址有误：应以 https://"),
+            ),
             (with(0, "gk.example"), Err("服务器地址有误：不是有效网址")),
-            (with(0, "https://u:p@gk.example/"), Err("服务器地址有误：不能含用户名")),
-            (with(0, "https://gk.example/?a=1"), Err("服务器地址有误：不能含 ?")),
+            (
+                with(0, "https://u:p@gk.example/"),
+                Err("服务器地址有误：不能含用户名"),
+            ),
+            (
+                with(0, "https://gk.example/?a=1"),
+                Err("服务器地址有误：不能含 ?"),
+            ),
             (with(0, "https://gk.example"), Err("写法不规范")),
             (with(0, ""), Err("服务器地址有误")),
             (
@@ -565,7 +591,10 @@ mod tests {
             (with(3, "a%2Db"), Err("厅名有误：编码有误")),
             (with(3, "a b"), Err("厅名有误：编码有误")),
             (with(3, "a%0Ab"), Err("厅名有误：不能含控制字符")),
-            (with(3, &"%E9%BE%98".repeat(41)), Err("厅名有误：最多 40 个字")),
+            (
+                with(3, &"%E9%BE%98".repeat(41)),
+                Err("厅名有误：最多 40 个字"),
+            ),
             // The one-time code.
             (with(4, "0000-0000-0000"), Ok(())),
             (with(4, "082497142954"), Err("开通码有误：应为 12 位数字")),
@@ -575,18 +604,36 @@ mod tests {
             (with(4, "0824-9714-295a"), Err("开通码有误")),
             // The root's fingerprint.
             (with(5, &"0".repeat(64)), Ok(())),
-            (with(5, &FP.to_uppercase()), Err("根元数据指纹有误：应为 64 位小写十六进制")),
+            (
+                with(5, &FP.to_uppercase()),
+                Err("根元数据指纹有误：应为 64 位小写十六进制"),
+            ),
             (with(5, &FP[..63]), Err("根元数据指纹有误")),
             (with(5, &format!("{FP}0")), Err("根元数据指纹有误")),
             (with(5, &FP.replace('a', "g")), Err("根元数据指纹有误")),
             // The whole line.
             (String::new(), Err("不是终端开通码")),
             ("0824-9714-2954".into(), Err("不是终端开通码")),
-            (good().to_text().replace("GKPROV1:", "gkprov1:"), Err("不是终端开通码")),
-            (good().to_text().replace("GKPROV1:", "GKPROV:"), Err("不是终端开通码")),
-            (good().to_text().replace("GKPROV1:", "GKPROV1"), Err("不是终端开通码")),
-            (good().to_text().replace("GKPROV1:", "GKPROV2:"), Err("第 2 版格式")),
-            (good().to_text().replace("GKPROV1:", "GKPROV10:"), Err("第 10 版格式")),
+            (
+                good().to_text().replace("GKPROV1:", "gkprov1:"),
+                Err("不是终端开通码"),
+            ),
+            (
+                good().to_text().replace("GKPROV1:", "GKPROV:"),
+                Err("不是终端开通码"),
+            ),
+            (
+                good().to_text().replace("GKPROV1:", "GKPROV1"),
+                Err("不是终端开通码"),
+            ),
+            (
+                good().to_text().replace("GKPROV1:", "GKPROV2:"),
+                Err("第 2 版格式"),
+            ),
+            (
+                good().to_text().replace("GKPROV1:", "GKPROV10:"),
+                Err("第 10 版格式"),
+            ),
             (
                 good().to_text().replace("gk.yunxi", "gk.yünxi"),
                 Err("只能是 ASCII"),
@@ -604,10 +651,7 @@ mod tests {
         let full = good().to_text();
         for n in 0..full.len() {
             let e = ProvisioningCode::parse(&full[..n]).unwrap_err();
-            assert!(
-                !matches!(e, ProvisioningError::TooLong { .. }),
-                "{n}: {e}"
-            );
+            assert!(!matches!(e, ProvisioningError::TooLong { .. }), "{n}: {e}");
         }
         check(&with(5, ""), Err("根元数据指纹有误"));
         check(&full[..full.rfind('|').unwrap()], Err("只读到 5 项"));
@@ -631,9 +675,15 @@ mod tests {
         .unwrap();
         assert_eq!(c.one_time_code(), "0824-9714-2954");
         assert_eq!(c.server_url().as_str(), "https://gk.example/");
-        assert_eq!(normalise_one_time_code("082497142954").unwrap(), "0824-9714-2954");
+        assert_eq!(
+            normalise_one_time_code("082497142954").unwrap(),
+            "0824-9714-2954"
+        );
         assert_eq!(normalise_one_time_code("0824-9714-295"), None);
-        assert_eq!(format_one_time_code(1_234_000_000_000_017), "0000-0000-0017");
+        assert_eq!(
+            format_one_time_code(1_234_000_000_000_017),
+            "0000-0000-0017"
+        );
     }
 
     #[test]
@@ -645,7 +695,11 @@ mod tests {
         assert_ne!(h, technician_pin_hash("24681357").unwrap(), "salted");
         assert!(!technician_pin_matches("sha256$x", "24681357"));
         for bad in ["12345", "1234567890123", "12345a", ""] {
-            assert_eq!(technician_pin_hash(bad), Err(ProvisioningError::Pin), "{bad}");
+            assert_eq!(
+                technician_pin_hash(bad),
+                Err(ProvisioningError::Pin),
+                "{bad}"
+            );
         }
     }
 
@@ -655,6 +709,10 @@ mod tests {
             root_fingerprint(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert!(Field::RootFingerprint.check(&root_fingerprint(b"{}")).is_ok());
+        assert!(
+            Field::RootFingerprint
+                .check(&root_fingerprint(b"{}"))
+                .is_ok()
+        );
     }
 }

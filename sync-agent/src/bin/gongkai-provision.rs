@@ -26,7 +26,7 @@ struct Cli {
     /// 根元数据文件（root.json）：只用这个文件，不找 U 盘和服务器
     #[arg(long, conflicts_with = "from_spool")]
     root: Option<PathBuf>,
-    /// 同时设置技术人员页面的密码（6 至 12 位数字，从标准输入读两遍）
+    /// 同时设置技术人员页面的密码（6 至 12 位数字，从标准输入读两遍），写入 kiosk.toml 的 [technician] pin_hash（需要有技术人员页面的查阅屏版本）
     #[arg(long, conflicts_with = "from_spool")]
     pin: bool,
     /// 处理查阅屏在此文件夹留下的开通请求（request.toml），结果写入 result.json

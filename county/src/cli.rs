@@ -120,6 +120,18 @@ pub enum DevicesCommand {
         device: u8,
         #[arg(long, default_value_t = 7)]
         valid_days: i64,
+        /// 厅名（终端首页顶部显示，最多 40 个字）；给出时另打印开通二维码（gongkai-provision 用）
+        #[arg(long)]
+        hall_name: Option<String>,
+        /// 终端访问本服务器的地址（https://…，写入开通二维码）；也可用环境变量 GONGKAI_PUBLIC_URL
+        #[arg(long)]
+        server_url: Option<String>,
+        /// 县里的根元数据，其 SHA-256 指纹写入开通二维码
+        #[arg(long, default_value = "keys/root.json")]
+        root: PathBuf,
+        /// 另把开通二维码写成 SVG 图片（打印出来交给安装终端的技术人员）
+        #[arg(long)]
+        svg: Option<PathBuf>,
     },
     /// 停用一台终端：其凭证立即失效（要恢复，重新生成开通码并开通）
     Revoke {

@@ -6,6 +6,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use disclosure::provisioning::ProvisioningCode;
 use disclosure::requests::{ApplicationStatus, DeviceNo, ReceiptNo};
 use disclosure::{Date, RegionCode};
 use time::OffsetDateTime;
@@ -231,20 +232,66 @@ fn devices(cmd: DevicesCommand) -> anyhow::Result<ExitCode> {
             region,
             device,
             valid_days,
+            hall_name,
+            server_url,
+            root,
+            svg,
         } => {
             let region: RegionCode = region
                 .parse()
                 .map_err(|e| anyhow::anyhow!("--region：{e}"))?;
             let device = DeviceNo::new(device).context("--device 应为 1 至 99")?;
+            // Everything the QR code needs is checked before a code is made.
+            let provisioning = match &hall_name {
+                Some(hall) => Some(provisioning_fields(
+                    &region,
+                    device,
+                    hall,
+                    server_url.or_else(|| std::env::var("GONGKAI_PUBLIC_URL").ok()),
+                    &root,
+                )?),
+                None if svg.is_some() => bail!("--svg 需要 --hall-name（二维码里有厅名）"),
+                None => None,
+            };
             let store = IntakeStore::open(&database)?;
             let code =
                 store.new_enrol_code(&region, device, valid_days, OffsetDateTime::now_utc())?;
             println!("开通码：{code}（{valid_days} 天内有效，只能用一次）");
+            let Some((url, hall, fingerprint)) = provisioning else {
+                println!(
+                    "在终端 {region}-{:02} 上（其配置中 device.region = \"{region}\"、device.device = {}）运行：\nsync-agent enrol --code {code}",
+                    device.get(),
+                    device.get()
+                );
+                println!("（加 --hall-name 和 --server-url 另打印开通二维码，终端扫码即可装好）");
+                return Ok(ExitCode::SUCCESS);
+            };
+            let p = ProvisioningCode::from_fields(
+                &url,
+                region.as_str(),
+                &device.get().to_string(),
+                &hall,
+                &code,
+                &fingerprint,
+            )?;
+            let text = p.to_text();
             println!(
-                "在终端 {region}-{:02} 上（其配置中 device.region = \"{region}\"、device.device = {}）运行：\nsync-agent enrol --code {code}",
-                device.get(),
-                device.get()
+                "终端 {}（{}）的开通信息：在查阅屏的技术人员页面用扫码枪扫下面的二维码，\n或在终端上运行 gongkai-provision --code '{text}'",
+                p.terminal_id(),
+                p.hall_name()
             );
+            println!("{text}");
+            print!("{}", county::qr::terminal_text(&text)?);
+            let groups: Vec<&str> = (0..fingerprint.len())
+                .step_by(4)
+                .map(|i| &fingerprint[i..i + 4])
+                .collect();
+            println!("根元数据指纹（{}）：{}", root.display(), groups.join(" "));
+            if let Some(path) = svg {
+                std::fs::write(&path, county::qr::svg(&text)?)
+                    .with_context(|| format!("无法写入 {}", path.display()))?;
+                println!("开通二维码已另存为 {}（可打印）", path.display());
+            }
         }
         DevicesCommand::Revoke {
             database,
@@ -278,6 +325,41 @@ fn devices(cmd: DevicesCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The server's address, the hall's name and the root's fingerprint for a
+/// provisioning code, each checked.
+fn provisioning_fields(
+    region: &RegionCode,
+    device: DeviceNo,
+    hall: &str,
+    server_url: Option<String>,
+    root: &std::path::Path,
+) -> anyhow::Result<(String, String, String)> {
+    let Some(url) = server_url.filter(|u| !u.is_empty()) else {
+        bail!(
+            "开通二维码需要终端访问本服务器的地址：请加 --server-url https://…（或在 county.env 中设 GONGKAI_PUBLIC_URL）"
+        );
+    };
+    let bytes = std::fs::read(root).with_context(|| {
+        format!(
+            "无法读取根元数据 {}：用 --root 指定县里的 root.json（county keys init 生成的）",
+            root.display()
+        )
+    })?;
+    let fingerprint = disclosure::provisioning::root_fingerprint(&bytes);
+    // Checked now with a placeholder code, so a bad address or name makes
+    // no enrolment code.
+    ProvisioningCode::from_fields(
+        &url,
+        region.as_str(),
+        &device.get().to_string(),
+        hall,
+        "0000-0000-0000",
+        &fingerprint,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((url, hall.to_string(), fingerprint))
 }
 
 fn receipt(s: &str) -> anyhow::Result<ReceiptNo> {

@@ -222,6 +222,15 @@ pub struct TerminalRow {
     pub revoked_at: Option<String>,
 }
 
+/// An enrolment code waiting for its terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCode {
+    /// `<region>-<device as two digits>`.
+    pub terminal: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
 /// The terminal a request comes from: its canonical region and device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Terminal {
@@ -478,12 +487,8 @@ impl IntakeStore {
     ) -> Result<String, IntakeError> {
         // 12 digits in groups of four: easy to read out over the phone.
         let hex = random_hex(8);
-        let n = u64::from_str_radix(&hex, 16).expect("hex") % 1_000_000_000_000;
-        let code = format!(
-            "{:04}-{:04}-{:04}",
-            n / 100_000_000,
-            n / 10_000 % 10_000,
-            n % 10_000
+        let code = disclosure::provisioning::format_one_time_code(
+            u64::from_str_radix(&hex, 16).expect("hex"),
         );
         self.conn().execute(
             "INSERT INTO enrol_code(code_hash, hall_region, device, created_at, expires_at)
@@ -1165,6 +1170,29 @@ impl IntakeStore {
                         .get::<_, Option<String>>(5)?
                         .and_then(|h| serde_json::from_str(&h).ok()),
                     revoked_at: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Enrolment codes neither used nor expired at `now`, newest first:
+    /// which terminals are waiting to be installed. The codes themselves
+    /// are not here (only their hashes are kept).
+    pub fn pending_codes(&self, now: OffsetDateTime) -> Result<Vec<PendingCode>, IntakeError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT hall_region, device, created_at, expires_at FROM enrol_code
+             WHERE used_at IS NULL AND expires_at >= ?1 ORDER BY created_at DESC, id DESC",
+        )?;
+        let rows = stmt
+            .query_map([format_time(now)], |r| {
+                let region: String = r.get(0)?;
+                let device: u8 = r.get(1)?;
+                Ok(PendingCode {
+                    terminal: format!("{region}-{device:02}"),
+                    created_at: r.get(2)?,
+                    expires_at: r.get(3)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

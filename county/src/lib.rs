@@ -8,6 +8,7 @@ pub mod keys;
 pub mod openapi;
 pub mod paced;
 pub mod publish;
+pub mod qr;
 pub mod serve;
 pub mod targets;
 pub mod throttle;

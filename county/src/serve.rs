@@ -702,6 +702,26 @@ async fn staff_page(State(state): State<Shared>, Query(q): Query<StaffQuery>) ->
         ));
     }
     html.push_str("</table>");
+    match state.intake.pending_codes(now()) {
+        Ok(pending) if !pending.is_empty() => {
+            html.push_str(
+                "<h2>待开通的终端</h2><p>开通二维码只在 county devices add 生成开通码时打印一次\
+                 （县里只保存开通码的哈希）；丢失时请重新生成。</p>\
+                 <table><tr><th>终端</th><th>生成时间</th><th>有效期至</th></tr>",
+            );
+            for p in &pending {
+                html.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&p.terminal),
+                    esc(&p.created_at),
+                    esc(&p.expires_at)
+                ));
+            }
+            html.push_str("</table>");
+        }
+        Ok(_) => {}
+        Err(e) => return Failure::from(e).into_response(),
+    }
     page("依申请公开受理台账", &html).into_response()
 }
 

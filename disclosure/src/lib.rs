@@ -15,6 +15,7 @@ pub mod domain;
 pub mod feed;
 pub mod identity;
 pub mod import;
+pub mod provisioning;
 pub mod region;
 pub mod requests;
 pub mod search;

@@ -291,14 +291,10 @@ impl AgentConfig {
     }
 }
 
-/// Whether `url` names this machine (127.0.0.0/8, ::1, localhost).
+/// Whether `url` names this machine (127.0.0.0/8, ::1, localhost): the
+/// same rule as the provisioning code's.
 fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(a)) => a.is_loopback(),
-        Some(url::Host::Ipv6(a)) => a.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
+    disclosure::provisioning::is_loopback(url)
 }
 
 #[cfg(test)]

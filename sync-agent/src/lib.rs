@@ -8,6 +8,7 @@ pub mod config;
 pub mod daemon;
 pub mod feed;
 pub mod intake;
+pub mod provision;
 pub mod state;
 pub mod transport;
 

@@ -211,7 +211,9 @@ fn check_written(t: &Terminal, fx: &Fixture, code: &ProvisioningCode, pin_hash: 
         Some(t.path("var/content.db").to_str().unwrap())
     );
     assert_eq!(
-        k.get("technician").and_then(|s| s["pin_hash"].as_str()),
+        k.get("technician")
+            .and_then(|s| s.get("pin_hash"))
+            .and_then(|v| v.as_str()),
         pin_hash
     );
     assert!(kiosk.contains("# 厅名, shown at the top of the home page (1–40 characters)."));

@@ -53,10 +53,14 @@ struct Cli {
     #[arg(long, value_name = "WxH", default_value = "1920x1080")]
     size: String,
     /// 截图页面：home, attract, domains, items, item, document, interpretation,
-    /// table, guides, notices, interpretations, village, search, apply, apply-who,
-    /// apply-typing, apply-review, apply-done, progress, progress-details
+    /// table, speaking, guides, notices, interpretations, village, search, apply, apply-who,
+    /// apply-typing, apply-review, apply-done, progress, progress-details,
+    /// technician-pin, technician, provision, self-test, touch-test, display-test
     #[arg(long, default_value = "home")]
     page: String,
+    /// 截图后再整帧渲染这个页面 N 次（1–1000），打印用时的中位数和最大值（与 cargo bench 的量法相同，用于在开发板或模拟器上测量）
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    frames: Option<u16>,
     /// 截图时使用大字模式
     #[arg(long)]
     large_text: bool,
@@ -248,6 +252,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         let rgb = kiosk::screenshot::render(&window, size);
         kiosk::screenshot::write_png(out, size, &rgb)?;
+        if let Some(n) = cli.frames {
+            let mut took: Vec<std::time::Duration> = (0..n)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    std::hint::black_box(kiosk::screenshot::render(&window, size));
+                    start.elapsed()
+                })
+                .collect();
+            took.sort();
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+            println!(
+                "整帧渲染 {} {}x{}：{n} 次，中位 {:.1} 毫秒，最大 {:.1} 毫秒",
+                cli.page,
+                size.width,
+                size.height,
+                ms(took[took.len() / 2]),
+                ms(took[took.len() - 1])
+            );
+        }
         return Ok(());
     }
 

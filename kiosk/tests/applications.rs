@@ -40,22 +40,13 @@ fn start(config: KioskConfig) -> Kiosk {
 
 impl Kiosk {
     fn tap(&self, label: &str) {
-        let el = ElementHandle::find_by_accessible_label(&self.ui, label)
-            .next()
-            .unwrap_or_else(|| {
-                panic!(
-                    "nothing labelled “{label}” on {:?} step {}",
-                    self.app.page(),
-                    self.step()
-                )
-            });
-        el.invoke_accessible_default_action();
+        common::tap(&self.ui, label, || {
+            format!("on {:?} step {}", self.app.page(), self.step())
+        });
     }
 
     fn has(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(&self.ui, label)
-            .next()
-            .is_some()
+        common::has(&self.ui, label)
     }
 
     fn keys(&self, text: &str) {

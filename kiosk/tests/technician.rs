@@ -76,22 +76,13 @@ impl Kiosk {
     }
 
     fn tap(&self, label: &str) {
-        let el = ElementHandle::find_by_accessible_label(&self.ui, label)
-            .next()
-            .unwrap_or_else(|| {
-                panic!(
-                    "nothing labelled “{label}” at {:?}: {:?}",
-                    self.app.technician_step(),
-                    self.labels()
-                )
-            });
-        el.invoke_accessible_default_action();
+        common::tap(&self.ui, label, || {
+            format!("at {:?}: {:?}", self.app.technician_step(), self.labels())
+        });
     }
 
     fn has(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(&self.ui, label)
-            .next()
-            .is_some()
+        common::has(&self.ui, label)
     }
 
     fn type_pin(&self, pin: &str) {

@@ -249,8 +249,9 @@ pub struct HealthReport {
     pub printer_detail: Option<String>,
     pub disk_free_bytes: u64,
     pub disk_total_bytes: u64,
-    /// The last 设备自检 of each part, from the 技术维护 screen.
-    #[serde(default)]
+    /// The last 设备自检 of each part, from the 技术维护 screen; left out
+    /// of the JSON when there is none, so such reports stay what they were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub self_test: Vec<crate::technician::SelfTestResult>,
     pub reported_at: String,
 }

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use i_slint_backend_testing::ElementHandle;
 use kiosk::MainWindow;
 use kiosk::config::{KioskConfig, PrinterConfig};
 use kiosk::controller::App;
@@ -24,6 +25,22 @@ pub fn start_kiosk(config: KioskConfig, width: u32, height: u32) -> (MainWindow,
     let app = App::new(&ui, config, store).unwrap();
     assert!(app.wait_for_dictionary(Duration::from_secs(20)));
     (ui, app, demo)
+}
+
+/// Invokes the default action (a tap) of the first element labelled
+/// `label`; when there is none, panics saying where the test was.
+pub fn tap(ui: &MainWindow, label: &str, whereabouts: impl FnOnce() -> String) {
+    let el = ElementHandle::find_by_accessible_label(ui, label)
+        .next()
+        .unwrap_or_else(|| panic!("nothing labelled “{label}” {}", whereabouts()));
+    el.invoke_accessible_default_action();
+}
+
+/// Whether an element labelled `label` is shown.
+pub fn has(ui: &MainWindow, label: &str) -> bool {
+    ElementHandle::find_by_accessible_label(ui, label)
+        .next()
+        .is_some()
 }
 
 /// The fake printer's port at 115200 baud without flow control, 58 mm.

@@ -168,6 +168,15 @@ mod tests {
         .unwrap()
     }
 
+    /// The lines that differ, as (before, after), for files of the same length.
+    fn changed_lines<'a>(before: &'a str, after: &'a str) -> Vec<(&'a str, &'a str)> {
+        before
+            .lines()
+            .zip(after.lines())
+            .filter(|(a, b)| a != b)
+            .collect()
+    }
+
     fn example(name: &str) -> String {
         let p = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../deploy")
@@ -184,11 +193,7 @@ mod tests {
         assert_eq!(c.device.get(), 7);
         assert_eq!(c.server.as_str(), "http://127.0.0.1:9/");
         // Only the three values changed: every other line is as it was.
-        let changed: Vec<(&str, &str)> = before
-            .lines()
-            .zip(after.lines())
-            .filter(|(a, b)| a != b)
-            .collect();
+        let changed = changed_lines(&before, &after);
         assert_eq!(
             changed,
             [
@@ -210,11 +215,7 @@ mod tests {
             Some("sha256$ab$cd"),
         )
         .unwrap();
-        let changed: Vec<(&str, &str)> = before
-            .lines()
-            .zip(after.lines())
-            .filter(|(a, b)| a != b)
-            .collect();
+        let changed = changed_lines(&before, &after);
         assert_eq!(
             changed,
             [
@@ -232,7 +233,11 @@ mod tests {
         );
         assert!(after.starts_with(&before[..before.find("[hall]").unwrap()]));
         assert!(
-            after.ends_with("# The technician screen's PIN, as a hash (written by gongkai-provision).\n[technician]\npin_hash = \"sha256$ab$cd\"\n"),
+            // The example has a [technician] table (pin_hash commented
+            // out): the hash goes into that table, after its keys.
+            after.ends_with(
+                "provision_dir = \"/var/lib/gongkai/provision\"\npin_hash = \"sha256$ab$cd\"\n"
+            ),
             "{}",
             &after[after.len() - 200..]
         );

@@ -3,6 +3,17 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
+    // An aarch64 kiosk links acosf and atan2f at the versions every aarch64
+    // glibc has (the wrappers and why: src/main.rs).
+    let target = |k: &str| std::env::var(k).unwrap_or_default();
+    if target("CARGO_CFG_TARGET_ARCH") == "aarch64"
+        && target("CARGO_CFG_TARGET_OS") == "linux"
+        && target("CARGO_CFG_TARGET_ENV") == "gnu"
+    {
+        for f in ["acosf", "atan2f"] {
+            println!("cargo:rustc-link-arg-bin=kiosk=-Wl,--wrap={f}");
+        }
+    }
     // Debug info lets the UI tests find elements by accessible label.
     let config = slint_build::CompilerConfiguration::new().with_debug_info(true);
     slint_build::compile_with_config("ui/main.slint", config).expect("the kiosk UI compiles");

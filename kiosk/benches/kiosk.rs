@@ -2,7 +2,8 @@
 //! renderer, release build:
 //! - exec to first frame (the real binary rendering its home page);
 //! - full-frame render time of every page at 1920×1080;
-//! - resident memory, and its growth over 1,000 scripted page visits;
+//! - resident memory, and its growth over 1,000 scripted page visits; the
+//!   real binary's peak, anonymous and file-backed, and where it lies;
 //! - keystroke to updated result list (controller + re-render).
 //!
 //! Run: `cargo bench -p kiosk --bench kiosk`. Its `requests.db` (and
@@ -32,6 +33,54 @@ fn rss_mb() -> f64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Resident memory of a running process, from `/proc/<pid>/status` (MB):
+/// all, anonymous (heap, stacks) and file-backed (the binary's and the
+/// libraries' pages, the fonts: clean pages the kernel can drop and read
+/// again).
+#[derive(Clone, Copy, Default)]
+struct Resident {
+    total: f64,
+    anon: f64,
+    file: f64,
+}
+
+fn resident_of(pid: u32) -> Option<Resident> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        s.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+    };
+    Some(Resident {
+        total: field("VmRSS:")?,
+        anon: field("RssAnon:")?,
+        file: field("RssFile:")?,
+    })
+}
+
+/// The mappings holding most resident memory (MB, name), largest first.
+fn largest_mappings(pid: u32, n: usize) -> Vec<(f64, String)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut by_name = std::collections::BTreeMap::<String, f64>::new();
+    let mut name = String::new();
+    for l in s.lines() {
+        let mut words = l.split_whitespace();
+        let first = words.next().unwrap_or("");
+        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            name = words.nth(4).unwrap_or("[anonymous]").to_string();
+        } else if first == "Rss:" {
+            let kb: f64 = words.next().and_then(|w| w.parse().ok()).unwrap_or(0.0);
+            *by_name.entry(name.clone()).or_default() += kb / 1024.0;
+        }
+    }
+    let mut v: Vec<(f64, String)> = by_name.into_iter().map(|(k, mb)| (mb, k)).collect();
+    v.sort_by(|a, b| b.0.total_cmp(&a.0));
+    v.truncate(n);
+    v
 }
 
 fn store_path(n: usize) -> PathBuf {
@@ -210,9 +259,47 @@ fn main() {
         "\nresident memory: {before:.1} MB after warm-up, {after:.1} MB after 1,000 page visits ({:+.1}%)",
         (after - before) / before * 100.0
     );
+
+    // 5. The real binary: search typed over the whole catalog, then 200
+    // full frames of the result list, sampled every 20 ms until it ends.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .arg("--config")
+        .arg(&cfg_file)
+        .arg("--screenshot")
+        .arg(&first_png)
+        .args(["--size", "1920x1080", "--page", "search", "--typed", "db"])
+        .args(["--frames", "200"])
+        .env("GONGKAI_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (mut peak, mut last) = (Resident::default(), Resident::default());
+    let mut mappings = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        if let Some(r) = resident_of(pid) {
+            if r.total > peak.total {
+                peak = r;
+                mappings = largest_mappings(pid, 6);
+            }
+            last = r;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    assert!(child.wait().unwrap().success() || Instant::now() >= deadline);
     println!(
-        "goal: kiosk resident memory at {n} items: {after:.1} MB, goal {RESIDENT_GOAL_MB:.0} MB — {} (reported, not enforced)",
-        if after <= RESIDENT_GOAL_MB {
+        "\nthe kiosk binary (search page, 200 frames at 1920×1080): peak {:.1} MB resident = {:.1} MB anonymous + {:.1} MB file-backed; at the end {:.1} MB",
+        peak.total, peak.anon, peak.file, last.total
+    );
+    for (mb, name) in &mappings {
+        println!("  {mb:>6.1} MB  {name}");
+    }
+    println!(
+        "goal: kiosk resident memory at {n} items: {after:.1} MB in process, {:.1} MB peak of the binary, goal {RESIDENT_GOAL_MB:.0} MB — {} (reported, not enforced)",
+        peak.total,
+        if after.max(peak.total) <= RESIDENT_GOAL_MB {
             "met"
         } else {
             "not met"

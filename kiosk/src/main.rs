@@ -38,6 +38,29 @@ enum Command {
     },
 }
 
+// glibc 2.43 gave acosf and atan2f new symbol versions on aarch64; a kiosk
+// cross-built against it (Debian sid) would need libc6 >= 2.43 and not
+// start on trixie. build.rs links the aarch64 kiosk with
+// `--wrap=acosf --wrap=atan2f`, and these wrappers jump to the versions
+// every aarch64 glibc has (GLIBC_2.17); scripts/package checks that no
+// binary needs a glibc newer than trixie's.
+#[cfg(all(target_arch = "aarch64", target_os = "linux", target_env = "gnu"))]
+core::arch::global_asm!(
+    ".symver gongkai_acosf_2_17, acosf@GLIBC_2.17",
+    ".symver gongkai_atan2f_2_17, atan2f@GLIBC_2.17",
+    ".text",
+    ".globl __wrap_acosf",
+    ".type __wrap_acosf, %function",
+    "__wrap_acosf:",
+    "    b gongkai_acosf_2_17",
+    ".size __wrap_acosf, . - __wrap_acosf",
+    ".globl __wrap_atan2f",
+    ".type __wrap_atan2f, %function",
+    "__wrap_atan2f:",
+    "    b gongkai_atan2f_2_17",
+    ".size __wrap_atan2f, . - __wrap_atan2f",
+);
+
 #[derive(Debug, Parser)]
 #[command(name = "kiosk", version, about = "政务公开专区终端")]
 struct Cli {

@@ -20,19 +20,14 @@ use kiosk::KeyboardMode;
 use kiosk::MainWindow;
 use kiosk::config::KioskConfig;
 use kiosk::controller::App;
-use kiosk::screenshot::{OffscreenPlatform, SHOTS, ScreenshotScript, Shot, render};
+use kiosk::screenshot::{OffscreenPlatform, SHOTS, ScreenshotScript, Shot, render, time_frames};
 use slint::ComponentHandle;
 
 /// What the kiosk should keep resident on the 1 GB board, at 100k items.
 const RESIDENT_GOAL_MB: f64 = 50.0;
 
 fn rss_mb() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    s.lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+    resident_of(std::process::id()).map_or(f64::NAN, |r| r.total)
 }
 
 /// Resident memory of a running process, from `/proc/<pid>/status` (MB):
@@ -188,22 +183,15 @@ fn main() {
             }
         }
         render(&window, size);
-        let mut t: Vec<Duration> = (0..20)
-            .map(|_| {
-                let s = Instant::now();
-                std::hint::black_box(render(&window, size));
-                s.elapsed()
-            })
-            .collect();
-        t.sort();
+        let (median, slowest) = time_frames(&window, size, 20);
         println!(
             "  {:<15} {:>6.1} ms / {:>6.1} ms",
             p.name(),
-            ms(t[10]),
-            ms(t[19])
+            ms(median),
+            ms(slowest)
         );
-        if ms(t[10]) > heaviest.0 {
-            heaviest = (ms(t[10]), p.name());
+        if ms(median) > heaviest.0 {
+            heaviest = (ms(median), p.name());
         }
     }
     println!("  heaviest: {} at {:.1} ms (p50)", heaviest.1, heaviest.0);

@@ -276,22 +276,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let rgb = kiosk::screenshot::render(&window, size);
         kiosk::screenshot::write_png(out, size, &rgb)?;
         if let Some(n) = cli.frames {
-            let mut took: Vec<std::time::Duration> = (0..n)
-                .map(|_| {
-                    let start = std::time::Instant::now();
-                    std::hint::black_box(kiosk::screenshot::render(&window, size));
-                    start.elapsed()
-                })
-                .collect();
-            took.sort();
+            let (median, slowest) = kiosk::screenshot::time_frames(&window, size, n.into());
             let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
             println!(
                 "整帧渲染 {} {}x{}：{n} 次，中位 {:.1} 毫秒，最大 {:.1} 毫秒",
                 cli.page,
                 size.width,
                 size.height,
-                ms(took[took.len() / 2]),
-                ms(took[took.len() - 1])
+                ms(median),
+                ms(slowest)
             );
         }
         return Ok(());

@@ -65,6 +65,25 @@ pub fn render(window: &MinimalSoftwareWindow, size: PhysicalSize) -> Vec<u8> {
     rgb
 }
 
+/// Full-frame render times of the window's current state at `size`, `n`
+/// renders sorted (the kiosk bench's and `kiosk --screenshot --frames`'s
+/// measure): median and slowest.
+pub fn time_frames(
+    window: &MinimalSoftwareWindow,
+    size: PhysicalSize,
+    n: usize,
+) -> (std::time::Duration, std::time::Duration) {
+    let mut took: Vec<std::time::Duration> = (0..n.max(1))
+        .map(|_| {
+            let start = std::time::Instant::now();
+            std::hint::black_box(render(window, size));
+            start.elapsed()
+        })
+        .collect();
+    took.sort();
+    (took[took.len() / 2], took[took.len() - 1])
+}
+
 /// Writes RGB bytes as a PNG.
 pub fn write_png(path: &Path, size: PhysicalSize, rgb: &[u8]) -> anyhow::Result<()> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);

@@ -4,10 +4,16 @@
 //! - full-frame render time of every page at 1920×1080;
 //! - resident memory, and its growth over 1,000 scripted page visits; the
 //!   real binary's peak, anonymous and file-backed, and where it lies;
-//! - keystroke to updated result list (controller + re-render).
+//! - keystroke to updated result list (controller + re-render);
+//! - the renderer chosen for the board, from figures: the real binary in a
+//!   window under Xvfb at 1920×1080 with Slint's software renderer and with
+//!   its GL renderer (femtovg on Mesa's llvmpipe), proportional memory and
+//!   frames per second (skipped, saying so, where Xvfb is missing).
 //!
 //! Run: `cargo bench -p kiosk --bench kiosk`. Its `requests.db` (and
-//! configuration) live in a temporary folder, so it runs on any machine.
+//! configuration) live in a temporary folder, so it runs on any machine;
+//! its receipt printer is the fake one on a pseudo-terminal, in raster
+//! mode, so the kiosk holds the printing font as on the board.
 //! Resident memory is compared with the board's goal
 //! ([`RESIDENT_GOAL_MB`]); it is reported, not yet enforced.
 
@@ -20,7 +26,11 @@ use kiosk::KeyboardMode;
 use kiosk::MainWindow;
 use kiosk::config::KioskConfig;
 use kiosk::controller::App;
-use kiosk::screenshot::{OffscreenPlatform, SHOTS, ScreenshotScript, Shot, render, time_frames};
+use kiosk::screenshot::{
+    OffscreenPlatform, SHOTS, ScreenshotScript, Shot, draw_frame, time_frames,
+};
+use printer::PrinterState;
+use printer::emulator::FakePrinter;
 use slint::ComponentHandle;
 
 /// What the kiosk should keep resident on the 1 GB board, at 100k items.
@@ -119,14 +129,18 @@ fn main() {
     let db = store_path(n);
     // Without [applications] database the kiosk would use
     // /var/lib/gongkai/requests.db, which a development machine lacks.
+    // A receipt printer as on the board (a fake one on a pseudo-terminal),
+    // in raster mode: the kiosk then holds its printing font.
     let work = tempfile::tempdir().unwrap();
+    let printer = FakePrinter::start(PrinterState::default()).unwrap();
     let cfg_file = work.path().join("kiosk.toml");
     std::fs::write(
         &cfg_file,
         format!(
-            "[hall]\nname = \"桃源村政务公开查阅点\"\nregion = \"990521201202\"\n\n[content]\ndatabase = {:?}\n\n[applications]\ndatabase = {:?}\n",
+            "[hall]\nname = \"桃源村政务公开查阅点\"\nregion = \"990521201202\"\n\n[content]\ndatabase = {:?}\n\n[applications]\ndatabase = {:?}\n\n[printer]\nport = {:?}\nbaud = 115200\nflow_control = \"none\"\ntext = \"raster\"\n",
             db.display().to_string(),
-            work.path().join("requests.db").display().to_string()
+            work.path().join("requests.db").display().to_string(),
+            printer.port()
         ),
     )
     .unwrap();
@@ -160,12 +174,18 @@ fn main() {
     let (platform, window) = OffscreenPlatform::new();
     slint::platform::set_platform(Box::new(platform)).unwrap();
     let ui = MainWindow::new().unwrap();
-    let config = KioskConfig::load(&cfg_file).unwrap();
+    // The technician pages open with the screenshots' PIN.
+    let config = kiosk::screenshot::with_picture_pin(KioskConfig::load(&cfg_file).unwrap());
     let store = ContentStore::open_read_only(&db).unwrap();
     let app = App::new(&ui, config, store).unwrap();
     app.wait_for_dictionary(Duration::from_secs(120));
     ui.show().unwrap();
     let size = slint::PhysicalSize::new(1920, 1080);
+    // One frame buffer for every render, as a display has.
+    let frame = std::cell::RefCell::new(Vec::new());
+    let render = |window: &slint::platform::software_renderer::MinimalSoftwareWindow, size| {
+        draw_frame(window, size, &mut frame.borrow_mut())
+    };
 
     // 2. Full-frame render of each page.
     // The reading pages (the wizard and progress submit applications).
@@ -247,6 +267,15 @@ fn main() {
         "\nresident memory: {before:.1} MB after warm-up, {after:.1} MB after 1,000 page visits ({:+.1}%)",
         (after - before) / before * 100.0
     );
+    if let Some(r) = resident_of(std::process::id()) {
+        println!(
+            "  = {:.1} MB anonymous + {:.1} MB file-backed; largest:",
+            r.anon, r.file
+        );
+    }
+    for (mb, name) in largest_mappings(std::process::id(), 6) {
+        println!("  {mb:>6.1} MB  {name}");
+    }
 
     // 5. The real binary: search typed over the whole catalog, then 200
     // full frames of the result list, sampled every 20 ms until it ends.
@@ -284,6 +313,9 @@ fn main() {
     for (mb, name) in &mappings {
         println!("  {mb:>6.1} MB  {name}");
     }
+    // 6. The renderer, from figures.
+    renderers_under_xvfb(&db, work.path());
+
     println!(
         "goal: kiosk resident memory at {n} items: {after:.1} MB in process, {:.1} MB peak of the binary, goal {RESIDENT_GOAL_MB:.0} MB — {} (reported, not enforced)",
         peak.total,
@@ -293,4 +325,145 @@ fn main() {
             "not met"
         }
     );
+}
+
+/// Proportional memory of a process (MB, `Pss:` of `/proc/<pid>/smaps_rollup`):
+/// shared pages (the binary, libraries, fonts) counted by their share.
+fn pss_of(pid: u32) -> Option<f64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    let kb: f64 = s
+        .lines()
+        .find(|l| l.starts_with("Pss:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// A virtual X server at 1920×1080, stopped when dropped.
+struct Xvfb {
+    child: std::process::Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Option<Xvfb> {
+        let n =
+            (90..130).find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())?;
+        let child = std::process::Command::new("Xvfb")
+            .arg(format!(":{n}"))
+            .args(["-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut x = Xvfb {
+            child,
+            display: format!(":{n}"),
+        };
+        let socket = format!("/tmp/.X11-unix/X{n}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !std::path::Path::new(&socket).exists() {
+            if Instant::now() > deadline || x.child.try_wait().ok().flatten().is_some() {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(x)
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The real kiosk in a 1920×1080 window under Xvfb with each renderer the
+/// board could use: its proportional memory once the home page is up (peak
+/// and after 6 s) and, drawing continuously, its frames per second.
+fn renderers_under_xvfb(db: &std::path::Path, work: &std::path::Path) {
+    println!(
+        "\nrenderers, the kiosk in a 1920×1080 window under Xvfb, {} :",
+        db.display()
+    );
+    let Some(x) = Xvfb::start() else {
+        println!("  skipped: Xvfb is missing or did not start (scripts/bench installs it)");
+        return;
+    };
+    let cfg = work.join("windowed.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[hall]\nname = \"桃源村政务公开查阅点\"\nregion = \"990521201202\"\n\n[content]\ndatabase = {:?}\n\n[applications]\ndatabase = {:?}\n\n[display]\nbackend = \"winit\"\nfullscreen = false\nwidth = 1920\nheight = 1080\n",
+            db.display().to_string(),
+            work.join("requests-windowed.db").display().to_string()
+        ),
+    )
+    .unwrap();
+    for (backend, label) in [
+        ("winit-software", "software renderer"),
+        ("winit-femtovg", "GL (femtovg on llvmpipe)"),
+    ] {
+        let run = |perf: bool| {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"));
+            cmd.arg("--config")
+                .arg(&cfg)
+                .env("DISPLAY", &x.display)
+                .env("SLINT_BACKEND", backend)
+                .env("GONGKAI_LOG", "warn")
+                .stdout(std::process::Stdio::null())
+                .stderr(if perf {
+                    std::process::Stdio::piped()
+                } else {
+                    std::process::Stdio::null()
+                });
+            if perf {
+                cmd.env("SLINT_DEBUG_PERFORMANCE", "refresh_full_speed,console");
+            }
+            let mut child = cmd.spawn().unwrap();
+            let pid = child.id();
+            let (mut peak, mut last) = (0.0f64, f64::NAN);
+            let end = Instant::now() + Duration::from_secs(6);
+            while Instant::now() < end && child.try_wait().unwrap().is_none() {
+                if let Some(p) = pss_of(pid) {
+                    peak = peak.max(p);
+                    last = p;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let exited = child.try_wait().unwrap();
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            (
+                peak,
+                last,
+                exited,
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        let (peak, last, exited, _) = run(false);
+        if let Some(status) = exited {
+            println!("  {label:<26} exited early ({status})");
+            continue;
+        }
+        let (_, _, _, log) = run(true);
+        // "average frames per second: N …", once a second; the first second
+        // includes start-up.
+        let fps: Vec<f64> = log
+            .lines()
+            .filter_map(|l| l.split("average frames per second: ").nth(1))
+            .filter_map(|r| r.split_whitespace().next()?.parse().ok())
+            .skip(1)
+            .collect();
+        let fps = if fps.is_empty() {
+            "frames per second not reported".to_string()
+        } else {
+            let mean = fps.iter().sum::<f64>() / fps.len() as f64;
+            format!("{mean:.0} frames per second drawing continuously")
+        };
+        println!("  {label:<26} PSS {last:.1} MB after 6 s (peak {peak:.1} MB); {fps}");
+    }
 }

@@ -22,45 +22,65 @@ pub const MAX_SOURCE_TEXTS: usize = 20_000;
 #[derive(Debug, Default)]
 pub struct CandidateDictionary {
     /// Words with their frequency, most frequent first.
-    words: Vec<(Box<str>, u32)>,
+    words: Vec<(PackedWord, u32)>,
 }
 
 fn is_hanzi(c: char) -> bool {
     ('\u{3400}'..='\u{9FFF}').contains(&c)
 }
 
+/// A word of one to [`MAX_WORD`] hanzi in one integer, 15 bits a character
+/// (its offset from U+3400, plus one; 0 where the word has ended), the first
+/// character highest: words compare as their strings do, and counting the
+/// vocabulary of a large catalog needs no string per word (a 100k-item
+/// catalog's vocabulary was the kiosk's largest heap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct PackedWord(u64);
+
+impl PackedWord {
+    const BITS: u32 = 15;
+
+    /// `chars`: 1 to [`MAX_WORD`] hanzi.
+    fn new(chars: &[char]) -> PackedWord {
+        debug_assert!((1..=MAX_WORD).contains(&chars.len()) && chars.iter().all(|c| is_hanzi(*c)));
+        let mut v = 0u64;
+        for i in 0..MAX_WORD {
+            let code = chars
+                .get(i)
+                .map_or(0, |c| u64::from(*c as u32 - 0x3400 + 1));
+            v = v << Self::BITS | code;
+        }
+        PackedWord(v)
+    }
+
+    /// The word's characters, written into `buf`.
+    fn chars(self, buf: &mut [char; MAX_WORD]) -> &[char] {
+        let mut n = 0;
+        for i in 0..MAX_WORD {
+            let shift = Self::BITS * (MAX_WORD - 1 - i) as u32;
+            let code = (self.0 >> shift) as u32 & ((1 << Self::BITS) - 1);
+            if code == 0 {
+                break;
+            }
+            buf[n] = char::from_u32(0x3400 + code - 1).expect("a packed hanzi");
+            n += 1;
+        }
+        &buf[..n]
+    }
+}
+
 impl CandidateDictionary {
     /// Builds the vocabulary from texts (titles, column names).
     /// At most [`MAX_SOURCE_TEXTS`] distinct texts are used.
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> CandidateDictionary {
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut b = VocabularyBuilder::default();
         for t in texts {
-            if seen.len() >= MAX_SOURCE_TEXTS {
+            if !b.add(t) {
                 break;
             }
-            if !seen.insert(t) {
-                continue;
-            }
-            let chars: Vec<char> = t.chars().collect();
-            for run in chars.split(|c| !is_hanzi(*c)) {
-                for len in 1..=MAX_WORD.min(run.len()) {
-                    for w in run.windows(len) {
-                        *counts.entry(w.iter().collect()).or_default() += 1;
-                    }
-                }
-            }
         }
-        // Words of two or more characters must recur to count as words.
-        let mut words: Vec<(Box<str>, u32)> = counts
-            .into_iter()
-            .filter(|(w, n)| w.chars().count() == 1 || *n >= 2)
-            .map(|(w, n)| (w.into_boxed_str(), n))
-            .collect();
-        words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        CandidateDictionary { words }
+        b.finish()
     }
-
     pub fn len(&self) -> usize {
         self.words.len()
     }
@@ -85,11 +105,12 @@ impl CandidateDictionary {
         if q.is_empty() || q.len() > 48 || !q.iter().all(u8::is_ascii_lowercase) {
             return Vec::new();
         }
-        let mut found: Vec<(u32, usize, u32, &str)> = Vec::new();
-        for (w, n) in &self.words {
-            let chars: Vec<char> = w.chars().collect();
-            if let Some(full) = spell(&chars, &q) {
-                found.push((full, chars.len(), *n, w.as_ref()));
+        let mut found: Vec<(u32, usize, u32, PackedWord)> = Vec::new();
+        let mut buf = ['\0'; MAX_WORD];
+        for &(w, n) in &self.words {
+            let chars = w.chars(&mut buf);
+            if let Some(full) = spell(chars, &q) {
+                found.push((full, chars.len(), n, w));
             }
         }
         // Full syllables for every character first, longer words, frequency.
@@ -101,8 +122,59 @@ impl CandidateDictionary {
         found
             .into_iter()
             .take(200)
-            .map(|(_, _, _, w)| w.to_string())
+            .map(|(_, _, _, w)| w.chars(&mut buf).iter().collect())
             .collect()
+    }
+}
+
+/// Counts the words of texts given one at a time (a store's titles as they
+/// are read), remembering only a hash of each text seen.
+#[derive(Default)]
+pub struct VocabularyBuilder {
+    seen: std::collections::HashSet<u64>,
+    counts: HashMap<PackedWord, u32>,
+}
+
+impl VocabularyBuilder {
+    /// Counts the words of `text` unless the same text was counted before;
+    /// false once [`MAX_SOURCE_TEXTS`] distinct texts are in (the rest are
+    /// not needed).
+    pub fn add(&mut self, text: &str) -> bool {
+        if self.seen.len() >= MAX_SOURCE_TEXTS {
+            return false;
+        }
+        // A fixed-key hash: the same texts give the same vocabulary on
+        // every run; two texts colliding in 64 bits would only drop one.
+        let h = std::hash::BuildHasher::hash_one(
+            &std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default(),
+            text,
+        );
+        if !self.seen.insert(h) {
+            return true;
+        }
+        let chars: Vec<char> = text.chars().collect();
+        for run in chars.split(|c| !is_hanzi(*c)) {
+            for len in 1..=MAX_WORD.min(run.len()) {
+                for w in run.windows(len) {
+                    *self.counts.entry(PackedWord::new(w)).or_default() += 1;
+                }
+            }
+        }
+        self.seen.len() < MAX_SOURCE_TEXTS
+    }
+
+    /// The vocabulary: single characters, and words of two or more
+    /// characters that recur.
+    pub fn finish(self) -> CandidateDictionary {
+        let mut buf = ['\0'; MAX_WORD];
+        let mut words: Vec<(PackedWord, u32)> = self
+            .counts
+            .into_iter()
+            .filter(|(w, n)| w.chars(&mut buf).len() == 1 || *n >= 2)
+            .collect();
+        words.shrink_to_fit();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        CandidateDictionary { words }
     }
 }
 
@@ -248,6 +320,31 @@ mod tests {
         assert!(syllable_chars("jing", true).contains(&'婧'));
         assert!(syllable_chars("lv", true).contains(&'吕'));
         assert!(syllable_chars("xx", true).is_empty());
+    }
+
+    #[test]
+    fn packed_words_read_back_and_sort_as_their_strings() {
+        let words = ["㐀", "低", "低保", "低保标准", "鿿鿿鿿鿿", "保", "一二"];
+        let mut buf = ['\0'; MAX_WORD];
+        for w in words {
+            let chars: Vec<char> = w.chars().collect();
+            let p = PackedWord::new(&chars);
+            assert_eq!(p.chars(&mut buf), chars.as_slice(), "{w}");
+        }
+        let mut by_string = words.to_vec();
+        by_string.sort();
+        let mut by_packed = words.to_vec();
+        by_packed.sort_by_key(|w| PackedWord::new(&w.chars().collect::<Vec<_>>()));
+        assert_eq!(by_string, by_packed);
+    }
+
+    #[test]
+    fn the_same_text_twice_counts_once() {
+        // 低保 twice in one text recurs; in the same text given twice, not.
+        let twice = CandidateDictionary::from_texts(["低保低保"]);
+        assert_eq!(twice.candidates("dibao"), ["低保"]);
+        let repeated = CandidateDictionary::from_texts(["低保标准", "低保标准"]);
+        assert!(repeated.candidates("dibao").is_empty());
     }
 
     #[test]

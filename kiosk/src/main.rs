@@ -273,8 +273,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             kiosk::screenshot::render(&window, size);
             app.remark_reading(slint::platform::update_timers_and_animations);
         }
-        let rgb = kiosk::screenshot::render(&window, size);
-        kiosk::screenshot::write_png(out, size, &rgb)?;
+        kiosk::screenshot::render_png(&window, size, out)?;
         if let Some(n) = cli.frames {
             let (median, slowest) = kiosk::screenshot::time_frames(&window, size, n.into());
             let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;

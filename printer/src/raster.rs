@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ab_glyph::{Font, FontVec, PxScale, ScaleFont, point};
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 
 /// A 1-bit image, one byte per dot (0 white, 1 black), row by row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,9 +122,13 @@ pub enum FontError {
     Invalid { path: PathBuf },
 }
 
-/// The font text is rasterised with.
+/// The font text is rasterised with: one face of a font file, mapped
+/// rather than read, so that only the pages of the glyphs drawn are
+/// resident (Noto Sans CJK is 19 MB; read into the heap it was the largest
+/// part of the kiosk's memory).
 pub struct RasterFont {
-    font: FontVec,
+    data: memmap2::Mmap,
+    index: u32,
 }
 
 impl std::fmt::Debug for RasterFont {
@@ -141,10 +145,15 @@ impl RasterFont {
     /// Loads the face of `family` from `path` (a .ttc collection or a
     /// single font file).
     pub fn load(path: &Path, family: &str) -> Result<RasterFont, FontError> {
-        let data = std::fs::read(path).map_err(|source| FontError::Read {
+        let read_error = |source| FontError::Read {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        // SAFETY: the mapping is read-only and font files are replaced, not
+        // rewritten in place (dpkg writes a new file and renames it), so the
+        // pages stay those of the file that was opened.
+        let data = unsafe { memmap2::Mmap::map(&file) }.map_err(read_error)?;
         let faces = ttf_parser::fonts_in_collection(&data).unwrap_or(1);
         let index = (0..faces)
             .find(|i| {
@@ -160,28 +169,40 @@ impl RasterFont {
                 path: path.to_path_buf(),
                 family: family.to_string(),
             })?;
-        let font =
-            FontVec::try_from_vec_and_index(data, index).map_err(|_| FontError::Invalid {
+        if FontRef::try_from_slice_and_index(&data, index).is_err() {
+            return Err(FontError::Invalid {
                 path: path.to_path_buf(),
-            })?;
-        Ok(RasterFont { font })
+            });
+        }
+        Ok(RasterFont { data, index })
+    }
+
+    /// The face, parsed from the mapping (a few microseconds: done once per
+    /// call, not per character).
+    fn face(&self) -> FontRef<'_> {
+        FontRef::try_from_slice_and_index(&self.data, self.index)
+            .expect("the face parsed when the font was loaded")
     }
 
     /// Whether the font has a glyph for `c`.
     pub fn covers(&self, c: char) -> bool {
-        self.font.glyph_id(c).0 != 0
+        self.face().glyph_id(c).0 != 0
     }
 
     /// The scale at which one em is `px` dots (ab_glyph's scale is the
     /// ascent-to-descent height, which for CJK fonts is larger than an em).
-    fn em(&self, px: f32) -> PxScale {
-        let upem = self.font.units_per_em().unwrap_or(1000.0);
-        PxScale::from(px * self.font.height_unscaled() / upem)
+    fn em(font: &FontRef<'_>, px: f32) -> PxScale {
+        let upem = font.units_per_em().unwrap_or(1000.0);
+        PxScale::from(px * font.height_unscaled() / upem)
     }
 
     /// Width in dots of `text` with an em of `px` dots.
     pub fn measure(&self, text: &str, px: f32) -> f32 {
-        let f = self.font.as_scaled(self.em(px));
+        Self::measure_with(&self.face(), text, px)
+    }
+
+    fn measure_with(font: &FontRef<'_>, text: &str, px: f32) -> f32 {
+        let f = font.as_scaled(Self::em(font, px));
         text.chars().map(|c| f.h_advance(f.glyph_id(c))).sum()
     }
 
@@ -192,14 +213,15 @@ impl RasterFont {
         let height = (px * 1.4).ceil() as u32;
         // Proportional digits can make a line a little wider than its
         // column count promised: such a line is set a little smaller.
-        let natural = self.measure(text, px);
+        let font = self.face();
+        let natural = Self::measure_with(&font, text, px);
         let (px, total) = if natural > width as f32 {
             (px * width as f32 / natural, width as f32)
         } else {
             (px, natural)
         };
-        let scale = self.em(px);
-        let scaled = self.font.as_scaled(scale);
+        let scale = Self::em(&font, px);
+        let scaled = font.as_scaled(scale);
         let mut bmp = Bitmap::new(width, height);
         let mut x = if center {
             ((width as f32 - total) / 2.0).max(0.0)
@@ -212,7 +234,7 @@ impl RasterFont {
             let id = scaled.glyph_id(c);
             let glyph = id.with_scale_and_position(scale, point(x, baseline));
             x += scaled.h_advance(id);
-            if let Some(outlined) = self.font.outline_glyph(glyph) {
+            if let Some(outlined) = font.outline_glyph(glyph) {
                 let b = outlined.px_bounds();
                 outlined.draw(|gx, gy, coverage| {
                     if coverage >= 0.45 {

@@ -314,6 +314,14 @@ impl PinyinIndex {
         self.entries.len()
     }
 
+    /// Gives back what growing left unused (up to half of the arena and the
+    /// entries once a large catalog is loaded).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.arena.shrink_to_fit();
+        self.entries.shrink_to_fit();
+        self.regions.shrink_to_fit();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -388,6 +396,20 @@ mod tests {
         check("重大建设项目", "zdjsxm", Some("重大建设项目"));
         check("重庆", "chongqing", Some("重庆"));
         check("县长信箱", "xianzhang", Some("县长"));
+    }
+
+    #[test]
+    fn a_loaded_index_holds_no_spare_capacity() {
+        let mut index = PinyinIndex::default();
+        for i in 0..1000 {
+            index.push(i, "990521", "城乡居民最低生活保障标准");
+        }
+        index.shrink_to_fit();
+        let title = "城乡居民最低生活保障标准".len();
+        assert_eq!(
+            index.heap_bytes(),
+            1000 * (title + std::mem::size_of::<Entry>())
+        );
     }
 
     #[test]

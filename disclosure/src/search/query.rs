@@ -117,6 +117,7 @@ impl Searcher {
         for_each_title(conn, |id, region, title| {
             index.push(id, region, &normalize(title));
         })?;
+        index.shrink_to_fit();
         self.pinyin = index;
         self.generation = Some(current);
         Ok(true)

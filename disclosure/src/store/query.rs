@@ -429,22 +429,39 @@ impl ContentStore {
     }
 
     /// Every catalog column name, then every title, for the keyboard's
-    /// vocabulary.
-    pub fn titles(&self) -> Result<Vec<String>, StoreError> {
+    /// vocabulary, given to `f` one at a time (a 100k-item catalog's titles
+    /// are never all in memory) until it returns false.
+    pub fn each_title(&self, mut f: impl FnMut(&str) -> bool) -> Result<(), StoreError> {
         // Columns and titles of one version of the content.
         let tx = self.conn().unchecked_transaction()?;
-        let mut out: Vec<String> = {
+        let mut more = true;
+        {
             let mut stmt = tx.prepare(
                 "SELECT * FROM (SELECT DISTINCT column1 FROM catalog_item)
                  UNION ALL SELECT * FROM (SELECT DISTINCT column2 FROM catalog_item
                                           WHERE column2 IS NOT NULL)",
             )?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        crate::search::index::for_each_title(&tx, |_, _, title| out.push(title.to_string()))?;
+            let mut rows = stmt.query([])?;
+            while more && let Some(r) = rows.next()? {
+                let text = r.get_ref(0)?.as_str().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?;
+                more = f(text);
+            }
+        }
+        if more {
+            crate::search::index::for_each_title(&tx, |_, _, title| {
+                if more {
+                    more = f(title);
+                }
+            })?;
+        }
         tx.commit()?;
-        Ok(out)
+        Ok(())
     }
 
     /// All items, in insertion order (for exports and tests).

@@ -13,7 +13,7 @@ use disclosure::{ContentStore, Date, Region, StoreError};
 
 use crate::applications::{Desk, open_desk};
 use crate::config::KioskConfig;
-use crate::ime::CandidateDictionary;
+use crate::ime::{CandidateDictionary, VocabularyBuilder};
 
 /// What the citizen sees when a page's data cannot be read.
 pub const UNAVAILABLE: &str = "暂时无法显示，请稍后再试或联系工作人员";
@@ -101,12 +101,13 @@ impl Context {
         *slot.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let path = self.store.path().to_path_buf();
         std::thread::spawn(move || {
-            let texts = (|| -> Result<Vec<String>, StoreError> {
-                ContentStore::open_read_only(&path)?.titles()
+            let mut words = VocabularyBuilder::default();
+            let read = (|| -> Result<(), StoreError> {
+                ContentStore::open_read_only(&path)?.each_title(|t| words.add(t))
             })();
-            match texts {
-                Ok(t) => {
-                    let d = CandidateDictionary::from_texts(t.iter().map(String::as_str));
+            match read {
+                Ok(()) => {
+                    let d = words.finish();
                     crate::ime::prepare_syllable_table();
                     tracing::info!(words = d.len(), "pinyin candidates ready");
                     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(d);

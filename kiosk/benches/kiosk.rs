@@ -53,18 +53,35 @@ struct Resident {
 
 fn resident_of(pid: u32) -> Option<Resident> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        s.lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map(|kb| kb / 1024.0)
-    };
     Some(Resident {
-        total: field("VmRSS:")?,
-        anon: field("RssAnon:")?,
-        file: field("RssFile:")?,
+        total: mb_field(&s, "VmRSS:")?,
+        anon: mb_field(&s, "RssAnon:")?,
+        file: mb_field(&s, "RssFile:")?,
     })
+}
+
+/// The `name  N kB` line of a /proc file, in MB.
+fn mb_field(proc_text: &str, name: &str) -> Option<f64> {
+    let kb: f64 = proc_text
+        .lines()
+        .find(|l| l.starts_with(name))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// The bench's kiosk configuration: the hall, the 100k store, a
+/// `requests.db` beside it (without one the kiosk would use
+/// /var/lib/gongkai/requests.db, which a development machine lacks), then
+/// `extra` sections.
+fn config_text(db: &std::path::Path, requests: &std::path::Path, extra: &str) -> String {
+    format!(
+        "[hall]\nname = \"桃源村政务公开查阅点\"\nregion = \"990521201202\"\n\n[content]\ndatabase = {:?}\n\n[applications]\ndatabase = {:?}\n\n{extra}",
+        db.display().to_string(),
+        requests.display().to_string(),
+    )
 }
 
 /// The mappings holding most resident memory (MB, name), largest first.
@@ -127,8 +144,6 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let db = store_path(n);
-    // Without [applications] database the kiosk would use
-    // /var/lib/gongkai/requests.db, which a development machine lacks.
     // A receipt printer as on the board (a fake one on a pseudo-terminal),
     // in raster mode: the kiosk then holds its printing font.
     let work = tempfile::tempdir().unwrap();
@@ -136,11 +151,13 @@ fn main() {
     let cfg_file = work.path().join("kiosk.toml");
     std::fs::write(
         &cfg_file,
-        format!(
-            "[hall]\nname = \"桃源村政务公开查阅点\"\nregion = \"990521201202\"\n\n[content]\ndatabase = {:?}\n\n[applications]\ndatabase = {:?}\n\n[printer]\nport = {:?}\nbaud = 115200\nflow_control = \"none\"\ntext = \"raster\"\n",
-            db.display().to_string(),
-            work.path().join("requests.db").display().to_string(),
-            printer.port()
+        config_text(
+            &db,
+            &work.path().join("requests.db"),
+            &format!(
+                "[printer]\nport = {:?}\nbaud = 115200\nflow_control = \"none\"\ntext = \"raster\"\n",
+                printer.port()
+            ),
         ),
     )
     .unwrap();
@@ -331,14 +348,7 @@ fn main() {
 /// shared pages (the binary, libraries, fonts) counted by their share.
 fn pss_of(pid: u32) -> Option<f64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
-    let kb: f64 = s
-        .lines()
-        .find(|l| l.starts_with("Pss:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
+    mb_field(&s, "Pss:")
 }
 
 /// A virtual X server at 1920×1080, stopped when dropped.
@@ -396,10 +406,10 @@ fn renderers_under_xvfb(db: &std::path::Path, work: &std::path::Path) {
     let cfg = work.join("windowed.toml");
     std::fs::write(
         &cfg,
-        format!(
-            "[hall]\nname = \"桃源村政务公开查阅点\"\nregion = \"990521201202\"\n\n[content]\ndatabase = {:?}\n\n[applications]\ndatabase = {:?}\n\n[display]\nbackend = \"winit\"\nfullscreen = false\nwidth = 1920\nheight = 1080\n",
-            db.display().to_string(),
-            work.join("requests-windowed.db").display().to_string()
+        config_text(
+            db,
+            &work.join("requests-windowed.db"),
+            "[display]\nbackend = \"winit\"\nfullscreen = false\nwidth = 1920\nheight = 1080\n",
         ),
     )
     .unwrap();

@@ -53,17 +53,22 @@ impl PackedWord {
         PackedWord(v)
     }
 
+    /// The code of character `i` (0 past the word's end).
+    fn code(self, i: usize) -> u32 {
+        let shift = Self::BITS * (MAX_WORD - 1 - i) as u32;
+        (self.0 >> shift) as u32 & ((1 << Self::BITS) - 1)
+    }
+
+    /// How many characters the word has.
+    fn len(self) -> usize {
+        (0..MAX_WORD).take_while(|i| self.code(*i) != 0).count()
+    }
+
     /// The word's characters, written into `buf`.
     fn chars(self, buf: &mut [char; MAX_WORD]) -> &[char] {
-        let mut n = 0;
-        for i in 0..MAX_WORD {
-            let shift = Self::BITS * (MAX_WORD - 1 - i) as u32;
-            let code = (self.0 >> shift) as u32 & ((1 << Self::BITS) - 1);
-            if code == 0 {
-                break;
-            }
-            buf[n] = char::from_u32(0x3400 + code - 1).expect("a packed hanzi");
-            n += 1;
+        let n = self.len();
+        for (i, c) in buf[..n].iter_mut().enumerate() {
+            *c = char::from_u32(0x3400 + self.code(i) - 1).expect("a packed hanzi");
         }
         &buf[..n]
     }
@@ -81,6 +86,7 @@ impl CandidateDictionary {
         }
         b.finish()
     }
+
     pub fn len(&self) -> usize {
         self.words.len()
     }
@@ -166,11 +172,10 @@ impl VocabularyBuilder {
     /// The vocabulary: single characters, and words of two or more
     /// characters that recur.
     pub fn finish(self) -> CandidateDictionary {
-        let mut buf = ['\0'; MAX_WORD];
         let mut words: Vec<(PackedWord, u32)> = self
             .counts
             .into_iter()
-            .filter(|(w, n)| w.chars(&mut buf).len() == 1 || *n >= 2)
+            .filter(|(w, n)| w.len() == 1 || *n >= 2)
             .collect();
         words.shrink_to_fit();
         words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

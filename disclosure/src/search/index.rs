@@ -12,6 +12,7 @@
 //! "the title contains every term" is a query of `t` tokens.
 
 use std::fmt::Write;
+use std::ops::ControlFlow;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -130,10 +131,11 @@ pub(crate) fn for_each_record(
     Ok(())
 }
 
-/// Every record's search id, region and title, in search id order.
+/// Every record's search id, region and title, in search id order, until
+/// `f` breaks (nothing more is read then).
 pub(crate) fn for_each_title(
     conn: &Connection,
-    mut f: impl FnMut(i64, &str, &str),
+    mut f: impl FnMut(i64, &str, &str) -> ControlFlow<()>,
 ) -> rusqlite::Result<()> {
     for source in &SOURCES {
         let mut stmt = conn.prepare(&format!(
@@ -145,7 +147,9 @@ pub(crate) fn for_each_title(
             let id: i64 = r.get(0)?;
             let region: String = r.get(1)?;
             let title: String = r.get(2)?;
-            f(source.search_id(id), &region, &title);
+            if f(source.search_id(id), &region, &title).is_break() {
+                return Ok(());
+            }
         }
     }
     Ok(())

@@ -116,6 +116,7 @@ impl Searcher {
         let mut index = PinyinIndex::default();
         for_each_title(conn, |id, region, title| {
             index.push(id, region, &normalize(title));
+            std::ops::ControlFlow::Continue(())
         })?;
         index.shrink_to_fit();
         self.pinyin = index;

@@ -455,8 +455,10 @@ impl ContentStore {
         }
         if more {
             crate::search::index::for_each_title(&tx, |_, _, title| {
-                if more {
-                    more = f(title);
+                if f(title) {
+                    std::ops::ControlFlow::Continue(())
+                } else {
+                    std::ops::ControlFlow::Break(())
                 }
             })?;
         }

@@ -4,5 +4,5 @@
 mod render;
 mod script;
 
-pub use render::{OffscreenPlatform, draw_frame, render, render_png, time_frames, write_png};
+pub use render::{OffscreenPlatform, draw_frame, render, render_png, time_frames};
 pub use script::{PICTURE_PIN, SHOTS, ScreenshotScript, Shot, with_picture_pin};

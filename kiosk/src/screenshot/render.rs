@@ -124,14 +124,3 @@ pub fn time_frames(
     took.sort();
     (took[took.len() / 2], took[took.len() - 1])
 }
-
-/// Writes RGB bytes as a PNG.
-pub fn write_png(path: &Path, size: PhysicalSize, rgb: &[u8]) -> anyhow::Result<()> {
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut enc = png::Encoder::new(file, size.width, size.height);
-    enc.set_color(png::ColorType::Rgb);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut w = enc.write_header()?;
-    w.write_image_data(rgb)?;
-    Ok(())
-}

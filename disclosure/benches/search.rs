@@ -1,9 +1,12 @@
 //! Search speed at 100k items: p50/p95/max for 1-, 2- and 4-character
-//! Chinese queries and pinyin (initials and full) queries, and the ratio
-//! against a plain `LIKE '%q%'` scan of the same data.
+//! Chinese queries, two-term queries and pinyin (initials, full and mixed)
+//! queries, and the ratio against a plain `LIKE '%q%'` scan of the same
+//! data.
 //!
 //! Run: `cargo bench -p disclosure --bench search` (release build).
-//! `GONGKAI_BENCH_ITEMS` sets the catalog size (default 100000).
+//! `GONGKAI_BENCH_ITEMS` sets the catalog size (default 100000);
+//! `GONGKAI_BENCH_LIKE=0` leaves the `LIKE` baseline out (for profiling
+//! search alone).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -42,6 +45,11 @@ fn is_cjk(c: char) -> bool {
 }
 
 fn main() {
+    let like_runs = if std::env::var("GONGKAI_BENCH_LIKE").as_deref() == Ok("0") {
+        1
+    } else {
+        20
+    };
     let n: usize = std::env::var("GONGKAI_BENCH_ITEMS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -110,7 +118,8 @@ fn main() {
     let two = chinese(2, 200);
     let four = chinese(4, 200);
     let mut rng = SplitMix64::new(7);
-    let mut pinyin = |full: bool, count: usize| -> Vec<String> {
+    // Per character: 0 initials only, 1 full pinyin, 2 either at random.
+    let mut pinyin = |full: u8, count: usize| -> Vec<String> {
         let mut out = Vec::new();
         while out.len() < count {
             let (t, _) = rng.pick(&texts);
@@ -123,14 +132,42 @@ fn main() {
             let q: String = chars[s..s + len]
                 .iter()
                 .filter_map(|c| pinyin_of(*c).into_iter().next())
-                .map(|r| if full { r } else { r[..1].to_string() })
+                .map(|r| {
+                    let whole = match full {
+                        0 => false,
+                        1 => true,
+                        _ => rng.below(2) == 0,
+                    };
+                    if whole { r } else { r[..1].to_string() }
+                })
                 .collect();
             out.push(q);
         }
         out
     };
-    let initials = pinyin(false, 200);
-    let full = pinyin(true, 200);
+    let initials = pinyin(0, 200);
+    let full = pinyin(1, 200);
+    let mixed = pinyin(2, 200);
+    // Two terms, as a user types 低保 标准: two 2-character pieces of one
+    // title or body.
+    let mut rng = SplitMix64::new(11);
+    let mut two_terms = Vec::new();
+    while two_terms.len() < 200 {
+        let (t, b) = rng.pick(&texts);
+        let src: Vec<char> = if rng.below(2) == 0 { t } else { b }.chars().collect();
+        if src.len() < 8 {
+            continue;
+        }
+        let a = rng.below(src.len() / 2 - 1);
+        let z = src.len() / 2 + rng.below(src.len() - src.len() / 2 - 1);
+        let (p, q): (String, String) = (
+            src[a..a + 2].iter().collect(),
+            src[z..z + 2].iter().collect(),
+        );
+        if p.chars().chain(q.chars()).all(is_cjk) {
+            two_terms.push(format!("{p} {q}"));
+        }
+    }
     let rows = [
         Row {
             name: "1 字",
@@ -151,6 +188,14 @@ fn main() {
         Row {
             name: "全拼",
             queries: full,
+        },
+        Row {
+            name: "混拼",
+            queries: mixed,
+        },
+        Row {
+            name: "两个词",
+            queries: two_terms,
         },
     ];
 
@@ -188,7 +233,7 @@ fn main() {
         let mut like: Vec<Duration> = row
             .queries
             .iter()
-            .take(20)
+            .take(like_runs)
             .map(|q| {
                 let t = Instant::now();
                 let keys: Vec<String> = plain

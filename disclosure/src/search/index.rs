@@ -116,6 +116,39 @@ pub(crate) fn lookup(conn: &Connection, id: i64) -> rusqlite::Result<Option<Reco
     stmt.query_row([rowid], |r| record(source, r)).optional()
 }
 
+/// Whether the body of the record a search id names contains every term
+/// (normalised, as search sees it); `None` if the record is not there. The
+/// body is read in place, and normalised only for a term with ASCII in it:
+/// normalisation changes nothing else, so elsewhere the raw text answers.
+pub(crate) fn body_contains_all(
+    conn: &Connection,
+    id: i64,
+    terms: &[&str],
+) -> rusqlite::Result<Option<bool>> {
+    let Some((source, rowid)) = Source::of(id) else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT body FROM ({}) WHERE id = ?1",
+        source.select
+    ))?;
+    let mut rows = stmt.query([rowid])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let body = row.get_ref(0)?.as_str()?;
+    let mut normalized: Option<String> = None;
+    Ok(Some(terms.iter().all(|t| {
+        if t.bytes().any(|b| b.is_ascii()) {
+            normalized
+                .get_or_insert_with(|| normalize(body))
+                .contains(t)
+        } else {
+            body.contains(t)
+        }
+    })))
+}
+
 /// Every record in search id order.
 pub(crate) fn for_each_record(
     conn: &Connection,

@@ -17,7 +17,9 @@ pub(crate) mod index;
 mod normalize;
 mod pinyin_match;
 mod query;
+mod titles;
 
 pub use normalize::normalize;
-pub use pinyin_match::{PinyinIndex, match_title, pinyin_of};
+pub use pinyin_match::{match_title, pinyin_of};
 pub use query::{Hit, HitKind, SearchError, SearchResults, Searcher, like_scan};
+pub use titles::{PinyinHit, TitleIndex};

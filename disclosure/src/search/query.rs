@@ -6,9 +6,12 @@ use std::ops::Range;
 
 use rusqlite::{Connection, params_from_iter};
 
-use super::index::{Record, for_each_title, generation, lookup, term_query, title_term_query};
+use super::index::{
+    Record, body_contains_all, for_each_title, generation, lookup, term_query, title_term_query,
+};
 use super::normalize::normalize;
-use super::pinyin_match::{MAX_PINYIN_QUERY, PinyinIndex};
+use super::pinyin_match::MAX_PINYIN_QUERY;
+use super::titles::{ScopeMask, TitleIndex};
 use crate::store::{ContentStore, RecordKind, RegionScope, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -57,11 +60,12 @@ pub struct SearchResults {
     pub total_capped: bool,
 }
 
-/// Searches one `content.db`. Holds the titles for pinyin matching and
-/// reloads them whenever the store's search index has been rebuilt.
+/// Searches one `content.db`. Holds the titles (for pinyin matching, and to
+/// judge scope and titles without reading records) and reloads them
+/// whenever the store's search index has been rebuilt.
 #[derive(Debug, Default)]
 pub struct Searcher {
-    pinyin: PinyinIndex,
+    titles: TitleIndex,
     generation: Option<u64>,
 }
 
@@ -81,11 +85,6 @@ impl Record {
         terms
             .iter()
             .all(|t| title.contains(t.as_str()) || body.contains(t.as_str()))
-    }
-
-    fn title_contains_all(&self, terms: &[String]) -> bool {
-        let title = normalize(&self.title);
-        terms.iter().all(|t| title.contains(t.as_str()))
     }
 }
 
@@ -113,20 +112,20 @@ impl Searcher {
         if self.generation == Some(current) {
             return Ok(false);
         }
-        let mut index = PinyinIndex::default();
+        let mut index = TitleIndex::default();
         for_each_title(conn, |id, region, title| {
             index.push(id, region, &normalize(title));
             std::ops::ControlFlow::Continue(())
         })?;
         index.shrink_to_fit();
-        self.pinyin = index;
+        self.titles = index;
         self.generation = Some(current);
         Ok(true)
     }
 
     /// Bytes the in-memory title index holds.
     pub fn heap_bytes(&self) -> usize {
-        self.pinyin.heap_bytes()
+        self.titles.heap_bytes()
     }
 
     /// Searches what `scope` sees; at most `limit` hits, titles first.
@@ -191,35 +190,77 @@ impl Searcher {
         };
         let fts = fts_of(term_query);
 
+        let titles = &self.titles;
+        let in_scope = titles.scope_mask(|r| scope.contains(r));
+        let wide_terms: Vec<Vec<u16>> = terms.iter().map(|t| t.encode_utf16().collect()).collect();
+        // Whether a record's title has every term, from memory where the
+        // index holds the record.
+        let title_has_all = |id: i64| -> Result<bool, SearchError> {
+            if let Some(yes) = titles.title_contains_all(id, &wide_terms) {
+                return Ok(yes);
+            }
+            let title = normalize(&need(&tx, id)?.title);
+            Ok(terms.iter().all(|t| title.contains(t.as_str())))
+        };
+
+        // Whether every term is in the record's title or its body: the
+        // body is read for the terms the title (in memory) lacks.
+        let text_has_all =
+            |id: i64| -> Result<bool, SearchError> {
+                let mut lacking = Vec::new();
+                for (t, w) in terms.iter().zip(&wide_terms) {
+                    match titles.title_contains_all(id, std::slice::from_ref(w)) {
+                        Some(true) => {}
+                        Some(false) => lacking.push(t.as_str()),
+                        None => return Ok(need(&tx, id)?.contains_all(&terms)),
+                    }
+                }
+                Ok(body_contains_all(&tx, id, &lacking)?
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?)
+            };
+
         // Tier 1: the title contains every term.
         let mut hits = Vec::new();
         let mut seen = HashSet::new();
         let title_query = fts_of(title_term_query);
-        scan(&tx, scope, &title_query, |c| {
-            if !needs_check || c.title_contains_all(&terms) {
-                seen.insert(c.id);
-                hits.push(make_hit(&c, &terms, HitKind::Title, true, None));
+        scan(&tx, titles, &in_scope, scope, &title_query, |id| {
+            if !needs_check || title_has_all(id)? {
+                seen.insert(id);
+                hits.push(make_hit(
+                    &need(&tx, id)?,
+                    &terms,
+                    HitKind::Title,
+                    true,
+                    None,
+                ));
             }
-            hits.len() < limit
+            Ok(hits.len() < limit)
         })?;
 
         // Tier 2: pinyin over titles, for queries of Latin letters.
         let letters: Vec<u8> = q.bytes().filter(|b| *b != b' ' && *b != b'\'').collect();
         let mut pinyin_ids: HashSet<i64> = HashSet::new();
+        let mut pinyin_complete = true;
         if !letters.is_empty()
             && letters.len() <= MAX_PINYIN_QUERY
             && letters.iter().all(u8::is_ascii_lowercase)
         {
-            let found = self.pinyin.find(&letters, |r| scope.contains(r));
-            let new: Vec<_> = found
-                .into_iter()
-                .filter(|h| !seen.contains(&h.id))
-                .collect();
-            pinyin_ids.extend(new.iter().map(|h| h.id));
             let want = limit.saturating_sub(hits.len());
-            let ids: Vec<i64> = new.iter().take(want).map(|h| h.id).collect();
-            let cands = fetch(&tx, &ids)?;
-            for (h, c) in new.iter().zip(cands) {
+            // Text matches number at most cap + 1 (tier 3 stops there), so
+            // more pinyin matches than twice that make the total capped
+            // whatever tier 3 finds.
+            let found = titles.find_pinyin(
+                &letters,
+                &in_scope,
+                &seen,
+                want,
+                cap.saturating_mul(2).saturating_add(2),
+            );
+            pinyin_complete = found.complete;
+            let new = found.hits;
+            pinyin_ids.extend(new.iter().map(|h| h.id));
+            for h in new.iter().take(want) {
+                let c = need(&tx, h.id)?;
                 seen.insert(c.id);
                 let contains_text = c.contains_all(&terms);
                 hits.push(make_hit(
@@ -233,22 +274,24 @@ impl Searcher {
         }
 
         // Tier 3: every record containing every term, for the count and the
-        // body-only hits.
+        // body-only hits. A term of one or two characters is exact in the
+        // index; a longer one found in the title needs no body.
         let mut text_total = 0usize;
-        scan(&tx, scope, &fts, |c| {
-            if !needs_check || c.contains_all(&terms) {
+        scan(&tx, titles, &in_scope, scope, &fts, |id| {
+            let matches = !needs_check || title_has_all(id)? || text_has_all(id)?;
+            if matches {
                 text_total += 1;
                 // Found by pinyin too: counted once, here.
-                pinyin_ids.remove(&c.id);
-                if hits.len() < limit && !seen.contains(&c.id) {
-                    seen.insert(c.id);
-                    hits.push(make_hit(&c, &terms, HitKind::Body, true, None));
+                pinyin_ids.remove(&id);
+                if hits.len() < limit && !seen.contains(&id) {
+                    seen.insert(id);
+                    hits.push(make_hit(&need(&tx, id)?, &terms, HitKind::Body, true, None));
                 }
             }
-            text_total <= cap
+            Ok(text_total <= cap)
         })?;
         tx.commit()?;
-        let capped = text_total + pinyin_ids.len() > cap;
+        let capped = !pinyin_complete || text_total + pinyin_ids.len() > cap;
         Ok(SearchResults {
             hits,
             total: if capped {
@@ -261,35 +304,37 @@ impl Searcher {
     }
 }
 
-/// Streams FTS matches in the scope, in id order, until `f` says stop.
+/// Streams the ids of FTS matches in the scope, in id order, until `f`
+/// says stop. Scope comes from the title index; a record it lacks is read.
 fn scan(
     conn: &Connection,
+    titles: &TitleIndex,
+    in_scope: &ScopeMask,
     scope: &RegionScope,
     fts_query: &str,
-    mut f: impl FnMut(Candidate) -> bool,
+    mut f: impl FnMut(i64) -> Result<bool, SearchError>,
 ) -> Result<(), SearchError> {
     let mut stmt = conn
         .prepare_cached("SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid")?;
     let mut rows = stmt.query([fts_query])?;
     while let Some(r) = rows.next()? {
-        // Index and rows are written in one transaction and read in one:
-        // every id the index gives is a row.
-        let Some(c) = lookup(conn, r.get(0)?)? else {
-            continue;
+        let id: i64 = r.get(0)?;
+        let visible = match titles.in_scope(id, in_scope) {
+            Some(v) => v,
+            // Index and rows are written in one transaction and read in
+            // one: every id the index gives is a row.
+            None => lookup(conn, id)?.is_some_and(|c| scope.contains(&c.region)),
         };
-        if scope.contains(&c.region) && !f(c) {
+        if visible && !f(id)? {
             break;
         }
     }
     Ok(())
 }
 
-fn fetch(conn: &Connection, ids: &[i64]) -> Result<Vec<Candidate>, SearchError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.push(lookup(conn, *id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?);
-    }
-    Ok(out)
+/// The record a search id names; the index gave the id, so it is there.
+fn need(conn: &Connection, id: i64) -> Result<Candidate, SearchError> {
+    Ok(lookup(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)
 }
 
 fn make_hit(

@@ -1,7 +1,8 @@
 //! 搜索: the query typed with the composer, results as you type with the
 //! first match marked, and what to do when nothing is found.
 
-use disclosure::search::{SearchResults, Searcher};
+use disclosure::ContentStore;
+use disclosure::search::{SearchError, SearchResults, Searcher};
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::context::Context;
@@ -24,15 +25,39 @@ pub struct SearchInput {
 
 pub struct SearchController {
     searcher: Searcher,
+    /// The thread loading the titles at start (100k titles take longer
+    /// than a first frame may); the first search waits for it.
+    loading: Option<std::thread::JoinHandle<Result<Searcher, SearchError>>>,
     composer: Composer,
 }
 
 impl SearchController {
     pub fn new(ctx: &Context) -> anyhow::Result<SearchController> {
+        let path = ctx.store.path().to_path_buf();
+        let loading = std::thread::Builder::new()
+            .name("search-titles".into())
+            .spawn(move || Searcher::new(&ContentStore::open_read_only(&path)?))?;
         Ok(SearchController {
-            searcher: Searcher::new(&ctx.store)?,
+            // Loads the titles itself on its first search if the thread
+            // gives none.
+            searcher: Searcher::default(),
+            loading: Some(loading),
             composer: Composer::new(ComposerRules::search(), ""),
         })
+    }
+
+    /// The searcher, once the start-up thread has handed it over. Both
+    /// read the same file: a searcher whose titles are older than the
+    /// store reloads them on its next search.
+    fn searcher(&mut self) -> &mut Searcher {
+        if let Some(loading) = self.loading.take() {
+            match loading.join() {
+                Ok(Ok(s)) => self.searcher = s,
+                Ok(Err(e)) => tracing::warn!("search titles not loaded at start: {e}"),
+                Err(_) => tracing::warn!("the thread loading the search titles panicked"),
+            }
+        }
+        &mut self.searcher
     }
 
     pub fn input(&self) -> SearchInput {
@@ -83,7 +108,7 @@ impl SearchController {
 
     /// New content: the index again.
     pub fn reload(&mut self, ctx: &Context) {
-        if let Err(e) = self.searcher.refresh(&ctx.store) {
+        if let Err(e) = self.searcher().refresh(&ctx.store) {
             tracing::warn!("search index reload failed: {e}");
         }
     }
@@ -99,7 +124,7 @@ impl SearchController {
         let results = if query.is_empty() {
             SearchResults::default()
         } else {
-            self.searcher
+            self.searcher()
                 .search(&ctx.store, &ctx.scope, &query, RESULT_LIMIT)?
         };
         let model: Vec<ResultData> = results

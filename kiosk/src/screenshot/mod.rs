@@ -4,5 +4,8 @@
 mod render;
 mod script;
 
-pub use render::{OffscreenPlatform, draw_frame, render, render_png, time_frames};
+pub use render::{
+    OffscreenPlatform, SwappedBuffers, draw_frame, draw_swapped_frame, render, render_png,
+    time_frames,
+};
 pub use script::{PICTURE_PIN, SHOTS, ScreenshotScript, Shot, with_picture_pin};

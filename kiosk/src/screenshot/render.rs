@@ -52,9 +52,44 @@ pub fn draw_frame(
     for _ in 0..2 {
         window.request_redraw();
         window.draw_if_needed(|renderer| {
+            renderer.set_repaint_buffer_type(RepaintBufferType::NewBuffer);
             renderer.render(frame, w);
         });
     }
+}
+
+/// The two frame buffers of a double-buffered display, drawn in turn.
+#[derive(Default)]
+pub struct SwappedBuffers {
+    frames: [Vec<Rgb565Pixel>; 2],
+    next: usize,
+}
+
+/// Draws one frame as the kiosk's linuxkms software output does on a
+/// double-buffered display: into the buffer shown two frames ago,
+/// repainting only what changed since then (nothing if nothing did).
+/// Returns the pixels repainted.
+pub fn draw_swapped_frame(
+    window: &MinimalSoftwareWindow,
+    size: PhysicalSize,
+    buffers: &mut SwappedBuffers,
+) -> u64 {
+    window.set_size(size);
+    slint::platform::update_timers_and_animations();
+    let w = size.width as usize;
+    let frame = &mut buffers.frames[buffers.next];
+    frame.resize(w * size.height as usize, Rgb565Pixel(0));
+    let mut drawn = 0;
+    window.draw_if_needed(|renderer| {
+        renderer.set_repaint_buffer_type(RepaintBufferType::SwappedBuffers);
+        let region = renderer.render(frame, w);
+        drawn = region
+            .iter()
+            .map(|(_, s)| u64::from(s.width) * u64::from(s.height))
+            .sum();
+    });
+    buffers.next ^= 1;
+    drawn
 }
 
 /// A 16-bit pixel as 8-bit red, green and blue.

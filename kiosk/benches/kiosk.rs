@@ -18,11 +18,12 @@
 //! Resident memory is compared with the board's goal
 //! ([`RESIDENT_GOAL_MB`]); it is reported, not yet enforced.
 
-use std::path::PathBuf;
+#[path = "shared/mod.rs"]
+mod shared;
+
 use std::time::{Duration, Instant};
 
-use disclosure::synth::synthetic_bundle;
-use disclosure::{ContentStore, FeedVersion};
+use disclosure::ContentStore;
 use kiosk::KeyboardMode;
 use kiosk::MainWindow;
 use kiosk::config::KioskConfig;
@@ -33,6 +34,7 @@ use kiosk::screenshot::{
 };
 use printer::PrinterState;
 use printer::emulator::FakePrinter;
+use shared::{Xvfb, config_text, mb_field, pss_of, store_path};
 use slint::ComponentHandle;
 
 /// What the kiosk should keep resident on the 1 GB board, at 100k items.
@@ -62,30 +64,6 @@ fn resident_of(pid: u32) -> Option<Resident> {
     })
 }
 
-/// The `name  N kB` line of a /proc file, in MB.
-fn mb_field(proc_text: &str, name: &str) -> Option<f64> {
-    let kb: f64 = proc_text
-        .lines()
-        .find(|l| l.starts_with(name))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
-/// The bench's kiosk configuration: the hall, the 100k store, a
-/// `requests.db` beside it (without one the kiosk would use
-/// /var/lib/gongkai/requests.db, which a development machine lacks), then
-/// `extra` sections.
-fn config_text(db: &std::path::Path, requests: &std::path::Path, extra: &str) -> String {
-    format!(
-        "[hall]\nname = \"桃源村政务公开查阅点\"\nregion = \"990521201202\"\n\n[content]\ndatabase = {:?}\n\n[applications]\ndatabase = {:?}\n\n{extra}",
-        db.display().to_string(),
-        requests.display().to_string(),
-    )
-}
-
 /// The mappings holding most resident memory (MB, name), largest first.
 fn largest_mappings(pid: u32, n: usize) -> Vec<(f64, String)> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
@@ -105,35 +83,6 @@ fn largest_mappings(pid: u32, n: usize) -> Vec<(f64, String)> {
     v.sort_by(|a, b| b.0.total_cmp(&a.0));
     v.truncate(n);
     v
-}
-
-fn store_path(n: usize) -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let dir = PathBuf::from(target).join("bench-data");
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(format!(
-        "kiosk-demo-plus-{n}-s{}.db",
-        ContentStore::current_schema_version()
-    ));
-    if !p.exists() {
-        // The demo content (documents, interpretations, guides, notices)
-        // plus n synthetic catalog items in the same regions.
-        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo");
-        let mut bundle = disclosure::import::load_content_dir(
-            &demo,
-            disclosure::Date::from_ymd(2026, 11, 22).unwrap(),
-        )
-        .unwrap()
-        .bundle;
-        bundle.items.extend(synthetic_bundle(n, 11).items);
-        let tmp = p.with_extension("tmp");
-        let _ = std::fs::remove_file(&tmp);
-        let mut s = ContentStore::open(&tmp).unwrap();
-        s.replace_all(&bundle, FeedVersion(1)).unwrap();
-        drop(s);
-        std::fs::rename(&tmp, &p).unwrap();
-    }
-    p
 }
 
 fn ms(d: Duration) -> f64 {
@@ -371,53 +320,6 @@ fn main() {
             "not met"
         }
     );
-}
-
-/// Proportional memory of a process (MB, `Pss:` of `/proc/<pid>/smaps_rollup`):
-/// shared pages (the binary, libraries, fonts) counted by their share.
-fn pss_of(pid: u32) -> Option<f64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
-    mb_field(&s, "Pss:")
-}
-
-/// A virtual X server at 1920×1080, stopped when dropped.
-struct Xvfb {
-    child: std::process::Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Option<Xvfb> {
-        let n =
-            (90..130).find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())?;
-        let child = std::process::Command::new("Xvfb")
-            .arg(format!(":{n}"))
-            .args(["-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        let mut x = Xvfb {
-            child,
-            display: format!(":{n}"),
-        };
-        let socket = format!("/tmp/.X11-unix/X{n}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !std::path::Path::new(&socket).exists() {
-            if Instant::now() > deadline || x.child.try_wait().ok().flatten().is_some() {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Some(x)
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The real kiosk in a 1920×1080 window under Xvfb with each renderer the

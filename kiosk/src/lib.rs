@@ -15,3 +15,15 @@ pub mod screenshot;
 pub mod service;
 
 slint::include_modules!();
+
+/// Gives the pages freed while a start-up thread built its tables (the
+/// search titles, the keyboard's vocabulary) back to the system: glibc
+/// keeps a thread's freed memory in that thread's arena otherwise, and a
+/// board with 1 GB has no room for what the kiosk no longer uses.
+pub(crate) fn return_freed_memory() {
+    // SAFETY: malloc_trim only walks the allocator's own free lists; it is
+    // safe to call at any time from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

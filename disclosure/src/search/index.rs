@@ -188,6 +188,25 @@ pub(crate) fn for_each_title(
     Ok(())
 }
 
+/// How many records there are and how many characters their titles hold
+/// (so the titles can be held without growing into twice their size).
+pub(crate) fn title_totals(conn: &Connection) -> rusqlite::Result<(usize, usize)> {
+    let (mut records, mut chars) = (0usize, 0usize);
+    for source in &SOURCES {
+        let (n, c): (i64, i64) = conn.query_row(
+            &format!(
+                "SELECT count(*), coalesce(sum(length(title)), 0) FROM ({})",
+                source.select
+            ),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        records += n as usize;
+        chars += c as usize;
+    }
+    Ok((records, chars))
+}
+
 /// Rebuilds the whole index from the content tables.
 pub(crate) fn rebuild(tx: &Transaction<'_>) -> Result<(), StoreError> {
     tx.execute(

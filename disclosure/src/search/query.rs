@@ -8,6 +8,7 @@ use rusqlite::{Connection, params_from_iter};
 
 use super::index::{
     Record, body_contains_all, for_each_title, generation, lookup, term_query, title_term_query,
+    title_totals,
 };
 use super::normalize::normalize;
 use super::pinyin_match::MAX_PINYIN_QUERY;
@@ -112,7 +113,10 @@ impl Searcher {
         if self.generation == Some(current) {
             return Ok(false);
         }
-        let mut index = TitleIndex::default();
+        // Sized first: grown by doubling, 100k titles would pass through
+        // twice their size, at start-up beside the keyboard's vocabulary.
+        let (records, chars) = title_totals(conn)?;
+        let mut index = TitleIndex::with_capacity(records, chars);
         for_each_title(conn, |id, region, title| {
             index.push(id, region, &normalize(title));
             std::ops::ControlFlow::Continue(())

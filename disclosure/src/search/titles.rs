@@ -41,6 +41,16 @@ pub struct PinyinHit {
 pub(crate) struct ScopeMask(Vec<bool>);
 
 impl TitleIndex {
+    /// Room for `records` titles of `chars` characters in all (a few more
+    /// UTF-16 units are left for characters beyond the BMP, which take two).
+    pub(crate) fn with_capacity(records: usize, chars: usize) -> TitleIndex {
+        TitleIndex {
+            arena: Vec::with_capacity(chars + chars / 64),
+            entries: Vec::with_capacity(records),
+            regions: Vec::new(),
+        }
+    }
+
     /// Adds a record; ids must come in ascending order (the order
     /// [`super::index::for_each_title`] gives them).
     pub(crate) fn push(&mut self, id: i64, region: &str, normalized_title: &str) {

@@ -111,6 +111,7 @@ impl Context {
                     crate::ime::prepare_syllable_table();
                     tracing::info!(words = d.len(), "pinyin candidates ready");
                     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(d);
+                    crate::return_freed_memory();
                 }
                 Err(e) => tracing::warn!("pinyin candidates unavailable: {e}"),
             }

@@ -36,7 +36,11 @@ impl SearchController {
         let path = ctx.store.path().to_path_buf();
         let loading = std::thread::Builder::new()
             .name("search-titles".into())
-            .spawn(move || Searcher::new(&ContentStore::open_read_only(&path)?))?;
+            .spawn(move || {
+                let searcher = Searcher::new(&ContentStore::open_read_only(&path)?);
+                crate::return_freed_memory();
+                searcher
+            })?;
         Ok(SearchController {
             // Loads the titles itself on its first search if the thread
             // gives none.

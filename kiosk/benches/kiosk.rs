@@ -34,7 +34,7 @@ use kiosk::screenshot::{
 };
 use printer::PrinterState;
 use printer::emulator::FakePrinter;
-use shared::{Xvfb, config_text, mb_field, pss_of, store_path};
+use shared::{Xvfb, bench_items, config_text, exec_to_first_frame, mb_field, pss_of, store_path};
 use slint::ComponentHandle;
 
 /// What the kiosk should keep resident on the 1 GB board, at 100k items.
@@ -90,10 +90,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let n: usize = std::env::var("GONGKAI_BENCH_ITEMS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let n = bench_items();
     let db = store_path(n);
     // A receipt printer as on the board (a fake one on a pseudo-terminal),
     // in raster mode: the kiosk then holds its printing font.
@@ -115,23 +112,7 @@ fn main() {
     let first_png = work.path().join("first.png");
 
     // 1. exec → first frame, the real binary (median of 5).
-    let mut firsts: Vec<Duration> = (0..5)
-        .map(|_| {
-            let t = Instant::now();
-            let st = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
-                .arg("--config")
-                .arg(&cfg_file)
-                .arg("--screenshot")
-                .arg(&first_png)
-                .args(["--size", "1920x1080"])
-                .env("GONGKAI_LOG", "warn")
-                .status()
-                .unwrap();
-            assert!(st.success());
-            t.elapsed()
-        })
-        .collect();
-    firsts.sort();
+    let firsts = exec_to_first_frame(&cfg_file, &first_png, 5);
     println!(
         "{n} items: exec to first frame (home, 1920×1080, written as PNG): median {:.0} ms, max {:.0} ms",
         ms(firsts[2]),

@@ -24,7 +24,7 @@ use kiosk::config::KioskConfig;
 use kiosk::controller::App;
 use kiosk::screenshot::{OffscreenPlatform, ScreenshotScript, Shot, draw_frame};
 use serde_json::{Value, json};
-use shared::{Xvfb, config_text, pss_of, store_path};
+use shared::{Xvfb, bench_items, config_text, exec_to_first_frame, pss_of, store_path};
 use slint::ComponentHandle;
 
 /// The hall both kiosks show (the bench configuration's region).
@@ -49,10 +49,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let n: usize = std::env::var("GONGKAI_BENCH_ITEMS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let n = bench_items();
     let db = store_path(n);
     let work = tempfile::tempdir().unwrap();
     let cfg = work.path().join("kiosk.toml");
@@ -139,23 +136,10 @@ struct Figures {
 }
 
 fn our_first_frame(cfg: &Path, work: &Path) -> f64 {
-    let png = work.join("first.png");
     median(
-        (0..RUNS)
-            .map(|_| {
-                let t = Instant::now();
-                let st = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
-                    .arg("--config")
-                    .arg(cfg)
-                    .arg("--screenshot")
-                    .arg(&png)
-                    .args(["--size", "1920x1080"])
-                    .env("GONGKAI_LOG", "warn")
-                    .status()
-                    .unwrap();
-                assert!(st.success());
-                ms(t.elapsed())
-            })
+        exec_to_first_frame(cfg, &work.join("first.png"), RUNS)
+            .into_iter()
+            .map(ms)
             .collect(),
     )
 }

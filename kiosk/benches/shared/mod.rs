@@ -7,6 +7,41 @@ use std::time::{Duration, Instant};
 use disclosure::synth::synthetic_bundle;
 use disclosure::{ContentStore, FeedVersion};
 
+/// The catalog size: `GONGKAI_BENCH_ITEMS`, 100k by default.
+pub fn bench_items() -> usize {
+    std::env::var("GONGKAI_BENCH_ITEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// Exec to first frame, `runs` times, sorted: the real binary writing its
+/// home page at 1920×1080 as `png`.
+pub fn exec_to_first_frame(
+    cfg: &std::path::Path,
+    png: &std::path::Path,
+    runs: usize,
+) -> Vec<Duration> {
+    let mut took: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            let st = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+                .arg("--config")
+                .arg(cfg)
+                .arg("--screenshot")
+                .arg(png)
+                .args(["--size", "1920x1080"])
+                .env("GONGKAI_LOG", "warn")
+                .status()
+                .unwrap();
+            assert!(st.success());
+            t.elapsed()
+        })
+        .collect();
+    took.sort();
+    took
+}
+
 /// The demo content plus `n` synthetic catalog items, built once into
 /// `$CARGO_TARGET_DIR/bench-data/`.
 pub fn store_path(n: usize) -> PathBuf {

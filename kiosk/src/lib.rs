@@ -20,9 +20,11 @@ slint::include_modules!();
 /// search titles, the keyboard's vocabulary) back to the system: glibc
 /// keeps a thread's freed memory in that thread's arena otherwise, and a
 /// board with 1 GB has no room for what the kiosk no longer uses.
+/// (glibc only: other C libraries have no `malloc_trim`.)
 pub(crate) fn return_freed_memory() {
     // SAFETY: malloc_trim only walks the allocator's own free lists; it is
     // safe to call at any time from any thread.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
     unsafe {
         libc::malloc_trim(0);
     }

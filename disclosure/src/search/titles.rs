@@ -8,7 +8,7 @@ use super::pinyin_match::{QueryNeeds, Scratch, TitleFilter};
 
 /// Every record's search id, region and normalised title, in search id
 /// order: one arena of UTF-16 (two bytes a hanzi, where UTF-8 takes three)
-/// and 24 bytes of entry per record.
+/// and 24 bytes of entry per record (a title runs to the next one's start).
 #[derive(Debug, Default)]
 pub struct TitleIndex {
     arena: Vec<u16>,
@@ -24,9 +24,6 @@ struct Entry {
     initials: u32,
     id: u32,
     start: u32,
-    /// In UTF-16 units; a title longer than `u16::MAX` units is indexed
-    /// up to there.
-    len: u16,
     region: u16,
 }
 
@@ -62,16 +59,17 @@ impl TitleIndex {
                 self.regions.len() - 1
             }
         };
+        // Search ids fit in 32 bits by construction (`index::RANK_SHIFT`).
+        debug_assert!(u32::try_from(id).is_ok(), "search id {id}");
+        debug_assert!(region <= usize::from(u16::MAX), "{region} regions");
         let start = self.arena.len();
-        self.arena
-            .extend(normalized_title.encode_utf16().take(usize::from(u16::MAX)));
+        self.arena.extend(normalized_title.encode_utf16());
         let filter = TitleFilter::of(&self.arena[start..]);
         self.entries.push(Entry {
             pairs: filter.pairs,
             initials: filter.initials,
             id: id as u32,
             start: start as u32,
-            len: (self.arena.len() - start) as u16,
             region: region as u16,
         });
     }
@@ -101,21 +99,26 @@ impl TitleIndex {
         ScopeMask(self.regions.iter().map(|r| in_scope(r)).collect())
     }
 
-    fn entry(&self, id: i64) -> Option<&Entry> {
-        let i = self
-            .entries
+    /// The position of a record's entry.
+    fn entry(&self, id: i64) -> Option<usize> {
+        self.entries
             .binary_search_by_key(&id, |e| i64::from(e.id))
-            .ok()?;
-        Some(&self.entries[i])
+            .ok()
     }
 
-    fn units(&self, e: &Entry) -> &[u16] {
-        &self.arena[e.start as usize..e.start as usize + usize::from(e.len)]
+    /// The title of entry `i`: up to the next title's start.
+    fn units(&self, i: usize) -> &[u16] {
+        let end = self
+            .entries
+            .get(i + 1)
+            .map_or(self.arena.len(), |next| next.start as usize);
+        &self.arena[self.entries[i].start as usize..end]
     }
 
     /// Whether the record is in the scope; `None` for an id not indexed.
     pub(crate) fn in_scope(&self, id: i64, scope: &ScopeMask) -> Option<bool> {
-        self.entry(id).map(|e| scope.0[usize::from(e.region)])
+        self.entry(id)
+            .map(|i| scope.0[usize::from(self.entries[i].region)])
     }
 
     /// Whether the record's normalised title contains every term (each
@@ -148,7 +151,7 @@ impl TitleIndex {
         };
         let mut scratch = Scratch::default();
         let mut inside = Vec::new();
-        for e in &self.entries {
+        for (i, e) in self.entries.iter().enumerate() {
             if !scope.0[usize::from(e.region)] || !needs.admits(e.initials, e.pairs) {
                 continue;
             }
@@ -156,7 +159,7 @@ impl TitleIndex {
             if skip.contains(&id) {
                 continue;
             }
-            if let Some(chars) = scratch.match_utf16(self.units(e), query, &needs) {
+            if let Some(chars) = scratch.match_utf16(self.units(i), query, &needs) {
                 let hit = PinyinHit { id, chars };
                 if hit.chars.start == 0 {
                     found.hits.push(hit);
@@ -235,6 +238,19 @@ mod tests {
         check(1 << 29 | 2, &[], Some(true), Some(true));
         check(1 << 29 | 2, &["低"], Some(true), Some(false));
         check(4, &["低"], None, None);
+    }
+
+    /// Regression: titles were cut at 65,535 UTF-16 units (the entry held
+    /// their length in 16 bits), so a term past that was not in the title.
+    #[test]
+    fn bug_a_title_past_65535_units_was_cut() {
+        let mut index = TitleIndex::default();
+        let long = format!("{}低保标准", "公".repeat(70_000));
+        index.push(1, "990521", &long);
+        index.push(2, "990521", "养老");
+        let terms = ["标准".encode_utf16().collect::<Vec<u16>>()];
+        assert_eq!(index.title_contains_all(1, &terms), Some(true));
+        assert_eq!(index.title_contains_all(2, &terms), Some(false));
     }
 
     #[test]

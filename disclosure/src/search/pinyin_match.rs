@@ -80,7 +80,7 @@ fn table_readings(c: char) -> &'static [Box<str>] {
 
 /// How a title character takes part in pinyin matching.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Unit {
+enum Unit {
     /// A hanzi with readings; the mask of its initials.
     Hanzi(u32),
     /// An ASCII letter or digit, matched as itself.
@@ -91,16 +91,10 @@ pub(crate) enum Unit {
 }
 
 fn unit_of(c: char) -> Unit {
-    let cp = c as u32;
-    if (CJK_FIRST..=CJK_LAST).contains(&cp) {
-        let m = reading_table().masks[(cp - CJK_FIRST) as usize];
-        return if m != 0 { Unit::Hanzi(m) } else { Unit::Skip };
-    }
-    if c.is_ascii_alphanumeric() {
-        return Unit::Latin(c.to_ascii_lowercase() as u8);
-    }
-    if !c.is_alphanumeric() {
-        return Unit::Skip;
+    if let Ok(u) = u16::try_from(c as u32)
+        && let Some(unit) = bmp_unit(u)
+    {
+        return unit;
     }
     // Hanzi outside the main blocks (extensions B+) still have readings.
     let r = pinyin_of(c);
@@ -108,6 +102,29 @@ fn unit_of(c: char) -> Unit {
         Unit::Skip
     } else {
         Unit::Hanzi(r.iter().fold(0, |m, r| m | 1 << (r.as_bytes()[0] - b'a')))
+    }
+}
+
+/// [`unit_of`] for a UTF-16 unit, from the reading table alone; `None` for
+/// one the table cannot judge (half of a character beyond the BMP, a
+/// letter of another script).
+fn bmp_unit(u: u16) -> Option<Unit> {
+    let cp = u32::from(u);
+    if (CJK_FIRST..=CJK_LAST).contains(&cp) {
+        let m = reading_table().masks[(cp - CJK_FIRST) as usize];
+        return Some(if m != 0 { Unit::Hanzi(m) } else { Unit::Skip });
+    }
+    if cp < 0x80 {
+        let b = cp as u8;
+        return Some(if b.is_ascii_alphanumeric() {
+            Unit::Latin(b.to_ascii_lowercase())
+        } else {
+            Unit::Skip
+        });
+    }
+    match char::from_u32(cp) {
+        Some(c) if !c.is_alphanumeric() => Some(Unit::Skip),
+        _ => None,
     }
 }
 
@@ -122,9 +139,17 @@ const MAX_SPAN: usize = 64;
 /// This is the matcher itself, with no filter in front: search's answers
 /// are tested against it.
 pub fn match_title(title: &str, query: &[u8]) -> Option<std::ops::Range<usize>> {
+    if !accepts(query) {
+        return None;
+    }
     let title: Vec<u16> = title.encode_utf16().collect();
-    let needs = QueryNeeds::of(query)?;
-    Scratch::default().search(&title, query, &needs)
+    Scratch::default().search(&title, query)
+}
+
+/// Whether the matcher takes `query`: 1 to [`MAX_PINYIN_QUERY`] lower-case
+/// ASCII letters.
+fn accepts(query: &[u8]) -> bool {
+    !query.is_empty() && query.len() <= MAX_PINYIN_QUERY && query.iter().all(u8::is_ascii_lowercase)
 }
 
 /// A query checked once for the matcher (lower-case ASCII letters, at most
@@ -139,10 +164,7 @@ impl QueryNeeds {
     /// `None` for a query the matcher does not accept (empty, too long, or
     /// not all lower-case ASCII letters).
     pub(crate) fn of(query: &[u8]) -> Option<QueryNeeds> {
-        if query.is_empty()
-            || query.len() > MAX_PINYIN_QUERY
-            || !query.iter().all(u8::is_ascii_lowercase)
-        {
+        if !accepts(query) {
             return None;
         }
         Some(QueryNeeds {
@@ -180,39 +202,32 @@ impl TitleFilter {
             initials: u32::MAX,
             pairs: u64::MAX,
         };
-        let t = reading_table();
         let mut out = TitleFilter {
             initials: 0,
             pairs: 0,
         };
         let mut prev = 0u32;
         for &u in title {
-            let cp = u32::from(u);
-            if (CJK_FIRST..=CJK_LAST).contains(&cp) {
-                let mask = t.masks[(cp - CJK_FIRST) as usize];
-                if mask == 0 {
-                    continue;
-                }
-                out.initials |= mask;
-                for a in bits(prev) {
-                    for b in bits(mask) {
-                        out.pairs |= pair_bit(a, b);
+            match bmp_unit(u) {
+                None => return ALL,
+                Some(Unit::Skip) => {}
+                Some(Unit::Hanzi(mask)) => {
+                    out.initials |= mask;
+                    for a in bits(prev) {
+                        for b in bits(mask) {
+                            out.pairs |= pair_bit(a, b);
+                        }
                     }
+                    prev = mask;
                 }
-                prev = mask;
-            } else if cp < 0x80 {
-                let b = (cp as u8).to_ascii_lowercase();
-                if b.is_ascii_lowercase() {
+                Some(Unit::Latin(b)) if b.is_ascii_lowercase() => {
                     out.initials |= 1 << (b - b'a');
                     out.pairs = u64::MAX;
                     prev = 1 << (b - b'a');
-                } else if b.is_ascii_digit() {
-                    // A digit is a unit no query letter matches: a match
-                    // cannot run across it.
-                    prev = 0;
                 }
-            } else if char::from_u32(cp).is_none_or(char::is_alphanumeric) {
-                return ALL;
+                // A digit is a unit no query letter matches: a match
+                // cannot run across it.
+                Some(Unit::Latin(_)) => prev = 0,
             }
         }
         out
@@ -262,20 +277,26 @@ fn is_reading_prefix(piece: &[u8]) -> bool {
 /// title), so cutting after every letter is always a way, and a place is
 /// cut by every way when no piece of two letters or more spans it.
 fn needed_initials(query: &[u8]) -> u32 {
-    let mut spanned = vec![false; query.len()];
-    for i in 0..query.len() {
-        for j in i + 2..=(i + MAX_READING).min(query.len()) {
-            if !is_reading_prefix(&query[i..j]) {
-                break;
-            }
-            spanned[i + 1..j].iter_mut().for_each(|s| *s = true);
-        }
-    }
+    let cut = cut_by_every_way(query.len(), |i, j| is_reading_prefix(&query[i..j]));
     query
         .iter()
-        .zip(&spanned)
-        .filter(|(_, spanned)| !**spanned)
+        .zip(&cut)
+        .filter(|(_, cut)| **cut)
         .fold(0u32, |m, (b, _)| m | 1 << (b - b'a'))
+}
+
+/// For each place 0..=n of a query of n letters, whether no piece of two
+/// letters or more that `usable(i, j)` allows (letters `i..j`) spans it.
+fn cut_by_every_way(n: usize, usable: impl Fn(usize, usize) -> bool) -> Vec<bool> {
+    let mut cut = vec![true; n + 1];
+    for i in 0..n {
+        for j in i + 2..=(i + MAX_READING).min(n) {
+            if usable(i, j) {
+                cut[i + 1..j].iter_mut().for_each(|c| *c = false);
+            }
+        }
+    }
+    cut
 }
 
 /// The pairs of initials a title without Latin letters must have as
@@ -301,14 +322,7 @@ fn needed_pairs(query: &[u8]) -> u64 {
         return u64::MAX;
     }
     let cuts: Vec<usize> = (0..=n).filter(|p| reach[*p] && rest[*p]).collect();
-    let mut always = vec![true; n + 1];
-    for i in 0..n {
-        for j in i + 2..=(i + MAX_READING).min(n) {
-            if reach[i] && rest[j] && piece(i, j) {
-                always[i + 1..j].iter_mut().for_each(|a| *a = false);
-            }
-        }
-    }
+    let always = cut_by_every_way(n, |i, j| reach[i] && rest[j] && piece(i, j));
     cuts.windows(2)
         .filter(|w| w[1] < n && always[w[0]] && always[w[1]])
         .fold(0u64, |m, w| {
@@ -336,16 +350,11 @@ impl Scratch {
         if !could_match(title, query, needs) {
             return None;
         }
-        self.search(title, query, needs)
+        self.search(title, query)
     }
 
     /// The first start from which [`step`] matches, and where it ends.
-    fn search(
-        &mut self,
-        title: &[u16],
-        query: &[u8],
-        needs: &QueryNeeds,
-    ) -> Option<std::ops::Range<usize>> {
+    fn search(&mut self, title: &[u16], query: &[u8]) -> Option<std::ops::Range<usize>> {
         self.chars.clear();
         self.units.clear();
         for c in char::decode_utf16(title.iter().copied()) {
@@ -354,10 +363,11 @@ impl Scratch {
             self.units.push(unit_of(c));
         }
         let first = query[0];
+        let first_bit = 1u32 << (first - b'a');
         self.memo.reset(query.len());
         for start in 0..self.units.len() {
             let plausible = match self.units[start] {
-                Unit::Hanzi(mask) => mask & needs.first != 0,
+                Unit::Hanzi(mask) => mask & first_bit != 0,
                 Unit::Latin(b) => b == first,
                 Unit::Skip => false,
             };
@@ -392,63 +402,48 @@ impl Scratch {
 /// BMP, a letter of another script) makes it answer yes; the search
 /// [`step`] decides.
 fn could_match(title: &[u16], query: &[u8], needs: &QueryNeeds) -> bool {
-    let t = reading_table();
     let done = 1u64 << query.len();
     let mut state = 1u64;
     for &u in title {
-        let cp = u32::from(u);
-        if (CJK_FIRST..=CJK_LAST).contains(&cp) {
-            let i = (cp - CJK_FIRST) as usize;
-            let mask = t.masks[i];
-            if mask == 0 {
-                // No reading: skipped, as inside a match.
-                continue;
-            }
-            if state == 1 && mask & needs.first == 0 {
-                continue;
-            }
-            let (start, count) = t.spans[i];
-            let readings = &t.pool[start as usize..start as usize + usize::from(count)];
-            let mut next = 1u64;
-            let mut from = state;
-            while from != 0 {
-                let at = from.trailing_zeros() as usize;
-                from &= from - 1;
-                if mask & (1 << (query[at] - b'a')) == 0 {
+        let mut next = 1u64;
+        let mut from = state;
+        match bmp_unit(u) {
+            None => return true,
+            // Skipped, as inside a match.
+            Some(Unit::Skip) => continue,
+            Some(Unit::Hanzi(mask)) => {
+                if state == 1 && mask & needs.first == 0 {
                     continue;
                 }
-                for r in readings {
-                    let k = r
-                        .bytes()
-                        .zip(&query[at..])
-                        .take_while(|(a, b)| a == *b)
-                        .count();
-                    // Pieces of 1..=k letters starting at `at`.
-                    next |= ((1u64 << k) - 1) << (at + 1);
+                let readings = char::from_u32(u32::from(u)).map_or(&[][..], table_readings);
+                while from != 0 {
+                    let at = from.trailing_zeros() as usize;
+                    from &= from - 1;
+                    if mask & (1 << (query[at] - b'a')) == 0 {
+                        continue;
+                    }
+                    for r in readings {
+                        let k = r
+                            .bytes()
+                            .zip(&query[at..])
+                            .take_while(|(a, b)| a == *b)
+                            .count();
+                        // Pieces of 1..=k letters starting at `at`.
+                        next |= ((1u64 << k) - 1) << (at + 1);
+                    }
                 }
             }
-            state = next;
-        } else if cp < 0x80 {
-            let b = cp as u8;
-            if !b.is_ascii_alphanumeric() {
-                continue;
-            }
-            let b = b.to_ascii_lowercase();
-            let mut next = 1u64;
-            let mut from = state;
-            while from != 0 {
-                let at = from.trailing_zeros() as usize;
-                from &= from - 1;
-                if query[at] == b {
-                    next |= 1 << (at + 1);
+            Some(Unit::Latin(b)) => {
+                while from != 0 {
+                    let at = from.trailing_zeros() as usize;
+                    from &= from - 1;
+                    if query[at] == b {
+                        next |= 1 << (at + 1);
+                    }
                 }
             }
-            state = next;
-        } else if char::from_u32(cp).is_none_or(char::is_alphanumeric) {
-            // A surrogate (a character beyond the BMP) or a letter the
-            // table does not cover.
-            return true;
         }
+        state = next;
         if state & done != 0 {
             return true;
         }

@@ -115,8 +115,10 @@ impl Searcher {
         }
         // Sized first: grown by doubling, 100k titles would pass through
         // twice their size, at start-up beside the keyboard's vocabulary.
-        let (records, chars) = title_totals(conn)?;
-        let mut index = TitleIndex::with_capacity(records, chars);
+        let mut index = match title_totals(conn)? {
+            Some((records, chars)) => TitleIndex::with_capacity(records, chars),
+            None => TitleIndex::default(),
+        };
         for_each_title(conn, |id, region, title| {
             index.push(id, region, &normalize(title));
             std::ops::ControlFlow::Continue(())
@@ -197,27 +199,23 @@ impl Searcher {
         let titles = &self.titles;
         let in_scope = titles.scope_mask(|r| scope.contains(r));
         let wide_terms: Vec<Vec<u16>> = terms.iter().map(|t| t.encode_utf16().collect()).collect();
-        // Whether a record's title has every term, from memory where the
-        // index holds the record.
-        let title_has_all = |id: i64| -> Result<bool, SearchError> {
-            if let Some(yes) = titles.title_contains_all(id, &wide_terms) {
-                return Ok(yes);
-            }
-            let title = normalize(&need(&tx, id)?.title);
-            Ok(terms.iter().all(|t| title.contains(t.as_str())))
-        };
-
-        // Whether every term is in the record's title or its body: the
-        // body is read for the terms the title (in memory) lacks.
+        // Whether a record's title has every term, from memory (`scan`
+        // gives only records the index holds).
+        let title_has_all = |id: i64| titles.title_contains_all(id, &wide_terms) == Some(true);
+        // Whether every term is in the record's title or its body: the body
+        // is read only for the terms the title lacks.
         let text_has_all =
             |id: i64| -> Result<bool, SearchError> {
-                let mut lacking = Vec::new();
-                for (t, w) in terms.iter().zip(&wide_terms) {
-                    match titles.title_contains_all(id, std::slice::from_ref(w)) {
-                        Some(true) => {}
-                        Some(false) => lacking.push(t.as_str()),
-                        None => return Ok(need(&tx, id)?.contains_all(&terms)),
-                    }
+                let lacking: Vec<&str> = terms
+                    .iter()
+                    .zip(&wide_terms)
+                    .filter(|(_, w)| {
+                        titles.title_contains_all(id, std::slice::from_ref(*w)) != Some(true)
+                    })
+                    .map(|(t, _)| t.as_str())
+                    .collect();
+                if lacking.is_empty() {
+                    return Ok(true);
                 }
                 Ok(body_contains_all(&tx, id, &lacking)?
                     .ok_or(rusqlite::Error::QueryReturnedNoRows)?)
@@ -227,8 +225,8 @@ impl Searcher {
         let mut hits = Vec::new();
         let mut seen = HashSet::new();
         let title_query = fts_of(title_term_query);
-        scan(&tx, titles, &in_scope, scope, &title_query, |id| {
-            if !needs_check || title_has_all(id)? {
+        scan(&tx, titles, &in_scope, &title_query, |id| {
+            if !needs_check || title_has_all(id) {
                 seen.insert(id);
                 hits.push(make_hit(
                     &need(&tx, id)?,
@@ -281,9 +279,8 @@ impl Searcher {
         // body-only hits. A term of one or two characters is exact in the
         // index; a longer one found in the title needs no body.
         let mut text_total = 0usize;
-        scan(&tx, titles, &in_scope, scope, &fts, |id| {
-            let matches = !needs_check || title_has_all(id)? || text_has_all(id)?;
-            if matches {
+        scan(&tx, titles, &in_scope, &fts, |id| {
+            if !needs_check || text_has_all(id)? {
                 text_total += 1;
                 // Found by pinyin too: counted once, here.
                 pinyin_ids.remove(&id);
@@ -309,12 +306,11 @@ impl Searcher {
 }
 
 /// Streams the ids of FTS matches in the scope, in id order, until `f`
-/// says stop. Scope comes from the title index; a record it lacks is read.
+/// says stop.
 fn scan(
     conn: &Connection,
     titles: &TitleIndex,
     in_scope: &ScopeMask,
-    scope: &RegionScope,
     fts_query: &str,
     mut f: impl FnMut(i64) -> Result<bool, SearchError>,
 ) -> Result<(), SearchError> {
@@ -323,13 +319,10 @@ fn scan(
     let mut rows = stmt.query([fts_query])?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let visible = match titles.in_scope(id, in_scope) {
-            Some(v) => v,
-            // Index and rows are written in one transaction and read in
-            // one: every id the index gives is a row.
-            None => lookup(conn, id)?.is_some_and(|c| scope.contains(&c.region)),
-        };
-        if visible && !f(id)? {
+        // Index, rows and the titles (reloaded in this transaction when the
+        // index changed) are one version: every id is held, and one that
+        // were not would be skipped, as a missing row always was.
+        if titles.in_scope(id, in_scope) == Some(true) && !f(id)? {
             break;
         }
     }

@@ -35,7 +35,10 @@ use kiosk::screenshot::{
 };
 use printer::PrinterState;
 use printer::emulator::FakePrinter;
-use shared::{Xvfb, bench_items, config_text, exec_to_first_frame, mb_field, pss_of, store_path};
+use shared::{
+    WINDOWED_DISPLAY, Xvfb, bench_items, config_text, exec_to_first_frame, mb_field, ms, pss_of,
+    store_path,
+};
 use slint::ComponentHandle;
 
 /// What the kiosk should keep resident on the 1 GB board, at 100k items.
@@ -84,10 +87,6 @@ fn largest_mappings(pid: u32, n: usize) -> Vec<(f64, String)> {
     v.sort_by(|a, b| b.0.total_cmp(&a.0));
     v.truncate(n);
     v
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 fn main() {
@@ -330,11 +329,7 @@ fn renderers_under_xvfb(db: &std::path::Path, work: &std::path::Path) {
     let cfg = work.join("windowed.toml");
     std::fs::write(
         &cfg,
-        config_text(
-            db,
-            &work.join("requests-windowed.db"),
-            "[display]\nbackend = \"winit\"\nfullscreen = false\nwidth = 1920\nheight = 1080\n",
-        ),
+        config_text(db, &work.join("requests-windowed.db"), WINDOWED_DISPLAY),
     )
     .unwrap();
     for (backend, label) in [

@@ -24,16 +24,14 @@ use kiosk::config::KioskConfig;
 use kiosk::controller::App;
 use kiosk::screenshot::{OffscreenPlatform, ScreenshotScript, Shot, draw_frame};
 use serde_json::{Value, json};
-use shared::{Xvfb, bench_items, config_text, exec_to_first_frame, pss_of, store_path};
+use shared::{
+    WINDOWED_DISPLAY, Xvfb, bench_items, config_text, exec_to_first_frame, ms, pss_of, store_path,
+};
 use slint::ComponentHandle;
 
 /// The hall both kiosks show (the bench configuration's region).
 const HALL: &str = "990521201202";
 const RUNS: usize = 5;
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 fn epoch_ms() -> f64 {
     SystemTime::now()
@@ -147,8 +145,7 @@ fn our_first_frame(cfg: &Path, work: &Path) -> f64 {
 /// The real kiosk in a window under Xvfb: its PSS 6 s after start.
 fn our_pss(cfg: &Path, work: &Path, x: &Xvfb) -> Option<f64> {
     let windowed = work.join("windowed.toml");
-    let text = std::fs::read_to_string(cfg).unwrap()
-        + "[display]\nbackend = \"winit\"\nfullscreen = false\nwidth = 1920\nheight = 1080\n";
+    let text = std::fs::read_to_string(cfg).unwrap() + WINDOWED_DISPLAY;
     std::fs::write(&windowed, text).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
         .arg("--config")

@@ -7,6 +7,11 @@ use std::time::{Duration, Instant};
 use disclosure::synth::synthetic_bundle;
 use disclosure::{ContentStore, FeedVersion};
 
+/// A duration in milliseconds.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
 /// The catalog size: `GONGKAI_BENCH_ITEMS`, 100k by default.
 pub fn bench_items() -> usize {
     std::env::var("GONGKAI_BENCH_ITEMS")
@@ -96,6 +101,10 @@ pub fn config_text(db: &std::path::Path, requests: &std::path::Path, extra: &str
         requests.display().to_string(),
     )
 }
+
+/// The `[display]` section of a kiosk in a 1920×1080 window (under Xvfb).
+pub const WINDOWED_DISPLAY: &str =
+    "[display]\nbackend = \"winit\"\nfullscreen = false\nwidth = 1920\nheight = 1080\n";
 
 /// Proportional memory of a process (MB, `Pss:` of `/proc/<pid>/smaps_rollup`):
 /// shared pages (the binary, libraries, fonts) counted by their share.

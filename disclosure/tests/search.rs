@@ -350,3 +350,68 @@ fn searcher_refreshes_when_the_feed_changes() {
     let r = s.search(&store, &scope, "ysqgk", 10).unwrap();
     assert!(r.hits.iter().all(|h| !h.title.contains("依申请公开")));
 }
+
+/// How near a hit's region is to the terminal (its own village first).
+fn nearness(level: disclosure::RegionLevel) -> u8 {
+    match level {
+        disclosure::RegionLevel::Village => 0,
+        disclosure::RegionLevel::Township => 1,
+        disclosure::RegionLevel::County => 2,
+    }
+}
+
+#[test]
+fn the_terminals_own_village_and_township_come_first_in_every_tier() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let mut s = Searcher::new(&store).unwrap();
+    let scope = RegionScope::of(&code("990521201201"));
+    let mut levels = std::collections::HashSet::new();
+    // Each query's hits, tier by tier: titles, pinyin (those matched from
+    // the first character, then the others), bodies.
+    let check = |s: &mut Searcher, q: &str| -> Vec<disclosure::RegionLevel> {
+        let hits = s.search_all(&store, &scope, q).unwrap();
+        assert!(!hits.is_empty(), "{q} finds nothing");
+        let tier = |h: &disclosure::search::Hit| {
+            let prefix = h.title_marks.first().is_some_and(|m| m.start == 0);
+            (h.matched, h.matched == HitKind::Pinyin && prefix)
+        };
+        for w in hits.windows(2) {
+            if tier(&w[0]) == tier(&w[1]) {
+                assert!(
+                    nearness(w[0].level) <= nearness(w[1].level),
+                    "{q}: {} ({:?}) before {} ({:?})",
+                    w[0].title,
+                    w[0].level,
+                    w[1].title,
+                    w[1].level
+                );
+            }
+        }
+        // The level is the publishing region's.
+        for h in hits
+            .iter()
+            .filter(|h| h.kind == disclosure::store::RecordKind::Document)
+        {
+            let v = store
+                .document(&disclosure::DocumentKey(h.key.clone()))
+                .unwrap()
+                .unwrap();
+            assert_eq!(h.level, v.region.level, "{q}: {}", h.title);
+        }
+        hits.iter().map(|h| h.level).collect()
+    };
+    for q in [
+        "低保", "补贴", "公开", "村", "石桥", "db", "dibao", "gongkai",
+    ] {
+        levels.extend(check(&mut s, q));
+    }
+    assert_eq!(levels.len(), 3, "the queries reach every level: {levels:?}");
+    // Capped at the page: the village's hits are the page's first.
+    let all = s.search_all(&store, &scope, "公开").unwrap();
+    let page = s.search(&store, &scope, "公开", 5).unwrap();
+    let first: Vec<&str> = all.iter().take(5).map(|h| h.key.as_str()).collect();
+    let shown: Vec<&str> = page.hits.iter().map(|h| h.key.as_str()).collect();
+    assert_eq!(shown, first);
+    assert_eq!(page.hits[0].level, disclosure::RegionLevel::Village);
+}

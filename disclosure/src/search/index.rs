@@ -3,10 +3,13 @@
 //! back from those tables.
 //!
 //! The text of a record is kept once, in its own table: `search_doc` is a
-//! view over the content tables (schema step 4), and a search id names a
-//! kind of record and its row — `rank << 29 | rowid`, ranks in the order
-//! items, guides, documents, interpretations, notices — so ids sort as the
-//! rebuild numbered them and a hit is one primary-key lookup. The gram
+//! view over the content tables (schema steps 4 and 5), and a search id
+//! names how near the record's region is, the kind of record and its row —
+//! `nearness << 30 | rank << 27 | rowid`, nearness 0 for a village's
+//! record, 1 a township's, 2 the county's, ranks in the order items,
+//! guides, documents, interpretations, notices — so ids sort nearest first
+//! (a terminal sees one region of each level: its own village, township
+//! and county) and a hit is one primary-key lookup. The gram
 //! index is contentless with `detail=none` (no positions, no columns): a
 //! title's grams are indexed twice, as they are and with a `t` in front, so
 //! "the title contains every term" is a query of `t` tokens.
@@ -19,9 +22,28 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::normalize::normalize;
 use crate::store::StoreError;
 
-/// How far a kind's rank is shifted in a search id: ids fit in 32 bits
-/// (the pinyin index keeps them so), rows up to 2^29 per table.
-const RANK_SHIFT: u32 = 29;
+/// How far a record's nearness is shifted in a search id. Ids fit in 32
+/// bits (the pinyin index keeps them so): nearness 0–2, rank 0–4, rows up
+/// to 2^27 per table.
+const NEAR_SHIFT: u32 = 30;
+/// How far a kind's rank is shifted in a search id.
+const RANK_SHIFT: u32 = 27;
+/// The row part of a search id.
+const ROW_MASK: i64 = (1 << RANK_SHIFT) - 1;
+
+/// How near a region is to the terminal that sees it: the only village a
+/// terminal sees is its own, so villages come first, then townships, then
+/// the county. By the code's length (12, 9 or 6 digits).
+fn nearness(region_code: &str) -> i64 {
+    match region_code.len() {
+        12 => 0,
+        9 => 1,
+        _ => 2,
+    }
+}
+
+/// The region-code lengths of each nearness, in order.
+const NEARNESS_CODE_LENGTHS: [i64; 3] = [12, 9, 6];
 
 /// Where one kind of record keeps the text search reads: its table and the
 /// `SELECT` of id, key, region, title and body (the body as one text, the
@@ -74,15 +96,19 @@ pub(crate) const SOURCES: [Source; 5] = [
 ];
 
 impl Source {
-    fn search_id(&self, rowid: i64) -> i64 {
-        (self.rank << RANK_SHIFT) | rowid
+    fn search_id(&self, rowid: i64, region_code: &str) -> i64 {
+        debug_assert!((0..=ROW_MASK).contains(&rowid), "row {rowid} too large");
+        (nearness(region_code) << NEAR_SHIFT) | (self.rank << RANK_SHIFT) | rowid
     }
 
     /// The source of a search id and the row it names there.
     fn of(id: i64) -> Option<(&'static Source, i64)> {
-        let rank = id >> RANK_SHIFT;
+        if !(0..=2).contains(&(id >> NEAR_SHIFT)) {
+            return None;
+        }
+        let rank = (id >> RANK_SHIFT) & ((1 << (NEAR_SHIFT - RANK_SHIFT)) - 1);
         let source = SOURCES.iter().find(|s| s.rank == rank)?;
-        Some((source, id & ((1 << RANK_SHIFT) - 1)))
+        Some((source, id & ROW_MASK))
     }
 }
 
@@ -91,20 +117,19 @@ pub(crate) struct Record {
     pub(crate) id: i64,
     pub(crate) kind: &'static str,
     pub(crate) key: String,
-    /// Search reads a record's region from the title index; the test
-    /// holding `SOURCES` to the view compares it.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// The region that published the record (a hit's 县/乡/村 badge).
     pub(crate) region: String,
     pub(crate) title: String,
     pub(crate) body: String,
 }
 
 fn record(source: &'static Source, r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    let region: String = r.get(2)?;
     Ok(Record {
-        id: source.search_id(r.get(0)?),
+        id: source.search_id(r.get(0)?, &region),
         kind: source.kind,
         key: r.get(1)?,
-        region: r.get(2)?,
+        region,
         title: r.get(3)?,
         body: r.get(4)?,
     })
@@ -152,16 +177,22 @@ pub(crate) fn body_contains_all(
     })))
 }
 
-/// Every record in search id order.
+/// Every record in search id order: each nearness in turn, and in it
+/// each kind by its rows.
 pub(crate) fn for_each_record(
     conn: &Connection,
     mut f: impl FnMut(Record) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<()> {
-    for source in &SOURCES {
-        let mut stmt = conn.prepare(&format!("{} ORDER BY id", source.select))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            f(record(source, r)?)?;
+    for len in NEARNESS_CODE_LENGTHS {
+        for source in &SOURCES {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT * FROM ({}) WHERE length(region_code) = ?1 ORDER BY id",
+                source.select
+            ))?;
+            let mut rows = stmt.query([len])?;
+            while let Some(r) = rows.next()? {
+                f(record(source, r)?)?;
+            }
         }
     }
     Ok(())
@@ -173,18 +204,21 @@ pub(crate) fn for_each_title(
     conn: &Connection,
     mut f: impl FnMut(i64, &str, &str) -> ControlFlow<()>,
 ) -> rusqlite::Result<()> {
-    for source in &SOURCES {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT id, region_code, title FROM ({}) ORDER BY id",
-            source.select
-        ))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let region: String = r.get(1)?;
-            let title: String = r.get(2)?;
-            if f(source.search_id(id), &region, &title).is_break() {
-                return Ok(());
+    for len in NEARNESS_CODE_LENGTHS {
+        for source in &SOURCES {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT id, region_code, title FROM ({}) WHERE length(region_code) = ?1
+                 ORDER BY id",
+                source.select
+            ))?;
+            let mut rows = stmt.query([len])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let region: String = r.get(1)?;
+                let title: String = r.get(2)?;
+                if f(source.search_id(id, &region), &region, &title).is_break() {
+                    return Ok(());
+                }
             }
         }
     }
@@ -235,7 +269,8 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> Result<(), StoreError> {
 }
 
 /// Step 2's backfill: nothing. The index that step made is dropped and
-/// rebuilt by step 4, which every file upgraded through step 2 also runs.
+/// rebuilt by step 4, which every file upgraded through step 2 also runs
+/// (as it does step 5, which numbers the records nearest first).
 pub(crate) fn rebuilt_by_step_4(_tx: &Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
@@ -420,15 +455,23 @@ mod tests {
     }
 
     #[test]
-    fn search_ids_name_a_kind_and_a_row() {
+    fn search_ids_name_a_kind_and_a_row_nearest_first() {
+        let (village, township, county) = ("990521201201", "990521201", "990521");
         for s in &SOURCES {
-            let id = s.search_id(12345);
-            let (back, row) = Source::of(id).unwrap();
-            assert_eq!((back.kind, row), (s.kind, 12345));
+            for region in [village, township, county] {
+                let id = s.search_id(12345, region);
+                let (back, row) = Source::of(id).unwrap();
+                assert_eq!((back.kind, row), (s.kind, 12345), "{region}");
+            }
         }
-        assert!(Source::of(9 << RANK_SHIFT).is_none());
-        // Ids sort by kind first, as the rebuild numbers them.
-        assert!(SOURCES[0].search_id((1 << 29) - 1) < SOURCES[1].search_id(1));
-        assert!(SOURCES[4].search_id((1 << 29) - 1) <= i64::from(u32::MAX));
+        assert!(Source::of(5 << RANK_SHIFT).is_none(), "no kind of rank 5");
+        assert!(Source::of(3 << NEAR_SHIFT).is_none(), "no nearness 3");
+        assert!(Source::of(-1).is_none());
+        // Ids sort by nearness, then by kind, as the rebuild numbers them.
+        let last = ROW_MASK;
+        assert!(SOURCES[4].search_id(last, village) < SOURCES[0].search_id(1, township));
+        assert!(SOURCES[4].search_id(last, township) < SOURCES[0].search_id(1, county));
+        assert!(SOURCES[0].search_id(last, county) < SOURCES[1].search_id(1, county));
+        assert!(SOURCES[4].search_id(last, county) <= i64::from(u32::MAX));
     }
 }

@@ -14,6 +14,7 @@ use super::normalize::normalize;
 use super::pinyin_match::MAX_PINYIN_QUERY;
 use super::titles::{ScopeMask, TitleIndex};
 use crate::store::{ContentStore, RecordKind, RegionScope, StoreError};
+use crate::{RegionCode, RegionLevel};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -39,6 +40,10 @@ pub enum HitKind {
 pub struct Hit {
     pub kind: RecordKind,
     pub key: String,
+    /// The level of the region that published it (the 县/乡/村 badge).
+    /// Within a tier, hits come nearest first: the terminal's own village,
+    /// then its township, then the county (search ids sort so).
+    pub level: RegionLevel,
     pub matched: HitKind,
     /// Whether the record contains the query text (a pinyin hit may too).
     pub contains_text: bool,
@@ -234,7 +239,7 @@ impl Searcher {
                     HitKind::Title,
                     true,
                     None,
-                ));
+                )?);
             }
             Ok(hits.len() < limit)
         })?;
@@ -271,7 +276,7 @@ impl Searcher {
                     HitKind::Pinyin,
                     contains_text,
                     Some(h.chars.clone()),
-                ));
+                )?);
             }
         }
 
@@ -286,7 +291,13 @@ impl Searcher {
                 pinyin_ids.remove(&id);
                 if hits.len() < limit && !seen.contains(&id) {
                     seen.insert(id);
-                    hits.push(make_hit(&need(&tx, id)?, &terms, HitKind::Body, true, None));
+                    hits.push(make_hit(
+                        &need(&tx, id)?,
+                        &terms,
+                        HitKind::Body,
+                        true,
+                        None,
+                    )?);
                 }
             }
             Ok(text_total <= cap)
@@ -340,7 +351,12 @@ fn make_hit(
     matched: HitKind,
     contains_text: bool,
     pinyin: Option<Range<usize>>,
-) -> Hit {
+) -> Result<Hit, SearchError> {
+    let level = c
+        .region
+        .parse::<RegionCode>()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        .level();
     // Normalisation maps one character to one character, so ranges found
     // in the normalised text mark the same characters of the original.
     let title_marks = match pinyin {
@@ -348,16 +364,17 @@ fn make_hit(
         None => marks(&normalize(&c.title), terms),
     };
     let (snippet, snippet_marks) = snippet(&c.body, terms);
-    Hit {
+    Ok(Hit {
         contains_text,
         kind: RecordKind::from_db_name(c.kind).unwrap_or(RecordKind::Item),
         key: c.key.clone(),
+        level,
         matched,
         title: c.title.clone(),
         title_marks,
         snippet,
         snippet_marks,
-    }
+    })
 }
 
 /// Character ranges of every occurrence of every term, sorted and merged.

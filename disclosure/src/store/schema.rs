@@ -203,6 +203,43 @@ CREATE VIEW search_doc(id, kind, record_key, region_code, title, body) AS
 "#,
         crate::search::index::rebuild,
     ),
+    // 5: search ids nearest first (`nearness << 30 | rank << 27 | rowid`,
+    // nearness 0 for a village's record, 1 a township's, 2 the county's):
+    // a terminal's own village and township come before the county in
+    // every tier of results. The index is rebuilt with the new ids.
+    Migration::with_backfill(
+        r#"
+DROP VIEW search_doc;
+
+CREATE VIEW search_doc(id, kind, record_key, region_code, title, body) AS
+    SELECT ((CASE length(region_code) WHEN 12 THEN 0 WHEN 9 THEN 1 ELSE 2 END) << 30) | id,
+        'item', item_key, region_code, name,
+        concat_ws(char(10), column1, column2, column3, content, basis, time_limit,
+                  publisher, channel, office, contact_phone)
+    FROM catalog_item
+    UNION ALL
+    SELECT ((CASE length(region_code) WHEN 12 THEN 0 WHEN 9 THEN 1 ELSE 2 END) << 30)
+        | (1 << 27) | id, 'guide', guide_key, region_code, name,
+        concat_ws(char(10), agency, place, hours, phone, time_limit, fee, body)
+    FROM service_guide
+    UNION ALL
+    SELECT ((CASE length(region_code) WHEN 12 THEN 0 WHEN 9 THEN 1 ELSE 2 END) << 30)
+        | (2 << 27) | id, 'document', doc_key, region_code, title,
+        concat_ws(char(10), doc_no, issuer, body)
+    FROM document
+    UNION ALL
+    SELECT ((CASE length(region_code) WHEN 12 THEN 0 WHEN 9 THEN 1 ELSE 2 END) << 30)
+        | (3 << 27) | id, 'interpretation', interp_key, region_code, title,
+        concat_ws(char(10), issuer, body)
+    FROM interpretation
+    UNION ALL
+    SELECT ((CASE length(region_code) WHEN 12 THEN 0 WHEN 9 THEN 1 ELSE 2 END) << 30)
+        | (4 << 27) | id, 'notice', notice_key, region_code, title,
+        concat_ws(char(10), issuer, body)
+    FROM notice;
+"#,
+        crate::search::index::rebuild,
+    ),
 ];
 
 fn insert_domains(tx: &Transaction<'_>) -> Result<(), StoreError> {
@@ -226,6 +263,7 @@ mod tests {
                 "b88ffa583a8e4e65c322463b93ac04dafbe378f2b64cd06853b1f501b8528d6d+backfill",
                 "b84c80e6f07eee431bcca2fa6f1fba62637ee065f432ce07f245bc32524d439f",
                 "227fce73a300c096e7d095f4c804179e2c12b445902f39009c5180c0d18381e9+backfill",
+                "f59e83e8e3dba095d996731313a1e5bcd2c6ebcd1d0811a69919f0c002355949+backfill",
             ]
         );
     }

@@ -39,6 +39,38 @@ const NAMES: [&str; 27] = [
     "其他领域",
 ];
 
+/// What each domain is about in the words people ask with, in the order
+/// of [`NAMES`]: the line under a domain's name on the kiosk.
+const PLAIN_WORDS: [&str; 27] = [
+    "村庄规划、土地用途",
+    "修路、建桥等大项目",
+    "工程招标、土地出让",
+    "政府的钱怎么花",
+    "企业安全、事故处理",
+    "纳税、减税降费",
+    "征地给多少补偿",
+    "城镇房屋拆迁补偿",
+    "公租房、廉租房",
+    "危房补助、改造名单",
+    "污染、环评、举报",
+    "文化站、农家书屋、活动",
+    "法律援助、纠纷调解",
+    "帮扶、防止返贫",
+    "灾害救助、避险转移",
+    "食品安全、抽检结果",
+    "城管、违章建筑",
+    "找工作、培训、创业贷款",
+    "养老金、医保、参保缴费",
+    "低保、特困、临时救助",
+    "高龄津贴、养老院",
+    "户口、身份证",
+    "种粮补贴、耕地地力补贴",
+    "上学、招生、资助",
+    "看病、疫苗、家庭医生",
+    "水电气、道路、路灯",
+    "其他政府信息",
+];
+
 impl Domain {
     /// 其他领域: everything outside the 26 pilot domains.
     pub const OTHER: Domain = Domain(27);
@@ -65,6 +97,12 @@ impl Domain {
     /// The name users read, e.g. `社会救助`.
     pub fn name(self) -> &'static str {
         NAMES[usize::from(self.0) - 1]
+    }
+
+    /// What the domain is about in plain words, e.g. `低保、特困、临时救助`
+    /// for 社会救助: people ask for 低保, not for the domain's name.
+    pub fn plain_words(self) -> &'static str {
+        PLAIN_WORDS[usize::from(self.0) - 1]
     }
 
     pub fn is_other(self) -> bool {
@@ -114,6 +152,23 @@ mod tests {
             assert_eq!(Domain::from_code(d.code()), Some(d));
             assert_eq!(Domain::from_name(d.name()), Some(d));
         }
+    }
+
+    #[test]
+    fn every_domain_has_short_distinct_plain_words() {
+        let mut seen = std::collections::HashSet::new();
+        for d in Domain::all() {
+            let w = d.plain_words();
+            // A line under the name on a tile of a 1024-wide screen.
+            assert!((4..=12).contains(&w.chars().count()), "{d}: {w}");
+            assert!(seen.insert(w), "{d}: {w} twice");
+        }
+        assert!(
+            Domain::from_name("社会救助")
+                .unwrap()
+                .plain_words()
+                .contains("低保")
+        );
     }
 
     #[test]

@@ -303,7 +303,7 @@ fn bug_a_township_interpretation_of_a_county_document_showed_county_wide() {
             .interpretations(&RegionScope::of(&code(r)), 1000)
             .unwrap()
             .iter()
-            .any(|i| i.title == title)
+            .any(|i| i.interpretation.title == title)
     };
     assert!(at("990521201"));
     assert!(at("990521201202"));

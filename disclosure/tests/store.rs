@@ -184,6 +184,69 @@ fn notices_in_force_and_latest_updates() {
     assert!(updates.windows(2).all(|w| w[0].date >= w[1].date));
     assert!(updates.iter().all(|u| u.kind != RecordKind::Item));
     assert!(updates.iter().any(|u| u.kind == RecordKind::Notice));
+    // Each line's 效力状态 is its document's (an interpretation's is the
+    // document it explains); a notice has none.
+    for u in store.latest_updates(&scope, 1000).unwrap() {
+        let expected = store.effect_status(u.kind, &u.key).unwrap();
+        assert_eq!(u.status, expected, "{:?} {}", u.kind, u.title);
+        assert_eq!(
+            u.status.is_none(),
+            u.kind == RecordKind::Notice,
+            "{}",
+            u.title
+        );
+    }
+}
+
+#[test]
+fn interpretations_and_results_carry_the_effect_status_of_their_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let scope = RegionScope::of(&code(VILLAGE));
+    let entries = store.interpretations(&scope, 1000).unwrap();
+    assert!(!entries.is_empty());
+    let mut seen = std::collections::HashSet::new();
+    for e in &entries {
+        let doc = store
+            .document(&e.interpretation.document)
+            .unwrap()
+            .expect("the explained document");
+        assert_eq!(
+            e.document_status, doc.document.status,
+            "{}",
+            e.interpretation.title
+        );
+        seen.insert(e.document_status);
+    }
+    // The demo explains rules in force and repealed ones.
+    assert!(
+        seen.len() >= 2,
+        "only {seen:?} among the demo's interpretations"
+    );
+
+    // effect_status at its boundaries: each kind, and a key that is not there.
+    let doc = &store.documents(&scope, None).unwrap()[0];
+    let interp = &entries[0];
+    let notice = &store
+        .notices_in_force(&scope, disclosure::Date::from_ymd(2026, 11, 22).unwrap())
+        .unwrap()[0];
+    let check = |kind: RecordKind, key: &str, expected: Option<disclosure::EffectStatus>| {
+        assert_eq!(
+            store.effect_status(kind, key).unwrap(),
+            expected,
+            "{kind:?} {key}"
+        );
+    };
+    check(RecordKind::Document, doc.key.as_str(), Some(doc.status));
+    check(
+        RecordKind::Interpretation,
+        interp.interpretation.key.as_str(),
+        Some(interp.document_status),
+    );
+    check(RecordKind::Notice, notice.key.as_str(), None);
+    check(RecordKind::Item, "no-such-item", None);
+    check(RecordKind::Document, "no-such-document", None);
+    check(RecordKind::Interpretation, doc.key.as_str(), None);
 }
 
 #[test]

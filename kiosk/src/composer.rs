@@ -249,6 +249,17 @@ impl Composer {
         self.refresh(dict);
     }
 
+    /// The whole text replaced by `word` (a hot word tapped), nothing
+    /// composing; refused (unchanged) when it is longer than the rules allow.
+    pub fn replace(&mut self, word: &str) -> Edit {
+        if word.chars().count() > self.rules.max_chars {
+            return Edit::TooLong;
+        }
+        self.clear();
+        self.text.push_str(word);
+        Edit::Changed
+    }
+
     /// 清空: everything.
     pub fn clear(&mut self) {
         self.text.clear();
@@ -404,6 +415,18 @@ mod tests {
         check(&c, "低保", "", None);
         c.key("2", Some(&d));
         check(&c, "低保2", "", None);
+    }
+
+    #[test]
+    fn a_hot_word_replaces_the_text_and_what_was_composing() {
+        let d = dict();
+        let mut c = Composer::new(ComposerRules::search(), "低保");
+        typed(&mut c, "yang", &d);
+        assert_eq!(c.replace("养老金"), Edit::Changed);
+        check(&c, "养老金", "", None);
+        let long = "养".repeat(33);
+        assert_eq!(c.replace(&long), Edit::TooLong);
+        check(&c, "养老金", "", None);
     }
 
     #[test]

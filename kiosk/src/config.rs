@@ -30,6 +30,9 @@ pub struct KioskConfig {
     pub attract_after_secs: u64,
     pub large_text: bool,
     pub high_contrast: bool,
+    /// `ui.domain_order`: the domains 信息查询 shows first, in this order
+    /// (what people here ask for); the others follow in catalog order.
+    pub domain_order: Vec<disclosure::Domain>,
     /// Public address of a record for the QR code; `{key}` is replaced.
     pub public_url: String,
     /// This terminal's number within its region (receipt numbers).
@@ -184,6 +187,10 @@ impl Default for KioskConfig {
             attract_after_secs: 300,
             large_text: false,
             high_contrast: false,
+            domain_order: DEFAULT_DOMAIN_ORDER
+                .iter()
+                .map(|n| disclosure::Domain::from_name(n).expect("a domain name"))
+                .collect(),
             public_url: "https://www.yunxi.gov.example/gk/{key}".into(),
             device: disclosure::requests::DeviceNo::new(1).expect("1 is a device number"),
             applications: ApplicationsConfig::default(),
@@ -330,7 +337,25 @@ struct RawUi {
     large_text: Option<bool>,
     high_contrast: Option<bool>,
     public_url: Option<String>,
+    domain_order: Option<Vec<String>>,
 }
+
+/// The domains 信息查询 leads with unless `ui.domain_order` says otherwise:
+/// what villagers come to a hall for (social assistance and insurance,
+/// farm subsidies, health, old age, school, work) before the catalog's
+/// official order (国土空间规划 first).
+pub const DEFAULT_DOMAIN_ORDER: [&str; 10] = [
+    "社会救助",
+    "社会保险",
+    "涉农补贴",
+    "医疗卫生",
+    "养老服务",
+    "义务教育",
+    "就业创业",
+    "户籍管理",
+    "农村危房改造",
+    "扶贫",
+];
 
 impl KioskConfig {
     /// Reads and validates a configuration file.
@@ -416,6 +441,22 @@ impl KioskConfig {
         }
         c.large_text = raw.ui.large_text.unwrap_or(false);
         c.high_contrast = raw.ui.high_contrast.unwrap_or(false);
+        if let Some(order) = raw.ui.domain_order {
+            let mut domains = Vec::with_capacity(order.len());
+            for name in &order {
+                let d = disclosure::Domain::from_name(name).ok_or_else(|| {
+                    bad(
+                        "ui.domain_order",
+                        format!("“{name}”不是领域名称（26 个试点领域之一或“其他领域”）"),
+                    )
+                })?;
+                if domains.contains(&d) {
+                    return Err(bad("ui.domain_order", format!("“{name}”写了两次")));
+                }
+                domains.push(d);
+            }
+            c.domain_order = domains;
+        }
         if let Some(u) = raw.ui.public_url {
             if !(u.starts_with("https://") || u.starts_with("http://")) || !u.contains("{key}") {
                 return Err(bad(
@@ -658,6 +699,14 @@ mod tests {
         );
         check("[ui]\npublic_url = \"https://x/\"", Some("ui.public_url"));
         check("[ui]\nlarge_txt = true", Some("large_txt"));
+        check("[ui]\ndomain_order = [\"社会救助\", \"养老服务\"]", None);
+        check("[ui]\ndomain_order = []", None);
+        check("[ui]\ndomain_order = [\"低保\"]", Some("ui.domain_order"));
+        check(
+            "[ui]\ndomain_order = [\"社会救助\", \"社会救助领域\"]",
+            Some("ui.domain_order"),
+        );
+        check("[ui]\ndomain_order = \"社会救助\"", Some("domain_order"));
         check("[hall\n", Some("格式错误"));
         check("[hall]\ndevice = 0", Some("hall.device"));
         check("[hall]\ndevice = 100", Some("hall.device"));
@@ -736,6 +785,16 @@ mod tests {
             "[id_reader]\ndevice = \"/dev/ttyUSB1\"\nport = \"x\"",
             Some("port"),
         );
+    }
+
+    #[test]
+    fn the_domains_people_ask_for_lead_unless_configured() {
+        let names =
+            |c: &KioskConfig| -> Vec<&str> { c.domain_order.iter().map(|d| d.name()).collect() };
+        assert_eq!(names(&KioskConfig::default()), DEFAULT_DOMAIN_ORDER);
+        let c = KioskConfig::parse("[ui]\ndomain_order = [\"救灾\", \"其他\"]", Path::new("k"))
+            .unwrap();
+        assert_eq!(names(&c), ["救灾", "其他领域"]);
     }
 
     #[test]

@@ -61,6 +61,25 @@ impl Kiosk {
         self.tap(&format!("候选 {word}"));
     }
 
+    fn element(&self, label: &str) -> ElementHandle {
+        ElementHandle::find_by_accessible_label(&self.ui, label)
+            .next()
+            .unwrap_or_else(|| panic!("nothing labelled “{label}”"))
+    }
+
+    /// The step bar: each step's state (已完成, 当前 or 未开始), as read out.
+    fn steps_are(&self, a: &str, b: &str, c: &str, d: &str, e: &str) {
+        let names = ["所需信息", "申请人", "获取方式", "核对提交", "完成"];
+        for (i, (name, state)) in names.iter().zip([a, b, c, d, e]).enumerate() {
+            let label = format!("第{}步 {name}（{state}）", i + 1);
+            assert!(
+                self.has(&label),
+                "step bar lacks “{label}” at step {}",
+                self.step()
+            );
+        }
+    }
+
     fn step(&self) -> i32 {
         self.ui.global::<ApplyAdapter>().get_step()
     }
@@ -103,6 +122,7 @@ fn a_full_application_through_the_ui_prints_a_receipt() {
     k.tap("申请公开");
     assert_eq!(k.app.page(), Page::Apply);
     assert_eq!(k.step(), 0);
+    k.steps_are("当前", "未开始", "未开始", "未开始", "未开始");
     // What: described with the pinyin keyboard.
     k.tap("所需信息");
     assert!(k.ui.global::<ApplyAdapter>().get_typing());
@@ -127,6 +147,7 @@ fn a_full_application_through_the_ui_prints_a_receipt() {
     assert_eq!(k.step(), 2, "{:?}", k.app.form_state().errors);
     k.tap("下一步");
     assert_eq!(k.step(), 3);
+    k.steps_are("已完成", "已完成", "已完成", "当前", "未开始");
     // Review: the notice, then consent, then confirm.
     assert!(
         k.ui.global::<ApplyAdapter>()
@@ -147,11 +168,26 @@ fn a_full_application_through_the_ui_prints_a_receipt() {
         review.contains(&"所需信息=低保名单".to_string()),
         "{review:?}"
     );
+    // The consent box starts empty and 确认提交 waits for it.
+    assert_eq!(
+        k.element("我已阅读上述告知").accessible_checked(),
+        Some(false)
+    );
+    assert_eq!(k.element("确认提交").accessible_enabled(), Some(false));
     k.tap("确认提交"); // not yet consented: nothing happens
     assert_eq!(k.step(), 3);
     k.tap("我已阅读上述告知");
+    assert_eq!(
+        k.element("我已阅读上述告知").accessible_checked(),
+        Some(true)
+    );
+    assert_eq!(k.element("确认提交").accessible_enabled(), Some(true));
     k.tap("确认提交");
     assert_eq!(k.step(), 4);
+    // Submitted: every step ticked, and no 返回 into the finished form.
+    k.steps_are("已完成", "已完成", "已完成", "已完成", "已完成");
+    assert!(!k.has("返回"), "返回 after submission");
+    assert!(k.has("完成") && k.has("首页"));
     assert!(k.app.wait_for_print(Duration::from_secs(10)));
     let a = k.ui.global::<ApplyAdapter>();
     assert!(

@@ -101,7 +101,12 @@ fn home_domain_item_document_interpretation_and_back() {
     k.tap("政策解读");
     assert_eq!(k.page(), "list");
     let scope = RegionScope::of(&"990521201201".parse().unwrap());
-    let interp = k.store().interpretations(&scope, 1).unwrap().remove(0);
+    let interp = k
+        .store()
+        .interpretations(&scope, 1)
+        .unwrap()
+        .remove(0)
+        .interpretation;
     k.tap(&interp.title);
     assert_eq!(k.page(), "reader");
     assert_eq!(k.ui.global::<ReaderAdapter>().get_kind(), "政策解读");
@@ -221,8 +226,18 @@ fn idle_timeout_returns_home_clears_search_then_attracts() {
     let now = Instant::now();
     let cfg = KioskConfig::default();
     k.app
+        .tick(now + Duration::from_secs(cfg.reset_after_secs - 31));
+    assert!(!k.has("继续使用"), "no countdown before its 30 s");
+    k.app
         .tick(now + Duration::from_secs(cfg.reset_after_secs - 5));
     assert_eq!(k.page(), "search", "not yet idle");
+    // The countdown is on the screen, and a touch keeps the page.
+    assert!(k.has("还剩 5 秒"), "the countdown shows the seconds left");
+    assert_eq!(k.ui.global::<AppState>().get_going_home_secs(), 5);
+    k.tap("继续使用");
+    assert!(!k.has("还剩 5 秒"), "a touch hides the countdown");
+    assert_eq!(k.page(), "search");
+    assert_eq!(k.app.search_input().committed, "d", "nothing cleared");
     k.app
         .tick(now + Duration::from_secs(cfg.reset_after_secs + 1));
     assert_eq!(k.page(), "home");
@@ -454,4 +469,195 @@ fn an_item_without_an_update_date_shows_none() {
     let fields = k.ui.global::<ItemAdapter>().get_fields();
     let date = fields.iter().find(|f| f.label == "更新日期").unwrap();
     assert_eq!(date.value, "未注明（本目录发布于 2026年11月22日）");
+}
+
+#[test]
+fn effect_status_is_on_every_row_that_shows_a_document_or_an_interpretation() {
+    use disclosure::EffectStatus;
+    use kiosk::{HomeAdapter, ListAdapter};
+    let k = start();
+    let scope = RegionScope::of(&"990521201201".parse().unwrap());
+    let store = k.store();
+
+    // 最新发布: a document's or interpretation's status, none for a notice.
+    let latest = k.ui.global::<HomeAdapter>().get_latest();
+    let updates = store.latest_updates(&scope, latest.row_count()).unwrap();
+    assert_eq!(latest.row_count(), updates.len());
+    for (row, u) in latest.iter().zip(&updates) {
+        assert_eq!(row.title, u.title);
+        assert_eq!(
+            row.status,
+            u.status.map(EffectStatus::name).unwrap_or(""),
+            "{}",
+            u.title
+        );
+    }
+    let first = latest.row_data(0).unwrap();
+    if !first.status.is_empty() {
+        assert!(
+            k.has(&format!("效力状态：{}", first.status)),
+            "the badge is drawn"
+        );
+    }
+
+    // 政策解读: each row says whether the rule it explains still holds.
+    k.tap("政策解读");
+    let rows = k.ui.global::<ListAdapter>().get_rows();
+    let entries = store.interpretations(&scope, 500).unwrap();
+    assert_eq!(rows.row_count(), entries.len());
+    for (row, e) in rows.iter().zip(&entries) {
+        assert_eq!(row.title, e.interpretation.title);
+        assert_eq!(row.status, e.document_status.name(), "{}", row.title);
+    }
+    let first = rows.row_data(0).unwrap();
+    assert!(
+        k.has(&format!("效力状态：{}", first.status)),
+        "the badge is drawn"
+    );
+
+    // An interpretation of a repealed rule: 查看原文 says 原文已废止.
+    let repealed = entries
+        .iter()
+        .find(|e| e.document_status == EffectStatus::Repealed)
+        .expect("the demo explains a repealed rule");
+    k.app
+        .navigate(Page::Reader(kiosk::controller::Target::Interpretation(
+            repealed.interpretation.key.clone(),
+        )));
+    assert!(k.has("原文效力状态：已废止"));
+    let link =
+        k.ui.global::<ReaderAdapter>()
+            .get_links()
+            .row_data(0)
+            .unwrap();
+    assert_eq!(
+        (link.title.as_str(), link.status.as_str()),
+        ("查看原文", "已废止")
+    );
+
+    // Search: every hit has its level; documents and interpretations
+    // their status, the rest none.
+    k.tap("首页");
+    k.tap("搜索");
+    k.tap("首字母");
+    for c in "db".chars() {
+        k.tap(&format!("键 {c}"));
+    }
+    let results = k.ui.global::<SearchAdapter>().get_results();
+    assert!(results.row_count() > 0);
+    let mut statuses = std::collections::HashSet::new();
+    for r in results.iter() {
+        assert!(
+            ["村", "乡", "县"].contains(&r.level.as_str()),
+            "{:?}",
+            r.level
+        );
+        match r.kind.as_str() {
+            "文件" | "政策解读" => assert!(!r.status.is_empty(), "{}", r.title_post),
+            _ => assert_eq!(r.status, "", "{}", r.title_post),
+        }
+        statuses.insert(r.status.to_string());
+    }
+    assert!(statuses.len() > 1, "{statuses:?}");
+}
+
+#[test]
+fn search_results_put_the_village_first_with_their_level_badge() {
+    let k = start();
+    k.tap("搜索");
+    k.tap("首字母");
+    for c in "db".chars() {
+        k.tap(&format!("键 {c}"));
+    }
+    let results = k.ui.global::<SearchAdapter>().get_results();
+    let levels: Vec<String> = results.iter().map(|r| r.level.to_string()).collect();
+    assert_eq!(levels.first().map(String::as_str), Some("村"), "{levels:?}");
+    // The first row's badge is on the screen.
+    assert!(k.has("村级"));
+    assert!(levels.iter().any(|l| l == "县"), "{levels:?}");
+}
+
+/// The domains' names as 信息查询 shows them, in order.
+fn domain_names(k: &Kiosk) -> Vec<String> {
+    k.ui.global::<kiosk::DomainsAdapter>()
+        .get_domains()
+        .iter()
+        .map(|d| d.name.to_string())
+        .collect()
+}
+
+#[test]
+fn the_domains_lead_with_what_people_ask_for_in_plain_words() {
+    use kiosk::config::DEFAULT_DOMAIN_ORDER;
+    let k = start();
+    k.tap("信息查询");
+    let names = domain_names(&k);
+    assert_eq!(&names[..DEFAULT_DOMAIN_ORDER.len()], DEFAULT_DOMAIN_ORDER);
+    // The rest in the catalog's order.
+    let rest: Vec<String> = Domain::all()
+        .map(|d| d.name().to_string())
+        .filter(|n| !DEFAULT_DOMAIN_ORDER.contains(&n.as_str()))
+        .collect();
+    assert_eq!(names[DEFAULT_DOMAIN_ORDER.len()..], rest[..]);
+    // Under each name, what it is about in the words people use.
+    assert!(k.has("社会救助：低保、特困、临时救助"));
+    let hints: Vec<String> =
+        k.ui.global::<kiosk::DomainsAdapter>()
+            .get_domains()
+            .iter()
+            .map(|d| d.hint.to_string())
+            .collect();
+    assert!(hints.iter().all(|h| !h.is_empty()), "{hints:?}");
+    k.tap("社会救助");
+    assert_eq!(k.page(), "items");
+}
+
+#[test]
+fn a_configured_domain_order_leads() {
+    let config = KioskConfig {
+        domain_order: vec![Domain::from_name("救灾").unwrap()],
+        ..KioskConfig::default()
+    };
+    let (ui, app, demo) = common::start_kiosk(config, 1920, 1080);
+    let k = Kiosk { ui, app, demo };
+    k.tap("信息查询");
+    let names = domain_names(&k);
+    assert_eq!(names[..2], ["救灾", "国土空间规划"]);
+}
+
+#[test]
+fn the_empty_search_page_offers_hot_words_from_this_terminals_content() {
+    let k = start();
+    k.tap("搜索");
+    k.app.wait_for_search();
+    let s = k.ui.global::<SearchAdapter>();
+    let hot: Vec<String> = s.get_hot_words().iter().map(|w| w.to_string()).collect();
+    assert!(hot.contains(&"低保".to_string()), "{hot:?}");
+    // Each is found here, most found first; words found nowhere are not offered.
+    let store = k.store();
+    let scope = RegionScope::of(&"990521201201".parse().unwrap());
+    let mut searcher = disclosure::search::Searcher::new(&store).unwrap();
+    let mut total = |w: &str| searcher.search(&store, &scope, w, 1).unwrap().total;
+    let counts: Vec<usize> = hot.iter().map(|w| total(w)).collect();
+    assert!(counts.iter().all(|c| *c > 0), "{hot:?} {counts:?}");
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "{hot:?} {counts:?}"
+    );
+    for w in kiosk::controller::HOT_WORD_CANDIDATES {
+        if total(w) == 0 {
+            assert!(
+                !hot.contains(&w.to_string()),
+                "{w} found nowhere but offered"
+            );
+        }
+    }
+    assert!(k.has("常查 低保"), "the button is drawn");
+    // One tap searches it; typed, the words give way to the results.
+    k.tap("常查 低保");
+    assert_eq!(s.get_query(), "低保");
+    assert!(s.get_results().row_count() > 0);
+    assert!(!k.has("常查 低保"));
+    k.tap("清空");
+    assert!(k.has("常查 低保"), "back once the box is empty");
 }

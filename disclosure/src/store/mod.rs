@@ -16,8 +16,8 @@ use rusqlite::Connection;
 use crate::sqlite::{self, Contents, MigrationError};
 
 pub use query::{
-    ColumnNode, DocumentSummary, DocumentView, DomainCount, ItemDetail, ItemSummary, RecordKind,
-    RegionScope, StoreCounts, UpdateEntry,
+    ColumnNode, DocumentSummary, DocumentView, DomainCount, InterpretationEntry, ItemDetail,
+    ItemSummary, RecordKind, RegionScope, StoreCounts, UpdateEntry,
 };
 pub use write::FeedDirError;
 

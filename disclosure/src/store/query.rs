@@ -135,6 +135,17 @@ pub struct UpdateEntry {
     pub key: String,
     pub title: String,
     pub date: Date,
+    /// 效力状态 of a document, or of the document an interpretation
+    /// explains; `None` for notices.
+    pub status: Option<EffectStatus>,
+}
+
+/// A 政策解读 as a list shows it: with the 效力状态 of the document it
+/// explains, so an interpretation of a repealed rule says so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterpretationEntry {
+    pub interpretation: Interpretation,
+    pub document_status: EffectStatus,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -591,14 +602,15 @@ impl ContentStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// 政策解读 the scope sees, newest first.
+    /// 政策解读 the scope sees, newest first, each with its document's
+    /// 效力状态.
     pub fn interpretations(
         &self,
         scope: &RegionScope,
         limit: usize,
-    ) -> Result<Vec<Interpretation>, StoreError> {
+    ) -> Result<Vec<InterpretationEntry>, StoreError> {
         let sql = format!(
-            "SELECT {INTERP_COLUMNS}
+            "SELECT {INTERP_COLUMNS}, d.status
              FROM interpretation i JOIN document d ON d.id = i.document_id
              WHERE i.region_code IN ({}) ORDER BY i.published DESC, i.id LIMIT ?1",
             scope.placeholders(2)
@@ -606,8 +618,43 @@ impl ContentStore {
         let mut stmt = self.conn().prepare(&sql)?;
         let mut params = vec![limit.min(i64::MAX as usize).to_string()];
         params.extend(scope.params().map(str::to_string));
-        let rows = stmt.query_map(params_from_iter(params), interpretation_from_row)?;
+        let rows = stmt.query_map(params_from_iter(params), |r| {
+            let status: String = r.get(8)?;
+            Ok(InterpretationEntry {
+                interpretation: interpretation_from_row(r)?,
+                document_status: EffectStatus::from_db_name(&status)
+                    .ok_or_else(|| bad(8, "status"))?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// 效力状态 of a document (`kind` document) or of the document an
+    /// interpretation explains; `None` for other kinds and unknown keys.
+    pub fn effect_status(
+        &self,
+        kind: RecordKind,
+        key: &str,
+    ) -> Result<Option<EffectStatus>, StoreError> {
+        let sql = match kind {
+            RecordKind::Document => "SELECT status FROM document WHERE doc_key = ?1",
+            RecordKind::Interpretation => {
+                "SELECT d.status FROM interpretation i JOIN document d ON d.id = i.document_id
+                 WHERE i.interp_key = ?1"
+            }
+            _ => return Ok(None),
+        };
+        let status: Option<String> = self
+            .conn()
+            .prepare_cached(sql)?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
+        match status {
+            None => Ok(None),
+            Some(s) => EffectStatus::from_db_name(&s)
+                .map(Some)
+                .ok_or_else(|| StoreError::Corrupt(format!("效力状态“{s}”无法识别"))),
+        }
     }
 
     /// Service guides the scope sees, by name.
@@ -682,14 +729,15 @@ impl ContentStore {
     ) -> Result<Vec<UpdateEntry>, StoreError> {
         let p = scope.placeholders(2);
         let sql = format!(
-            "SELECT kind, k, title, d FROM (
-                SELECT 'document' AS kind, doc_key AS k, title, issued AS d, id
+            "SELECT kind, k, title, d, status FROM (
+                SELECT 'document' AS kind, doc_key AS k, title, issued AS d, id, status
                   FROM document WHERE region_code IN ({p})
                 UNION ALL
-                SELECT 'interpretation', interp_key, title, published, id
-                  FROM interpretation WHERE region_code IN ({p})
+                SELECT 'interpretation', i.interp_key, i.title, i.published, i.id, d.status
+                  FROM interpretation i JOIN document d ON d.id = i.document_id
+                  WHERE i.region_code IN ({p})
                 UNION ALL
-                SELECT 'notice', notice_key, title, published, id
+                SELECT 'notice', notice_key, title, published, id, NULL
                   FROM notice WHERE region_code IN ({p})
              ) ORDER BY d DESC, kind, id DESC LIMIT ?1"
         );
@@ -703,6 +751,12 @@ impl ContentStore {
                 key: r.get(1)?,
                 title: r.get(2)?,
                 date: date(r, 3)?,
+                status: match r.get::<_, Option<String>>(4)? {
+                    None => None,
+                    Some(s) => {
+                        Some(EffectStatus::from_db_name(&s).ok_or_else(|| bad(4, "status"))?)
+                    }
+                },
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

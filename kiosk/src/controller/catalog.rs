@@ -2,7 +2,7 @@
 //! column (栏目).
 
 use disclosure::Domain;
-use slint::{ComponentHandle, ModelRc, VecModel};
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::context::Context;
 use super::models::{level_char, rows};
@@ -10,12 +10,22 @@ use super::navigator::Target;
 use crate::{ColumnData, DomainData, DomainsAdapter, ItemsAdapter, MainWindow, RowData};
 
 pub fn fill_domains(ctx: &Context, ui: &MainWindow) -> anyhow::Result<String> {
-    let counts = ctx.store.domain_counts(&ctx.scope)?;
+    let mut counts = ctx.store.domain_counts(&ctx.scope)?;
+    // What people here ask for first (`ui.domain_order`), then the rest in
+    // catalog order (the sort is stable).
+    let order = &ctx.config.domain_order;
+    counts.sort_by_key(|d| {
+        order
+            .iter()
+            .position(|o| *o == d.domain)
+            .unwrap_or(order.len())
+    });
     let model: Vec<DomainData> = counts
         .iter()
         .map(|d| DomainData {
             code: i32::from(d.domain.code()),
             name: d.domain.name().into(),
+            hint: d.domain.plain_words().into(),
             count: d.items as i32,
         })
         .collect();
@@ -66,6 +76,7 @@ pub fn fill_items(
             }
             .into(),
             level: level_char(i.region_level),
+            status: SharedString::new(),
         })
         .collect();
     let a = ui.global::<ItemsAdapter>();

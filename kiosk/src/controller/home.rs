@@ -6,7 +6,7 @@ use disclosure::{ContentStore, DocumentKey, RegionLevel};
 use slint::{ComponentHandle, SharedString};
 
 use super::context::Context;
-use super::models::{rows, weekday};
+use super::models::{rows, status_name, weekday};
 use super::navigator::{ListKind, Page, Target};
 use crate::{AttractAdapter, HomeAdapter, HomeTile, MainWindow, RowData, SlideData};
 
@@ -70,6 +70,7 @@ impl HomeController {
                 title: u.title.as_str().into(),
                 subtitle: format!("{} · {}", kind_label(&ctx.store, u), u.date.chinese()).into(),
                 level: SharedString::new(),
+                status: status_name(u.status),
             })
             .collect();
         h.set_latest(rows(rows_v));
@@ -118,7 +119,12 @@ fn slides(ctx: &Context) -> anyhow::Result<Vec<SlideData>> {
             body: n.body.chars().take(160).collect::<String>().into(),
         })
         .collect();
-    for i in ctx.store.interpretations(&ctx.scope, SLIDES_PER_KIND)? {
+    for i in ctx
+        .store
+        .interpretations(&ctx.scope, SLIDES_PER_KIND)?
+        .into_iter()
+        .map(|e| e.interpretation)
+    {
         slides.push(SlideData {
             kind: "政策解读".into(),
             title: i.title.as_str().into(),

@@ -1,7 +1,9 @@
 //! The idle rules, as plain logic: when nobody has touched the screen for
 //! a while the kiosk goes home (search cleared, 大字/高对比 back to the
-//! defaults), later to the attract loop whose slides turn; a half-filled
-//! application gets a warning, then is wiped.
+//! defaults), later to the attract loop whose slides turn. Whatever is
+//! left of someone is wiped only after a countdown on the screen: a
+//! half-filled application gets its own warning, any other page
+//! 还剩 N 秒 before it goes home.
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +11,11 @@ use crate::config::{ApplicationsConfig, KioskConfig};
 
 /// How often the attract loop turns a slide.
 pub const SLIDE_SECS: u64 = 8;
+
+/// Seconds of countdown shown before an idle page goes home (at most half
+/// the idle time, so a short `idle.reset_after_secs` still leaves a
+/// stretch with nothing on the screen).
+pub const RESET_WARNING_SECS: u64 = 30;
 
 /// Where the citizen is, as far as the idle rules care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +72,10 @@ pub enum IdleAction {
     },
     /// Someone touched the screen: the warning goes.
     HideWarning,
+    /// "还剩 N 秒，点击任意处继续": the page is about to go home.
+    WarnReset {
+        secs_left: u64,
+    },
     /// The half-filled form is wiped and the kiosk goes home.
     WipeForm,
     /// Home for the next person.
@@ -90,6 +101,11 @@ impl IdleClock {
             last_touch: now,
             last_slide: now,
         }
+    }
+
+    /// How long before going home the countdown shows.
+    fn reset_warning(&self) -> Duration {
+        Duration::from_secs(RESET_WARNING_SECS).min(self.reset_after / 2)
     }
 
     /// A touch: the idle time starts again.
@@ -129,6 +145,11 @@ impl IdleClock {
                 IdleAction::Attract
             }
             Whereabouts::Elsewhere if idle >= self.reset_after => IdleAction::ResetHome,
+            Whereabouts::Elsewhere if idle >= self.reset_after - self.reset_warning() => {
+                IdleAction::WarnReset {
+                    secs_left: (self.reset_after - idle).as_secs_f64().ceil() as u64,
+                }
+            }
             _ => IdleAction::Nothing,
         }
     }
@@ -163,8 +184,20 @@ mod tests {
 
     #[test]
     fn home_then_the_attract_loop() {
-        // Defaults: home after 120 s, the attract loop after 300 s.
-        check(119, Whereabouts::Elsewhere, IdleAction::Nothing);
+        // Defaults: home after 120 s (a countdown from 90 s), the attract
+        // loop after 300 s.
+        check(89, Whereabouts::Elsewhere, IdleAction::Nothing);
+        check(
+            90,
+            Whereabouts::Elsewhere,
+            IdleAction::WarnReset { secs_left: 30 },
+        );
+        check(
+            119,
+            Whereabouts::Elsewhere,
+            IdleAction::WarnReset { secs_left: 1 },
+        );
+        check(119, Whereabouts::CleanHome, IdleAction::Nothing);
         check(120, Whereabouts::Elsewhere, IdleAction::ResetHome);
         check(120, Whereabouts::CleanHome, IdleAction::Nothing);
         check(299, Whereabouts::CleanHome, IdleAction::Nothing);
@@ -173,11 +206,34 @@ mod tests {
     }
 
     #[test]
+    fn the_countdown_before_going_home_is_at_most_half_the_idle_time() {
+        let now = Instant::now();
+        let config = KioskConfig {
+            reset_after_secs: 20,
+            attract_after_secs: 300,
+            ..KioskConfig::default()
+        };
+        let at = |secs| {
+            let mut c = IdleClock::new(&config, now);
+            c.tick(now + Duration::from_secs(secs), Whereabouts::Elsewhere)
+        };
+        assert_eq!(at(9), IdleAction::Nothing);
+        assert_eq!(at(10), IdleAction::WarnReset { secs_left: 10 });
+        assert_eq!(at(20), IdleAction::ResetHome);
+        // Part seconds round up: 0.5 s left still shows 1.
+        let mut c = IdleClock::new(&config, now);
+        assert_eq!(
+            c.tick(now + Duration::from_millis(19_500), Whereabouts::Elsewhere),
+            IdleAction::WarnReset { secs_left: 1 }
+        );
+    }
+
+    #[test]
     fn a_touch_starts_the_clock_again() {
         let (mut c, t0) = clock();
         c.touched(t0 + Duration::from_secs(100));
         assert_eq!(
-            c.tick(t0 + Duration::from_secs(219), Whereabouts::Elsewhere),
+            c.tick(t0 + Duration::from_secs(189), Whereabouts::Elsewhere),
             IdleAction::Nothing
         );
         assert_eq!(

@@ -6,7 +6,7 @@ use disclosure::{Domain, RegionLevel};
 use slint::{ComponentHandle, SharedString};
 
 use super::context::Context;
-use super::models::{level_char, rows};
+use super::models::{level_char, rows, status_name};
 use super::navigator::{ListKind, Target};
 use crate::{ListAdapter, MainWindow, RowData};
 
@@ -30,7 +30,8 @@ fn list_rows(ctx: &Context, kind: ListKind) -> anyhow::Result<(String, Vec<RowDa
             store
                 .interpretations(scope, MAX_INTERPRETATIONS)?
                 .into_iter()
-                .map(|i| RowData {
+                .map(|e| (e.interpretation, e.document_status))
+                .map(|(i, document_status)| RowData {
                     key: Target::Interpretation(i.key).encode().into(),
                     title: i.title.into(),
                     subtitle: format!(
@@ -41,6 +42,8 @@ fn list_rows(ctx: &Context, kind: ListKind) -> anyhow::Result<(String, Vec<RowDa
                     )
                     .into(),
                     level: SharedString::new(),
+                    // The rule it explains may have been repealed since.
+                    status: status_name(Some(document_status)),
                 })
                 .collect(),
             "暂无政策解读".into(),
@@ -55,6 +58,7 @@ fn list_rows(ctx: &Context, kind: ListKind) -> anyhow::Result<(String, Vec<RowDa
                     title: g.name.into(),
                     subtitle: format!("{} · {}", g.agency, g.domain.name()).into(),
                     level: level_char(g.region.level()),
+                    status: SharedString::new(),
                 })
                 .collect(),
             "暂无办事指南".into(),
@@ -78,6 +82,7 @@ fn list_rows(ctx: &Context, kind: ListKind) -> anyhow::Result<(String, Vec<RowDa
                     }
                     .into(),
                     level: level_char(n.region.level()),
+                    status: SharedString::new(),
                 })
                 .collect(),
             "暂无公告".into(),
@@ -93,6 +98,7 @@ fn list_rows(ctx: &Context, kind: ListKind) -> anyhow::Result<(String, Vec<RowDa
                     title: d.title.into(),
                     subtitle: format!("公开文件 · {}", d.issued.chinese()).into(),
                     level: "村".into(),
+                    status: status_name(Some(d.status)),
                 })
                 .collect();
             for domain in Domain::all() {
@@ -103,6 +109,7 @@ fn list_rows(ctx: &Context, kind: ListKind) -> anyhow::Result<(String, Vec<RowDa
                             title: i.name.into(),
                             subtitle: format!("公开目录 · {}", domain.name()).into(),
                             level: "村".into(),
+                            status: SharedString::new(),
                         });
                     }
                 }

@@ -33,11 +33,11 @@ use slint::ComponentHandle;
 
 pub use apply::{CardOutcome, DoneState, FormState, Typing, WizardStep, privacy_notice};
 pub use context::{Context, UNAVAILABLE};
-pub use idle::{FormIdle, IdleAction, IdleClock, SLIDE_SECS, Whereabouts};
+pub use idle::{FormIdle, IdleAction, IdleClock, RESET_WARNING_SECS, SLIDE_SECS, Whereabouts};
 pub use navigator::{ListKind, MAX_HISTORY, Navigator, Page, Target};
 pub use progress::{NO_PIN, OpenedApplication, ProgressState};
 pub use read_aloud::{READING_FAILED, ReadingView};
-pub use search::SearchInput;
+pub use search::{HOT_WORD_CANDIDATES, SearchInput};
 pub use spoken::{HOME_TILES, Passage, masked_for_speech, page_passages};
 pub use technician::{TechnicianController, TechnicianStep};
 
@@ -264,6 +264,15 @@ impl App {
         self.inner.progress.borrow().state().clone()
     }
 
+    /// Waits until search is ready, its hot words found (tests,
+    /// screenshots); the search page shows them.
+    pub fn wait_for_search(&self) {
+        self.inner.search.borrow_mut().wait_until_loaded();
+        if self.page() == Page::Search {
+            self.refresh();
+        }
+    }
+
     /// Waits until the pinyin candidates are ready (tests, screenshots).
     pub fn wait_for_dictionary(&self, limit: Duration) -> bool {
         self.ctx().wait_for_vocabulary(limit)
@@ -272,6 +281,18 @@ impl App {
     /// A touch: the idle clock starts again.
     pub fn touched(&self) {
         self.inner.idle.borrow_mut().touched(Instant::now());
+        self.going_home_countdown(0);
+    }
+
+    /// The countdown over the page before it goes home; 0 hides it.
+    fn going_home_countdown(&self, secs_left: u64) {
+        if let Some(ui) = self.inner.ui.upgrade() {
+            let s = ui.global::<AppState>();
+            let secs = i32::try_from(secs_left).unwrap_or(i32::MAX);
+            if s.get_going_home_secs() != secs {
+                s.set_going_home_secs(secs);
+            }
+        }
     }
 
     /// Opens `page`, remembering the current one for 返回.
@@ -542,6 +563,10 @@ impl App {
         if page == Page::Technician && self.inner.technician.borrow_mut().poll(ctx) {
             self.refresh();
         }
+        // The hot words arrive with the search titles.
+        if self.inner.search.borrow_mut().poll() && page == Page::Search {
+            self.refresh();
+        }
         self.poll_reading();
     }
 
@@ -574,7 +599,12 @@ impl App {
             _ => Whereabouts::Elsewhere,
         };
         let action = self.inner.idle.borrow_mut().tick(now, at);
+        self.going_home_countdown(match action {
+            IdleAction::WarnReset { secs_left } => secs_left,
+            _ => 0,
+        });
         match action {
+            IdleAction::WarnReset { .. } => {}
             IdleAction::Nothing => {}
             IdleAction::TurnSlide => {
                 self.inner.home.borrow_mut().next_slide();

@@ -2,7 +2,7 @@
 //! label–value rows, list rows, body text as paragraphs, search marks.
 
 use disclosure::body::{BodyBlock, body_blocks};
-use disclosure::{Date, RegionLevel};
+use disclosure::{Date, EffectStatus, RegionLevel};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use crate::{BlockData, FieldData, MainWindow, RowData, TableRowData};
@@ -36,6 +36,11 @@ pub fn strings<S: Into<SharedString>>(v: impl IntoIterator<Item = S>) -> ModelRc
 /// The 县/乡/村 badge.
 pub fn level_char(l: RegionLevel) -> SharedString {
     l.short_name().into()
+}
+
+/// The 效力状态 badge: empty (no badge) where there is none.
+pub fn status_name(s: Option<EffectStatus>) -> SharedString {
+    s.map(|s| s.name().into()).unwrap_or_default()
 }
 
 pub fn weekday(d: Date) -> &'static str {

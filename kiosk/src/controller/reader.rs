@@ -7,7 +7,7 @@ use disclosure::store::DocumentView;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::context::Context;
-use super::models::{blocks, field_rows, level_char, rows, strings};
+use super::models::{blocks, field_rows, level_char, rows, status_name, strings};
 use super::navigator::Target;
 use crate::{FieldData, ItemAdapter, MainWindow, ReaderAdapter, RowData};
 
@@ -188,6 +188,7 @@ fn document_reading(v: DocumentView) -> Reading {
             title: format!("政策解读（{}）", i.form.name()).into(),
             subtitle: SharedString::new(),
             level: SharedString::new(),
+            status: SharedString::new(),
         })
         .collect();
     Reading {
@@ -207,16 +208,18 @@ fn interpretation_reading(
     let Some(i) = ctx.store.interpretation(key)? else {
         return Ok(None);
     };
-    let doc_title = ctx
+    let (doc_title, doc_status) = ctx
         .store
         .document(&i.document)?
-        .map(|v| v.document.title)
+        .map(|v| (v.document.title, Some(v.document.status)))
         .unwrap_or_default();
     let links = vec![RowData {
         key: Target::Document(i.document.clone()).encode().into(),
         title: "查看原文".into(),
         subtitle: doc_title.as_str().into(),
         level: SharedString::new(),
+        // Whether the rule explained here still holds.
+        status: status_name(doc_status),
     }];
     let meta = vec![
         format!("{}　{}　{}", i.form.name(), i.issuer, i.published.chinese()),

@@ -6,13 +6,61 @@ use disclosure::search::{SearchError, SearchResults, Searcher};
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::context::Context;
-use super::models::{split_mark, strings};
+use super::models::{level_char, split_mark, status_name, strings};
 use super::navigator::Target;
 use crate::composer::{Composer, ComposerRules};
 use crate::{KeyboardMode, MainWindow, ResultData, SearchAdapter};
 
 /// Search hits shown at once.
 const RESULT_LIMIT: usize = 50;
+
+/// Words people in a hall come to ask about; the empty search page offers
+/// those this terminal's content has, most found first.
+pub const HOT_WORD_CANDIDATES: [&str; 14] = [
+    "低保",
+    "养老金",
+    "医保",
+    "补贴",
+    "救助",
+    "残疾",
+    "高龄",
+    "危房",
+    "户口",
+    "招生",
+    "就业",
+    "征地",
+    "特困",
+    "村务",
+];
+
+/// What the start-up thread hands over: the searcher and the hot words.
+type LoadedSearch = (Searcher, Vec<String>);
+
+/// Hot words offered at most.
+const HOT_WORDS_SHOWN: usize = 8;
+
+/// The hot words `searcher` finds in `scope`, most found first; words
+/// found nowhere are left out.
+pub fn hot_words(
+    store: &ContentStore,
+    searcher: &mut Searcher,
+    scope: &disclosure::store::RegionScope,
+) -> Result<Vec<String>, SearchError> {
+    let mut found = Vec::new();
+    for (i, w) in HOT_WORD_CANDIDATES.iter().enumerate() {
+        let total = searcher.search(store, scope, w, 1)?.total;
+        if total > 0 {
+            found.push((total, i, w.to_string()));
+        }
+    }
+    // Most found first; ties in the list's order.
+    found.sort_by_key(|(total, i, _)| (std::cmp::Reverse(*total), *i));
+    Ok(found
+        .into_iter()
+        .take(HOT_WORDS_SHOWN)
+        .map(|(.., w)| w)
+        .collect())
+}
 
 /// What is typed on the search page.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,25 +74,32 @@ pub struct SearchInput {
 pub struct SearchController {
     searcher: Searcher,
     /// The thread loading the titles at start (100k titles take longer
-    /// than a first frame may); the first search waits for it.
-    loading: Option<std::thread::JoinHandle<Result<Searcher, SearchError>>>,
+    /// than a first frame may), and finding the hot words; the first
+    /// search waits for it.
+    loading: Option<std::thread::JoinHandle<Result<LoadedSearch, SearchError>>>,
+    /// Offered while nothing is typed (see [`hot_words`]).
+    hot_words: Vec<String>,
     composer: Composer,
 }
 
 impl SearchController {
     pub fn new(ctx: &Context) -> anyhow::Result<SearchController> {
         let path = ctx.store.path().to_path_buf();
+        let scope = ctx.scope.clone();
         let loading = std::thread::Builder::new()
             .name("search-titles".into())
             .spawn(move || {
-                let searcher = Searcher::new(&ContentStore::open_read_only(&path)?);
+                let store = ContentStore::open_read_only(&path)?;
+                let mut searcher = Searcher::new(&store)?;
+                let words = hot_words(&store, &mut searcher, &scope)?;
                 crate::return_freed_memory();
-                searcher
+                Ok((searcher, words))
             })?;
         Ok(SearchController {
             // Loads the titles itself on its first search if the thread
             // gives none.
             searcher: Searcher::default(),
+            hot_words: Vec::new(),
             loading: Some(loading),
             composer: Composer::new(ComposerRules::search(), ""),
         })
@@ -56,7 +111,10 @@ impl SearchController {
     fn searcher(&mut self) -> &mut Searcher {
         if let Some(loading) = self.loading.take() {
             match loading.join() {
-                Ok(Ok(s)) => self.searcher = s,
+                Ok(Ok((s, words))) => {
+                    self.searcher = s;
+                    self.hot_words = words;
+                }
                 Ok(Err(e)) => tracing::warn!("search titles not loaded at start: {e}"),
                 Err(_) => tracing::warn!("the thread loading the search titles panicked"),
             }
@@ -110,11 +168,37 @@ impl SearchController {
         self.composer.clear();
     }
 
-    /// New content: the index again.
+    /// New content: the index again, and the hot words it has.
     pub fn reload(&mut self, ctx: &Context) {
-        if let Err(e) = self.searcher().refresh(&ctx.store) {
-            tracing::warn!("search index reload failed: {e}");
+        let searcher = self.searcher();
+        match searcher.refresh(&ctx.store) {
+            Ok(false) => {}
+            Ok(true) => match hot_words(&ctx.store, searcher, &ctx.scope) {
+                Ok(words) => self.hot_words = words,
+                Err(e) => tracing::warn!("hot words not found again: {e}"),
+            },
+            Err(e) => tracing::warn!("search index reload failed: {e}"),
         }
+    }
+
+    /// Takes the searcher (and the hot words) once the start-up thread is
+    /// done, without waiting for it. Returns whether they arrived now.
+    pub fn poll(&mut self) -> bool {
+        if self.loading.as_ref().is_some_and(|l| l.is_finished()) {
+            self.searcher();
+            return true;
+        }
+        false
+    }
+
+    /// Waits for the start-up thread (tests, screenshots).
+    pub fn wait_until_loaded(&mut self) {
+        self.searcher();
+    }
+
+    /// A hot word tapped: it becomes the query.
+    pub fn search_word(&mut self, word: &str) {
+        self.composer.replace(word);
     }
 
     pub fn fill(&mut self, ctx: &Context, ui: &MainWindow) -> anyhow::Result<String> {
@@ -131,29 +215,38 @@ impl SearchController {
             self.searcher()
                 .search(&ctx.store, &ctx.scope, &query, RESULT_LIMIT)?
         };
-        let model: Vec<ResultData> = results
+        let model = results
             .hits
             .iter()
             .map(|h| {
                 let (tp, tm, tt) = split_mark(&h.title, &h.title_marks);
                 let (sp, sm, sn) = split_mark(&h.snippet, &h.snippet_marks);
-                ResultData {
+                Ok(ResultData {
                     key: Target::of_hit(h).encode().into(),
                     kind: h.kind.name().into(),
+                    level: level_char(h.level),
+                    status: status_name(ctx.store.effect_status(h.kind, &h.key)?),
                     title_pre: tp.into(),
                     title_mark: tm.into(),
                     title_post: tt.into(),
                     snippet_pre: sp.into(),
                     snippet_mark: sm.into(),
                     snippet_post: sn.into(),
-                }
+                })
             })
-            .collect();
+            .collect::<anyhow::Result<Vec<ResultData>>>()?;
         let a = ui.global::<SearchAdapter>();
         a.set_mode(input.mode);
         a.set_query(input.committed.as_str().into());
         a.set_composing(input.composing.as_str().into());
         a.set_candidates(strings(self.composer.shown_candidates()));
+        // Offered on the empty page only (the searcher is there by now).
+        let hot = if query.is_empty() && input.committed.is_empty() {
+            self.hot_words.clone()
+        } else {
+            Vec::new()
+        };
+        a.set_hot_words(strings(hot));
         a.set_results(ModelRc::new(VecModel::from(model)));
         a.set_summary(summary(&input, &query, &results).into());
         Ok("搜索".into())

@@ -132,6 +132,9 @@ fn wire_search(app: &App, ui: &MainWindow) {
     s.on_clear(act(app, App::clear_search));
     s.on_set_mode(act1(app, |a, m: KeyboardMode| a.set_mode(m)));
     s.on_pick(act1(app, |a, i: i32| a.on_search(|s, _| s.pick(index(i)))));
+    s.on_search_word(act1(app, |a, w: SharedString| {
+        a.on_search(|s, _| s.search_word(&w))
+    }));
     s.on_open(act1(app, open_key));
 }
 

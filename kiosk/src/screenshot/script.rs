@@ -32,6 +32,9 @@ pub enum Shot {
     Interpretations,
     Village,
     Search,
+    /// The search with something typed, and the countdown before it goes
+    /// home after a while without a touch.
+    GoingHome,
     Apply,
     ApplyWho,
     ApplyTyping,
@@ -52,7 +55,7 @@ pub enum Shot {
 }
 
 /// Every shot, in the order the screenshot tests take them.
-pub const SHOTS: [Shot; 27] = [
+pub const SHOTS: [Shot; 28] = [
     Shot::Home,
     Shot::Attract,
     Shot::Domains,
@@ -67,6 +70,7 @@ pub const SHOTS: [Shot; 27] = [
     Shot::Interpretations,
     Shot::Village,
     Shot::Search,
+    Shot::GoingHome,
     Shot::Apply,
     Shot::ApplyWho,
     Shot::ApplyTyping,
@@ -115,6 +119,7 @@ impl Shot {
             Shot::Interpretations => "interpretations",
             Shot::Village => "village",
             Shot::Search => "search",
+            Shot::GoingHome => "going-home",
             Shot::Apply => "apply",
             Shot::ApplyWho => "apply-who",
             Shot::ApplyTyping => "apply-typing",
@@ -246,6 +251,8 @@ fn social_assistance() -> Domain {
 
 impl ScreenshotScript for App {
     fn show_shot(&self, shot: Shot) -> anyhow::Result<Vec<String>> {
+        // Each picture starts as if someone had just touched the screen.
+        self.touched();
         let ctx = self.context();
         let store = &ctx.store;
         let scope = &ctx.scope;
@@ -276,9 +283,15 @@ impl ScreenshotScript for App {
             }
             Shot::Domains => {
                 self.navigate(Page::Domains);
-                let first = store.domain_counts(scope)?.into_iter().next();
+                // The first tile: what people ask for first, in plain words.
+                let first = ctx
+                    .config
+                    .domain_order
+                    .first()
+                    .copied()
+                    .or_else(|| Domain::all().next());
                 let mut texts = vec!["信息查询 · 选择领域".to_string()];
-                texts.extend(first.map(|d| d.domain.name().to_string()));
+                texts.extend(first.map(|d| format!("{}：{}", d.name(), d.plain_words())));
                 texts
             }
             Shot::Items => {
@@ -314,7 +327,11 @@ impl ScreenshotScript for App {
                 } else {
                     let i = &v.interpretations[0];
                     self.navigate(Page::Reader(Target::Interpretation(i.key.clone())));
-                    vec![i.title.clone(), "查看原文".into()]
+                    vec![
+                        i.title.clone(),
+                        "查看原文".into(),
+                        format!("原文效力状态：{}", v.document.status.name()),
+                    ]
                 }
             }
             Shot::Speaking => {
@@ -358,21 +375,41 @@ impl ScreenshotScript for App {
                     .next()
                     .map(|n| n.title),
             ),
-            Shot::Interpretations => list(
-                ListKind::Interpretations,
-                store
-                    .interpretations(scope, 1)?
-                    .into_iter()
-                    .next()
-                    .map(|i| i.title),
-            ),
+            Shot::Interpretations => {
+                let first = store.interpretations(scope, 1)?.into_iter().next();
+                let mut texts = list(
+                    ListKind::Interpretations,
+                    first.as_ref().map(|e| e.interpretation.title.clone()),
+                );
+                texts.extend(first.map(|e| format!("效力状态：{}", e.document_status.name())));
+                texts
+            }
             Shot::Village => list(
                 ListKind::Village,
                 Some(format!("{} · 村务公开", ctx.region.name)),
             ),
             Shot::Search => {
                 self.navigate(Page::Search);
-                vec!["搜索框".into(), "全拼".into(), "首字母".into()]
+                self.wait_for_search();
+                let mut texts = vec!["搜索框".to_string(), "全拼".into(), "首字母".into()];
+                let ui = self.window().ok_or_else(|| anyhow::anyhow!("没有窗口"))?;
+                let hot = ui.global::<crate::SearchAdapter>().get_hot_words();
+                texts.extend(slint::Model::row_data(&hot, 0).map(|w| format!("常查 {w}")));
+                texts
+            }
+            Shot::GoingHome => {
+                self.navigate(Page::Search);
+                let ui = self.window().ok_or_else(|| anyhow::anyhow!("没有窗口"))?;
+                let s = ui.global::<crate::SearchAdapter>();
+                s.invoke_set_mode(crate::KeyboardMode::Initials);
+                for k in ["d", "b"] {
+                    s.invoke_key(k.into());
+                }
+                self.touched();
+                let reset = ctx.config.reset_after_secs;
+                let left = 12.min(reset / 2);
+                self.tick(std::time::Instant::now() + Duration::from_secs(reset - left));
+                vec![format!("还剩 {left} 秒"), "继续使用".into()]
             }
             Shot::Apply
             | Shot::ApplyWho

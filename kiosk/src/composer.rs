@@ -80,6 +80,7 @@ impl ComposerRules {
         ComposerRules {
             modes: vec![
                 KeyboardMode::Pinyin,
+                KeyboardMode::Handwriting,
                 KeyboardMode::Initials,
                 KeyboardMode::Digits,
             ],
@@ -110,6 +111,8 @@ pub struct Composer {
     candidates: Vec<String>,
     page: usize,
     room: CandidateRoom,
+    /// 手写: what is written on the pad for the next character.
+    ink: handwriting::Ink,
 }
 
 impl Composer {
@@ -123,6 +126,7 @@ impl Composer {
             candidates: Vec::new(),
             page: 0,
             room: CandidateRoom::UNLIMITED,
+            ink: handwriting::Ink::default(),
         }
     }
 
@@ -243,10 +247,52 @@ impl Composer {
 
     /// 删除: the last letter being composed, else the last character.
     pub fn backspace(&mut self, dict: Option<&CandidateDictionary>) {
+        // 手写: a half-written character goes first, as pinyin does.
+        if !self.ink.is_empty() {
+            self.rewrite();
+            return;
+        }
         if self.composing.pop().is_none() {
             self.text.pop();
         }
         self.refresh(dict);
+    }
+
+    /// 手写: what the pad holds.
+    pub fn ink(&self) -> &handwriting::Ink {
+        &self.ink
+    }
+
+    /// 手写: a finger touches the pad (of `width`×`height`) at `p`.
+    pub fn pen_down(&mut self, p: handwriting::Point, width: f32, height: f32) {
+        if self.mode == KeyboardMode::Handwriting {
+            self.ink.pen_down(p, width, height);
+        }
+    }
+
+    /// 手写: the finger moves on the pad.
+    pub fn pen_move(&mut self, p: handwriting::Point) {
+        if self.mode == KeyboardMode::Handwriting {
+            self.ink.pen_move(p);
+        }
+    }
+
+    /// 手写: the guesses for what the pad holds become the candidates,
+    /// best first (after each stroke).
+    pub fn set_guesses(&mut self, guesses: Vec<String>) {
+        if self.mode == KeyboardMode::Handwriting {
+            self.candidates = guesses;
+            self.page = 0;
+        }
+    }
+
+    /// 重写: the pad wiped, its candidates gone.
+    pub fn rewrite(&mut self) {
+        self.ink.clear();
+        if self.mode == KeyboardMode::Handwriting {
+            self.candidates.clear();
+            self.page = 0;
+        }
     }
 
     /// The whole text replaced by `word` (a hot word tapped), nothing
@@ -265,6 +311,7 @@ impl Composer {
         self.text.clear();
         self.composing.clear();
         self.candidates.clear();
+        self.ink.clear();
         self.page = 0;
     }
 
@@ -276,6 +323,7 @@ impl Composer {
             return Edit::Unchanged;
         }
         self.commit_composing();
+        self.ink.clear();
         if mode == KeyboardMode::Pinyin
             && !self.text.is_empty()
             && self.text.bytes().all(|b| b.is_ascii_lowercase())
@@ -309,6 +357,8 @@ impl Composer {
         }
         self.composing.clear();
         self.candidates.clear();
+        // 手写: the pad is ready for the next character.
+        self.ink.clear();
         self.page = 0;
         if fits { Edit::Changed } else { Edit::TooLong }
     }
@@ -324,6 +374,10 @@ impl Composer {
     /// The candidates again, e.g. once the vocabulary is ready.
     pub fn refresh(&mut self, dict: Option<&CandidateDictionary>) {
         self.page = 0;
+        // 手写's candidates come from the recognizer, not from pinyin.
+        if self.mode == KeyboardMode::Handwriting {
+            return;
+        }
         self.candidates = if self.mode != KeyboardMode::Pinyin || self.composing.is_empty() {
             Vec::new()
         } else {

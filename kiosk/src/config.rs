@@ -46,6 +46,9 @@ pub struct KioskConfig {
     pub id_reader: Option<IdReaderConfig>,
     /// Read-aloud (`[speech]`): volume, rate and the ALSA device.
     pub speech: speech::SpeechConfig,
+    /// `handwriting.model`: the Zinnia model 手写 reads; 手写 is offered
+    /// only where the file is there.
+    pub handwriting_model: PathBuf,
     /// `[screen]`: rotation, screen hours (see `crate::service`).
     pub screen: crate::service::ScreenConfig,
     /// `[technician]`: the 技术维护 screen.
@@ -198,6 +201,7 @@ impl Default for KioskConfig {
             scanner: None,
             id_reader: None,
             speech: speech::SpeechConfig::default(),
+            handwriting_model: PathBuf::from(handwriting::DEFAULT_MODEL),
             screen: crate::service::ScreenConfig::default(),
             technician: TechnicianConfig::default(),
         }
@@ -242,6 +246,8 @@ struct RawConfig {
     id_reader: Option<RawIdReader>,
     #[serde(default)]
     speech: RawSpeech,
+    #[serde(default)]
+    handwriting: RawHandwriting,
     #[serde(default)]
     screen: crate::service::RawScreen,
     #[serde(default)]
@@ -322,6 +328,12 @@ struct RawDisplay {
     fullscreen: Option<bool>,
     width: Option<i64>,
     height: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHandwriting {
+    model: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -438,6 +450,15 @@ impl KioskConfig {
                 "idle.attract_after_secs",
                 "不能小于 idle.reset_after_secs（先回到首页，再开始轮播）".into(),
             ));
+        }
+        if let Some(m) = raw.handwriting.model {
+            if !m.starts_with('/') {
+                return Err(bad(
+                    "handwriting.model",
+                    format!("“{m}”应为绝对路径，如 {}", handwriting::DEFAULT_MODEL),
+                ));
+            }
+            c.handwriting_model = PathBuf::from(m);
         }
         c.large_text = raw.ui.large_text.unwrap_or(false);
         c.high_contrast = raw.ui.high_contrast.unwrap_or(false);
@@ -700,6 +721,13 @@ mod tests {
         check("[ui]\npublic_url = \"https://x/\"", Some("ui.public_url"));
         check("[ui]\nlarge_txt = true", Some("large_txt"));
         check("[ui]\ndomain_order = [\"社会救助\", \"养老服务\"]", None);
+        check("[handwriting]\nmodel = \"/opt/zinnia/zh.model\"", None);
+        check(
+            "[handwriting]\nmodel = \"zh.model\"",
+            Some("handwriting.model"),
+        );
+        check("[handwriting]\nmodel = \"\"", Some("handwriting.model"));
+        check("[handwriting]\npath = \"/x\"", Some("path"));
         check("[ui]\ndomain_order = []", None);
         check("[ui]\ndomain_order = [\"低保\"]", Some("ui.domain_order"));
         check(

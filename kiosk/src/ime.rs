@@ -95,6 +95,17 @@ impl CandidateDictionary {
         self.words.is_empty()
     }
 
+    /// Whether the vocabulary has `word` (one to four hanzi), e.g. whether
+    /// this terminal's content uses a character written by hand.
+    pub fn knows(&self, word: &str) -> bool {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.is_empty() || chars.len() > MAX_WORD || !chars.iter().all(|c| is_hanzi(*c)) {
+            return false;
+        }
+        let w = PackedWord::new(&chars);
+        self.words.iter().any(|(k, _)| *k == w)
+    }
+
     /// Candidates for the letters typed so far: words whose characters take
     /// up all of `input` (each a non-empty prefix of one of its readings).
     /// Words spelled in full syllables rank first, then longer words, then
@@ -310,6 +321,21 @@ mod tests {
         assert!(d.candidates("di1").is_empty());
         // Longer than any word: no single candidate spells it all.
         assert!(d.candidates("dibaoduixiangmingdan").is_empty());
+    }
+
+    #[test]
+    fn the_vocabulary_knows_its_words_and_characters() {
+        let d = dict();
+        for (w, known) in [
+            ("低", true),
+            ("低保", true),
+            ("囗", false),
+            ("", false),
+            ("a", false),
+            ("政府信息依申请公开", false), // longer than a word
+        ] {
+            assert_eq!(d.knows(w), known, "{w}");
+        }
     }
 
     #[test]

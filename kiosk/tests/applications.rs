@@ -374,6 +374,28 @@ fn no_printer_configured_shows_a_qr_and_the_pin() {
 }
 
 #[test]
+fn a_name_written_by_hand() {
+    let k = start(config(None));
+    k.tap("申请公开");
+    k.app.set_step(WizardStep::Who);
+    k.tap("姓名");
+    k.tap("手写");
+    let a = k.ui.global::<ApplyAdapter>();
+    common::write_on_pad(
+        common::WRITTEN_WANG,
+        |x, y, w, h| a.invoke_pen_down(x, y, w, h),
+        |x, y| a.invoke_pen_move(x, y),
+        || a.invoke_pen_up(),
+    );
+    let cands: Vec<String> = a.get_candidates().iter().map(|c| c.to_string()).collect();
+    assert_eq!(cands.first().map(String::as_str), Some("王"), "{cands:?}");
+    k.tap("候选 王");
+    assert_eq!(a.get_typing_value(), "王");
+    k.tap("填好了");
+    assert_eq!(k.app.form_state().form.name, "王");
+}
+
+#[test]
 fn errors_are_shown_on_their_fields() {
     let k = start(config(None));
     k.tap("申请公开");

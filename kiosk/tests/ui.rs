@@ -661,3 +661,70 @@ fn the_empty_search_page_offers_hot_words_from_this_terminals_content() {
     k.tap("清空");
     assert!(k.has("常查 低保"), "back once the box is empty");
 }
+
+#[test]
+fn a_character_written_by_hand_is_offered_and_searched() {
+    use kiosk::KeyboardMode;
+    let k = start();
+    k.tap("搜索");
+    k.tap("手写");
+    let s = k.ui.global::<SearchAdapter>();
+    assert_eq!(s.get_mode(), KeyboardMode::Handwriting);
+    assert!(k.has("手写板"));
+    assert!(!k.has("键 q"), "the pad takes the letters' place");
+    common::write_on_pad(
+        common::WRITTEN_DA,
+        |x, y, w, h| s.invoke_pen_down(x, y, w, h),
+        |x, y| s.invoke_pen_move(x, y),
+        || s.invoke_pen_up(),
+    );
+    // The strokes are drawn, and the character is the first candidate.
+    assert_eq!(s.get_ink().matches('M').count(), 3, "{}", s.get_ink());
+    let cands: Vec<String> = s.get_candidates().iter().map(|c| c.to_string()).collect();
+    assert_eq!(cands.first().map(String::as_str), Some("大"), "{cands:?}");
+    k.tap("候选 大");
+    assert_eq!(s.get_query(), "大");
+    assert_eq!(s.get_ink(), "", "the pad is ready for the next character");
+    assert!(s.get_results().row_count() > 0, "{}", s.get_summary());
+    // 重写 wipes a half-written character and its candidates.
+    s.invoke_pen_down(40.0, 150.0, 300.0, 300.0);
+    s.invoke_pen_move(260.0, 150.0);
+    s.invoke_pen_up();
+    assert!(s.get_candidates().row_count() > 0);
+    k.tap("重写");
+    assert_eq!(s.get_ink(), "");
+    assert_eq!(s.get_candidates().row_count(), 0);
+    assert_eq!(s.get_query(), "大", "what was picked stays");
+}
+
+#[test]
+fn a_finger_on_the_pad_draws_through_the_touch_area() {
+    use slint::platform::{PointerEventButton, WindowEvent};
+    let k = start();
+    k.tap("搜索");
+    k.tap("手写");
+    let pad = ElementHandle::find_by_accessible_label(&k.ui, "手写板")
+        .next()
+        .expect("the pad");
+    let (o, size) = (pad.absolute_position(), pad.size());
+    // 一: left to right across the middle of the pad.
+    let at = |fx: f32| slint::LogicalPosition::new(o.x + size.width * fx, o.y + size.height / 2.0);
+    let w = k.ui.window();
+    w.dispatch_event(WindowEvent::PointerPressed {
+        position: at(0.15),
+        button: PointerEventButton::Left,
+    });
+    for i in 1..=10 {
+        w.dispatch_event(WindowEvent::PointerMoved {
+            position: at(0.15 + 0.07 * i as f32),
+        });
+    }
+    w.dispatch_event(WindowEvent::PointerReleased {
+        position: at(0.85),
+        button: PointerEventButton::Left,
+    });
+    let s = k.ui.global::<SearchAdapter>();
+    assert!(s.get_ink().starts_with("M "), "{}", s.get_ink());
+    let first = s.get_candidates().row_data(0).map(|c| c.to_string());
+    assert_eq!(first.as_deref(), Some("一"));
+}

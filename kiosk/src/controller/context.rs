@@ -1,6 +1,7 @@
 //! What every page controller reads: the configuration, the content store,
-//! the hall's region and scope, the application desk, today's date and
-//! the pinyin vocabulary. Read-mostly: only the desk and the date change.
+//! the hall's region and scope, the application desk, today's date, the
+//! pinyin vocabulary and the 手写 recognizer. Read-mostly: only the desk,
+//! the date and the recognizer (opened at the first stroke) change.
 
 use std::cell::{Cell, RefCell};
 use std::sync::{Arc, Mutex};
@@ -34,6 +35,9 @@ pub struct Context {
     pub desk: RefCell<Desk>,
     today: Cell<Date>,
     vocabulary: VocabularySlot,
+    /// 手写: the model, opened at the first stroke written and closed for
+    /// the next person (its pages leave memory with it).
+    recognizer: RefCell<Option<handwriting::Recognizer>>,
 }
 
 impl Context {
@@ -68,6 +72,7 @@ impl Context {
             desk: RefCell::new(desk),
             today: Cell::new(Date::today_in_china()),
             vocabulary: Arc::new(Mutex::new(None)),
+            recognizer: RefCell::new(None),
             config,
             store,
         })
@@ -130,6 +135,65 @@ impl Context {
         false
     }
 
+    /// Whether 手写 is offered: its model file is there.
+    pub fn handwriting_available(&self) -> bool {
+        self.config.handwriting_model.is_file()
+    }
+
+    /// The keyboard modes of a text as offered here: 手写 only where its
+    /// model is installed.
+    pub fn offered_modes(&self, modes: &[crate::KeyboardMode]) -> Vec<crate::KeyboardMode> {
+        let hand = self.handwriting_available();
+        modes
+            .iter()
+            .copied()
+            .filter(|m| hand || *m != crate::KeyboardMode::Handwriting)
+            .collect()
+    }
+
+    /// 手写: the guesses for `ink`, as the text's candidates: characters
+    /// of this terminal's content first when searching (others find
+    /// nothing), only GBK characters in names and other text (what the
+    /// county's systems and the receipt printer take).
+    pub fn handwriting_guesses(
+        &self,
+        ink: &handwriting::Ink,
+        vocabulary: crate::composer::Vocabulary,
+    ) -> Vec<String> {
+        let mut slot = self.recognizer.borrow_mut();
+        if slot.is_none() {
+            match handwriting::Recognizer::open(&self.config.handwriting_model) {
+                Ok(r) => *slot = Some(r),
+                Err(e) => {
+                    tracing::warn!("手写 unavailable: {e}");
+                    return Vec::new();
+                }
+            }
+        }
+        let Some(r) = slot.as_ref() else {
+            return Vec::new();
+        };
+        let guesses: Vec<handwriting::Guess> = r
+            .recognize(ink, handwriting::GUESSES)
+            .into_iter()
+            .filter(|g| is_gbk(&g.text))
+            .collect();
+        let guesses = if vocabulary == crate::composer::Vocabulary::Content {
+            self.with_vocabulary(|d| match d {
+                Some(d) => handwriting::known_first(guesses, |t| d.knows(t)),
+                None => guesses,
+            })
+        } else {
+            guesses
+        };
+        guesses.into_iter().map(|g| g.text).collect()
+    }
+
+    /// Closes the 手写 model (the next person; idle).
+    pub fn close_handwriting(&self) {
+        self.recognizer.borrow_mut().take();
+    }
+
     /// The QR code of `text`, or an empty image (which the UI shows as
     /// 二维码暂时无法生成) with the reason logged.
     pub fn qr(&self, text: &str) -> slint::Image {
@@ -141,4 +205,11 @@ impl Context {
             slint::Image::default()
         })
     }
+}
+
+/// Whether `text` can be written in GBK (names and text go to systems and
+/// printers that take GBK).
+fn is_gbk(text: &str) -> bool {
+    let (_, _, unmappable) = encoding_rs::GBK.encode(text);
+    !unmappable && !text.is_empty()
 }

@@ -9,6 +9,7 @@
 mod apply;
 mod catalog;
 mod context;
+mod handwriting;
 mod home;
 mod idle;
 mod lists;
@@ -33,6 +34,7 @@ use slint::ComponentHandle;
 
 pub use apply::{CardOutcome, DoneState, FormState, Typing, WizardStep, privacy_notice};
 pub use context::{Context, UNAVAILABLE};
+pub use handwriting::Pen;
 pub use idle::{FormIdle, IdleAction, IdleClock, RESET_WARNING_SECS, SLIDE_SECS, Whereabouts};
 pub use navigator::{ListKind, MAX_HISTORY, Navigator, Page, Target};
 pub use progress::{NO_PIN, OpenedApplication, ProgressState};
@@ -43,7 +45,7 @@ pub use technician::{TechnicianController, TechnicianStep};
 
 use crate::config::KioskConfig;
 use crate::service::ScreenHoursSetting;
-use crate::{AppState, KeyboardMode, MainWindow, ReadingState, Theme};
+use crate::{AppState, ApplyAdapter, KeyboardMode, MainWindow, ReadingState, SearchAdapter, Theme};
 use apply::ApplyController;
 use home::HomeController;
 use progress::ProgressController;
@@ -408,6 +410,45 @@ impl App {
         self.show(Page::Search);
     }
 
+    /// 手写 in the search box: a moving finger only draws; a finished
+    /// stroke brings the candidates.
+    pub fn search_pen(&self, pen: Pen) {
+        if pen.only_draws() {
+            let (ink, w, h) = {
+                let mut s = self.inner.search.borrow_mut();
+                s.pen(self.ctx(), pen);
+                s.ink_commands()
+            };
+            if let Some(ui) = self.inner.ui.upgrade() {
+                let a = ui.global::<SearchAdapter>();
+                a.set_ink(ink.into());
+                a.set_ink_width(w);
+                a.set_ink_height(h);
+            }
+        } else {
+            self.on_search(|s, ctx| s.pen(ctx, pen));
+        }
+    }
+
+    /// 手写 in the field being typed into, as [`App::search_pen`].
+    pub fn form_pen(&self, pen: Pen) {
+        if pen.only_draws() {
+            let (ink, w, h) = {
+                let mut a = self.inner.apply.borrow_mut();
+                a.pen(self.ctx(), pen);
+                a.ink_commands()
+            };
+            if let Some(ui) = self.inner.ui.upgrade() {
+                let a = ui.global::<ApplyAdapter>();
+                a.set_ink(ink.into());
+                a.set_ink_width(w);
+                a.set_ink_height(h);
+            }
+        } else {
+            self.on_apply(|a, ctx| a.pen(ctx, pen));
+        }
+    }
+
     /// Runs `f` on the wizard's controller, then shows the wizard.
     fn on_apply(&self, f: impl FnOnce(&mut ApplyController, &Context)) {
         f(&mut self.inner.apply.borrow_mut(), self.ctx());
@@ -650,6 +691,8 @@ impl App {
     /// Home, search cleared, 大字/高对比 back to the configured defaults.
     fn reset_for_next_person(&self) {
         self.go_home();
+        // The 手写 model's pages leave memory until someone writes again.
+        self.ctx().close_handwriting();
         if let Some(ui) = self.inner.ui.upgrade() {
             let config = &self.ctx().config;
             ui.global::<Theme>().set_large_text(config.large_text);

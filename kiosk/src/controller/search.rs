@@ -196,6 +196,18 @@ impl SearchController {
         self.searcher();
     }
 
+    /// 手写 in the search box.
+    pub fn pen(&mut self, ctx: &Context, pen: super::handwriting::Pen) {
+        super::handwriting::apply_pen(ctx, &mut self.composer, pen);
+    }
+
+    /// The pad's strokes as path commands ("" for none), and the pad's
+    /// size they were written on.
+    pub fn ink_commands(&self) -> (String, f32, f32) {
+        let ink = self.composer.ink();
+        (ink.path_commands(), ink.width, ink.height)
+    }
+
     /// A hot word tapped: it becomes the query.
     pub fn search_word(&mut self, word: &str) {
         self.composer.replace(word);
@@ -237,6 +249,13 @@ impl SearchController {
             .collect::<anyhow::Result<Vec<ResultData>>>()?;
         let a = ui.global::<SearchAdapter>();
         a.set_mode(input.mode);
+        a.set_modes(ModelRc::new(VecModel::from(
+            ctx.offered_modes(self.composer.modes()),
+        )));
+        let ink = self.composer.ink();
+        a.set_ink(ink.path_commands().into());
+        a.set_ink_width(ink.width);
+        a.set_ink_height(ink.height);
         a.set_query(input.committed.as_str().into());
         a.set_composing(input.composing.as_str().into());
         a.set_candidates(strings(self.composer.shown_candidates()));
@@ -260,6 +279,12 @@ fn summary(input: &SearchInput, query: &str, results: &SearchResults) -> String 
             format!("“{}”没有对应的字词，请删除后重新输入", input.composing)
         } else {
             "请在上方候选中选字".to_string()
+        }
+    } else if query.is_empty() && input.mode == KeyboardMode::Handwriting {
+        if input.candidates.is_empty() {
+            "请在下方手写板上写一个字，写完点上方的字".to_string()
+        } else {
+            "请在上方候选中选字，写错了点“重写”".to_string()
         }
     } else if query.is_empty() {
         "请用下方键盘输入：全拼选字，或直接输入拼音首字母".to_string()

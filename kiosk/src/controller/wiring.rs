@@ -3,10 +3,10 @@
 
 use slint::{ComponentHandle, SharedString};
 
-use super::App;
 use super::catalog::domain_of;
 use super::home::{TileAction, tile_action};
 use super::navigator::{Page, Target};
+use super::{App, Pen};
 use crate::{
     AppState, ApplyAdapter, AttractAdapter, DomainsAdapter, HomeAdapter, HomeTile, ItemsAdapter,
     KeyboardMode, ListAdapter, MainWindow, ProgressAdapter, ReaderAdapter, SearchAdapter,
@@ -19,6 +19,32 @@ fn act(app: &App, f: impl Fn(&App) + 'static) -> impl Fn() + 'static {
     move || {
         app.touched();
         f(&app)
+    }
+}
+
+/// The pad's `pen-down(x, y, width, height)`: touches, then `f`.
+fn pen_down(app: &App, f: fn(&App, Pen)) -> impl Fn(f32, f32, f32, f32) + 'static {
+    let app = app.clone();
+    move |x, y, width, height| {
+        app.touched();
+        f(
+            &app,
+            Pen::Down {
+                x,
+                y,
+                width,
+                height,
+            },
+        );
+    }
+}
+
+/// The pad's `pen-move(x, y)`: touches, then `f`.
+fn pen_move(app: &App, f: fn(&App, Pen)) -> impl Fn(f32, f32) + 'static {
+    let app = app.clone();
+    move |x, y| {
+        app.touched();
+        f(&app, Pen::Move { x, y });
     }
 }
 
@@ -132,6 +158,10 @@ fn wire_search(app: &App, ui: &MainWindow) {
     s.on_clear(act(app, App::clear_search));
     s.on_set_mode(act1(app, |a, m: KeyboardMode| a.set_mode(m)));
     s.on_pick(act1(app, |a, i: i32| a.on_search(|s, _| s.pick(index(i)))));
+    s.on_pen_down(pen_down(app, App::search_pen));
+    s.on_pen_move(pen_move(app, App::search_pen));
+    s.on_pen_up(act(app, |a| a.search_pen(Pen::Up)));
+    s.on_rewrite(act(app, |a| a.search_pen(Pen::Rewrite)));
     s.on_search_word(act1(app, |a, w: SharedString| {
         a.on_search(|s, _| s.search_word(&w))
     }));
@@ -155,6 +185,10 @@ fn wire_apply(app: &App, ui: &MainWindow) {
         a.on_apply(|w, ctx| w.set_mode(ctx, m))
     }));
     w.on_pick(act1(app, |a, i: i32| a.on_apply(|w, _| w.pick(index(i)))));
+    w.on_pen_down(pen_down(app, App::form_pen));
+    w.on_pen_move(pen_move(app, App::form_pen));
+    w.on_pen_up(act(app, |a| a.form_pen(Pen::Up)));
+    w.on_rewrite(act(app, |a| a.form_pen(Pen::Rewrite)));
     w.on_done_typing(act(app, |a| a.on_apply(|w, ctx| w.done_typing(ctx))));
     w.on_unlink(act(app, |a| a.on_apply(|w, ctx| w.unlink(ctx))));
     w.on_toggle_staff(act(app, |a| a.on_apply(|w, _| w.toggle_staff())));

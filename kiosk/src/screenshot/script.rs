@@ -32,6 +32,8 @@ pub enum Shot {
     Interpretations,
     Village,
     Search,
+    /// 手写 in the search box: 大 written on the pad, its candidates.
+    Handwriting,
     /// The search with something typed, and the countdown before it goes
     /// home after a while without a touch.
     GoingHome,
@@ -55,7 +57,7 @@ pub enum Shot {
 }
 
 /// Every shot, in the order the screenshot tests take them.
-pub const SHOTS: [Shot; 28] = [
+pub const SHOTS: [Shot; 29] = [
     Shot::Home,
     Shot::Attract,
     Shot::Domains,
@@ -70,6 +72,7 @@ pub const SHOTS: [Shot; 28] = [
     Shot::Interpretations,
     Shot::Village,
     Shot::Search,
+    Shot::Handwriting,
     Shot::GoingHome,
     Shot::Apply,
     Shot::ApplyWho,
@@ -119,6 +122,7 @@ impl Shot {
             Shot::Interpretations => "interpretations",
             Shot::Village => "village",
             Shot::Search => "search",
+            Shot::Handwriting => "handwriting",
             Shot::GoingHome => "going-home",
             Shot::Apply => "apply",
             Shot::ApplyWho => "apply-who",
@@ -396,6 +400,31 @@ impl ScreenshotScript for App {
                 let hot = ui.global::<crate::SearchAdapter>().get_hot_words();
                 texts.extend(slint::Model::row_data(&hot, 0).map(|w| format!("常查 {w}")));
                 texts
+            }
+            Shot::Handwriting => {
+                self.navigate(Page::Search);
+                let ui = self.window().ok_or_else(|| anyhow::anyhow!("没有窗口"))?;
+                let s = ui.global::<crate::SearchAdapter>();
+                s.invoke_clear();
+                s.invoke_set_mode(crate::KeyboardMode::Handwriting);
+                anyhow::ensure!(
+                    s.get_mode() == crate::KeyboardMode::Handwriting,
+                    "手写不可用：没有手写识别模型（handwriting.model）"
+                );
+                // 大, as a finger writes it on a 300×300 pad.
+                for stroke in [
+                    &[(40.0, 120.0), (150.0, 120.0), (260.0, 120.0)][..],
+                    &[(150.0, 40.0), (145.0, 130.0), (120.0, 200.0), (50.0, 270.0)],
+                    &[(150.0, 130.0), (200.0, 200.0), (270.0, 260.0)],
+                ] {
+                    let (first, rest) = stroke.split_first().expect("a point");
+                    s.invoke_pen_down(first.0, first.1, 300.0, 300.0);
+                    for p in rest {
+                        s.invoke_pen_move(p.0, p.1);
+                    }
+                    s.invoke_pen_up();
+                }
+                vec!["手写板".into(), "候选 大".into(), "重写".into()]
             }
             Shot::GoingHome => {
                 self.navigate(Page::Search);

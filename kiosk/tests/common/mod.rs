@@ -52,3 +52,43 @@ pub fn test_printer(port: &str, status_timeout_ms: u64) -> PrinterConfig {
     p.status_timeout_ms = status_timeout_ms;
     p
 }
+
+/// Characters written stroke by stroke on a 300×300 pad (x to the right,
+/// y down), in writing order; strokes separated by `;`.
+pub const WRITTEN_WANG: &str =
+    "60,60 150,60 240,60;80,150 150,150 220,150;150,60 150,160 150,250;40,250 150,250 260,250";
+pub const WRITTEN_DA: &str =
+    "40,120 150,120 260,120;150,40 145,130 120,200 50,270;150,130 200,200 270,260";
+
+/// The strokes of a written character as points.
+pub fn strokes(written: &str) -> Vec<Vec<(f32, f32)>> {
+    written
+        .split(';')
+        .map(|s| {
+            s.split_whitespace()
+                .map(|xy| {
+                    let (x, y) = xy.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Writes `written` through a pad's callbacks: down at a stroke's first
+/// point (on a 300×300 pad), moves through the rest, up.
+pub fn write_on_pad(
+    written: &str,
+    down: impl Fn(f32, f32, f32, f32),
+    moved: impl Fn(f32, f32),
+    up: impl Fn(),
+) {
+    for stroke in strokes(written) {
+        let (first, rest) = stroke.split_first().unwrap();
+        down(first.0, first.1, 300.0, 300.0);
+        for p in rest {
+            moved(p.0, p.1);
+        }
+        up();
+    }
+}

@@ -160,11 +160,13 @@ pub fn field_hint(form: &ApplicationForm, f: Field) -> &'static str {
 
 /// How the keyboard types `f`: its modes, capitals, candidates.
 pub fn composer_rules(form: &ApplicationForm, f: Field) -> ComposerRules {
-    use KeyboardMode::{Digits, Letters, Pinyin};
+    use KeyboardMode::{Digits, Handwriting, Letters, Pinyin};
     let modes = match f {
-        Field::Name | Field::ContactPerson | Field::Description => vec![Pinyin, Letters, Digits],
-        Field::Address => vec![Pinyin, Digits, Letters],
-        Field::DocNo => vec![Pinyin, Digits],
+        Field::Name | Field::ContactPerson | Field::Description => {
+            vec![Pinyin, Handwriting, Letters, Digits]
+        }
+        Field::Address => vec![Pinyin, Handwriting, Digits, Letters],
+        Field::DocNo => vec![Pinyin, Handwriting, Digits],
         Field::IdNumber
             if form.id_kind.unwrap_or(IdDocumentKind::ResidentId) == IdDocumentKind::ResidentId =>
         {

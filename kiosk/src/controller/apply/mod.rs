@@ -358,6 +358,27 @@ impl ApplyController {
         self.compose(|c| c.pick(i));
     }
 
+    /// 手写 on the field being typed into.
+    pub fn pen(&mut self, ctx: &Context, pen: super::handwriting::Pen) {
+        self.compose(|c| {
+            super::handwriting::apply_pen(ctx, c, pen);
+            Edit::Changed
+        });
+    }
+
+    /// The pad's strokes as path commands ("" for none), and the pad's
+    /// size they were written on.
+    pub fn ink_commands(&self) -> (String, f32, f32) {
+        self.state
+            .typing
+            .as_ref()
+            .map(|t| {
+                let ink = t.composer.ink();
+                (ink.path_commands(), ink.width, ink.height)
+            })
+            .unwrap_or_default()
+    }
+
     /// 填好了: the field is done; a field marked in error is checked again,
     /// so its mark goes or stays (unmarked fields wait for 下一步).
     pub fn done_typing(&mut self, ctx: &Context) {

@@ -97,7 +97,7 @@ impl Default for IntakePolicy {
 /// days, nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicProgress {
-    /// Day first (终端已受理), then the county's statuses, oldest first.
+    /// Day first (已提交), then the county's statuses, oldest first.
     pub stages: Vec<(Date, ApplicationStatus)>,
 }
 

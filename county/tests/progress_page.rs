@@ -130,7 +130,7 @@ async fn the_public_progress_page_shows_stages_by_day_and_nothing_else() {
     let (status, page) = get(port, &format!("/gk/progress/{TOKEN}")).await;
     assert_eq!(status, 200, "{page}");
     for want in [
-        "终端已受理",
+        "已提交",
         "已登记",
         "已答复",
         "2026年11月23日",

@@ -270,7 +270,7 @@ fn a_full_application_through_the_ui_prints_a_receipt() {
     let p = k.ui.global::<ProgressAdapter>();
     assert!(p.get_found());
     assert_eq!(p.get_history().row_count(), 1);
-    assert_eq!(p.get_history().row_data(0).unwrap().status, "终端已受理");
+    assert_eq!(p.get_history().row_data(0).unwrap().status, "已提交");
     k.keys(&pin);
     k.tap("查看详情");
     assert!(p.get_opened(), "{}", p.get_message());
@@ -328,7 +328,7 @@ fn paper_out_or_a_silent_printer_shows_the_receipt_on_screen_and_keeps_the_appli
         "{}",
         a.get_print_message()
     );
-    assert!(a.get_print_message().contains("您的申请已受理"));
+    assert!(a.get_print_message().contains("您的申请已提交"));
     assert!(k.requests().lookup(&no).unwrap().is_some());
     assert_eq!(k.requests().lookup(&no).unwrap().unwrap().prints, 0);
     assert!(fake.tape().elements.is_empty(), "nothing printed");

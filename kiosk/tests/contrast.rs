@@ -61,7 +61,7 @@ fn pairs(t: &Theme<'_>) -> Vec<(&'static str, Color, Color)> {
         ("现行有效", t.get_badge_text(), t.get_status_valid()),
         ("已修订", t.get_badge_text(), t.get_status_amended()),
         ("已废止", t.get_badge_text(), t.get_status_repealed()),
-        ("申请已受理", t.get_status_valid(), t.get_background()),
+        ("申请已提交", t.get_status_valid(), t.get_background()),
         (
             "search matches, the passage read aloud",
             t.get_on_mark(),

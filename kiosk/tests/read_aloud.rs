@@ -313,7 +313,7 @@ fn each_page_says_what_it_shows() {
         &k,
         "wizard, 完成",
         |a| drop(a.show_shot(Shot::ApplyDone)),
-        &["申请已受理", "回执编号：", "不要告诉他人"],
+        &["申请已提交", "回执编号：", "不要告诉他人"],
         &[&pin],
     );
     assert!(!done.is_empty());

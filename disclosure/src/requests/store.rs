@@ -52,7 +52,8 @@ pub enum RequestError {
 /// others arrive from the county through the sync agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApplicationStatus {
-    /// 终端已受理 (saved here, receipt printed or shown).
+    /// 已提交 (saved here, receipt printed or shown; 受理 is the body's
+    /// step, so the terminal does not say it: it once said 终端已受理).
     Received,
     /// 已送达受理机关 (the county acknowledged it).
     Delivered,
@@ -105,7 +106,7 @@ impl ApplicationStatus {
 
     pub fn name(self) -> &'static str {
         match self {
-            Self::Received => "终端已受理",
+            Self::Received => "已提交",
             Self::Delivered => "已送达受理机关",
             Self::Registered => "已登记",
             Self::CorrectionRequested => "需要补正",

@@ -96,7 +96,7 @@ fn list_rows(ctx: &Context, kind: ListKind) -> anyhow::Result<(String, Vec<RowDa
                 .map(|d| RowData {
                     key: Target::Document(d.key).encode().into(),
                     title: d.title.into(),
-                    subtitle: format!("公开文件 · {}", d.issued.chinese()).into(),
+                    subtitle: format!("文件 · {}", d.issued.chinese()).into(),
                     level: "村".into(),
                     status: status_name(Some(d.status)),
                 })
@@ -107,7 +107,7 @@ fn list_rows(ctx: &Context, kind: ListKind) -> anyhow::Result<(String, Vec<RowDa
                         v.push(RowData {
                             key: Target::Item(i.key).encode().into(),
                             title: i.name.into(),
-                            subtitle: format!("公开目录 · {}", domain.name()).into(),
+                            subtitle: format!("{} · 查什么、在哪查", domain.name()).into(),
                             level: "村".into(),
                             status: SharedString::new(),
                         });

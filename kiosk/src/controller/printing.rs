@@ -73,7 +73,7 @@ fn settle(ctx: &Context, job: &PrintJob, result: Result<PrintReport, PrintError>
                 },
                 PrintEnd {
                     message: format!(
-                        "{e}，回执未能打印。您的申请已受理，不受影响：请用手机扫描二维码保存回执，或记下回执编号，并告知工作人员。"
+                        "{e}，回执未能打印。您的申请已提交，不受影响：请用手机扫描二维码保存回执，或记下回执编号，并告知工作人员。"
                     ),
                     show_qr: true,
                 },

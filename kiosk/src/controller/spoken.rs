@@ -292,7 +292,7 @@ fn apply(ui: &MainWindow, out: &mut Vec<Passage>) {
             }));
         }
         _ => {
-            out.push(Passage::plain("申请已受理。"));
+            out.push(Passage::plain("申请已提交。"));
             out.push(Passage::plain(format!("回执编号：{}", a.get_receipt_no())));
             out.push(Passage::plain(a.get_deadline().to_string()));
             out.push(Passage::plain(a.get_print_message().to_string()));

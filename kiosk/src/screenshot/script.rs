@@ -517,7 +517,7 @@ fn apply_shot(
         .ok_or_else(|| anyhow::anyhow!("申请未能提交：{}", app.form_state().message))?;
     let receipt = format!("回执编号 {}", done.receipt);
     if shot == Shot::ApplyDone {
-        return Ok(vec!["申请已受理".into(), receipt, "完成".into()]);
+        return Ok(vec!["申请已提交".into(), receipt, "完成".into()]);
     }
     app.lookup(&done.receipt.digits());
     if shot == Shot::Progress {

@@ -51,15 +51,20 @@ fn ink(written: &str) -> Ink {
     ink
 }
 
-fn rss_kib() -> u64 {
+/// A line of /proc/self/status in KiB (`VmRSS`, `RssAnon`, `RssFile`).
+fn status_kib(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+fn rss_kib() -> u64 {
+    status_kib("VmRSS:")
 }
 
 fn percentile(v: &mut [Duration], p: f64) -> Duration {
@@ -115,6 +120,11 @@ fn main() {
         after_open as f64 / 1024.0,
         after_first as f64 / 1024.0,
         after_all as f64 / 1024.0
+    );
+    println!(
+        "  of which anonymous {:.1} MB, file-backed {:.1} MB (the mapped model)",
+        status_kib("RssAnon:") as f64 / 1024.0,
+        status_kib("RssFile:") as f64 / 1024.0
     );
     drop(r);
     println!(

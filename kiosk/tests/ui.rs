@@ -695,6 +695,10 @@ fn a_character_written_by_hand_is_offered_and_searched() {
     assert_eq!(s.get_ink(), "");
     assert_eq!(s.get_candidates().row_count(), 0);
     assert_eq!(s.get_query(), "大", "what was picked stays");
+    // The model is open while writing, and closed for the next person.
+    assert!(k.app.context().handwriting_open());
+    k.tap("首页");
+    assert!(!k.app.context().handwriting_open());
 }
 
 #[test]

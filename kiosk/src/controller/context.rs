@@ -189,7 +189,12 @@ impl Context {
         guesses.into_iter().map(|g| g.text).collect()
     }
 
-    /// Closes the 手写 model (the next person; idle).
+    /// Whether the 手写 model is open (mapped, about 25 MB resident).
+    pub fn handwriting_open(&self) -> bool {
+        self.recognizer.borrow().is_some()
+    }
+
+    /// Closes the 手写 model (home: the next person).
     pub fn close_handwriting(&self) {
         self.recognizer.borrow_mut().take();
     }

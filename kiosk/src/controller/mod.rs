@@ -316,6 +316,8 @@ impl App {
         self.inner.nav.borrow_mut().home();
         self.inner.search.borrow_mut().reset();
         self.inner.progress.borrow_mut().reset();
+        // The 手写 model (25 MB mapped while open) leaves with the person.
+        self.ctx().close_handwriting();
         if let Some(ui) = self.inner.ui.upgrade() {
             ui.global::<crate::SearchAdapter>().set_keyboard_shown(true);
         }
@@ -691,8 +693,6 @@ impl App {
     /// Home, search cleared, 大字/高对比 back to the configured defaults.
     fn reset_for_next_person(&self) {
         self.go_home();
-        // The 手写 model's pages leave memory until someone writes again.
-        self.ctx().close_handwriting();
         if let Some(ui) = self.inner.ui.upgrade() {
             let config = &self.ctx().config;
             ui.global::<Theme>().set_large_text(config.large_text);

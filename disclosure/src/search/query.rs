@@ -139,6 +139,18 @@ impl Searcher {
         self.titles.heap_bytes()
     }
 
+    /// How many titles `scope` sees contain `word` (as search normalises
+    /// it), from the titles in memory: nothing is read from the store.
+    /// Titles loaded by [`Searcher::new`] or the last search.
+    pub fn titles_containing(&self, scope: &RegionScope, word: &str) -> usize {
+        let term: Vec<u16> = normalize(word).encode_utf16().collect();
+        if term.is_empty() {
+            return 0;
+        }
+        let mask = self.titles.scope_mask(|r| scope.contains(r));
+        self.titles.count_containing(&mask, &term)
+    }
+
     /// Searches what `scope` sees; at most `limit` hits, titles first.
     ///
     /// Whitespace separates terms; a record matches when it contains every

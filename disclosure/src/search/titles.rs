@@ -128,6 +128,15 @@ impl TitleIndex {
         Some(terms.iter().all(|t| contains(title, t)))
     }
 
+    /// How many titles in the scope contain `term` (normalised, UTF-16).
+    pub(crate) fn count_containing(&self, scope: &ScopeMask, term: &[u16]) -> usize {
+        (0..self.entries.len())
+            .filter(|&i| {
+                scope.0[usize::from(self.entries[i].region)] && contains(self.units(i), term)
+            })
+            .count()
+    }
+
     /// Every title in the scope that `query` matches by pinyin, except the
     /// records in `skip`, titles matched from their first character first.
     ///

@@ -39,27 +39,24 @@ type LoadedSearch = (Searcher, Vec<String>);
 /// Hot words offered at most.
 const HOT_WORDS_SHOWN: usize = 8;
 
-/// The hot words `searcher` finds in `scope`, most found first; words
-/// found nowhere are left out.
-pub fn hot_words(
-    store: &ContentStore,
-    searcher: &mut Searcher,
-    scope: &disclosure::store::RegionScope,
-) -> Result<Vec<String>, SearchError> {
+/// The hot words in the titles `scope` sees, in most titles first; words
+/// in no title are left out. From the titles in memory (reading bodies
+/// for 14 counts at start raised the kiosk's peak memory).
+pub fn hot_words(searcher: &Searcher, scope: &disclosure::store::RegionScope) -> Vec<String> {
     let mut found = Vec::new();
     for (i, w) in HOT_WORD_CANDIDATES.iter().enumerate() {
-        let total = searcher.search(store, scope, w, 1)?.total;
+        let total = searcher.titles_containing(scope, w);
         if total > 0 {
             found.push((total, i, w.to_string()));
         }
     }
     // Most found first; ties in the list's order.
     found.sort_by_key(|(total, i, _)| (std::cmp::Reverse(*total), *i));
-    Ok(found
+    found
         .into_iter()
         .take(HOT_WORDS_SHOWN)
         .map(|(.., w)| w)
-        .collect())
+        .collect()
 }
 
 /// What is typed on the search page.
@@ -89,9 +86,8 @@ impl SearchController {
         let loading = std::thread::Builder::new()
             .name("search-titles".into())
             .spawn(move || {
-                let store = ContentStore::open_read_only(&path)?;
-                let mut searcher = Searcher::new(&store)?;
-                let words = hot_words(&store, &mut searcher, &scope)?;
+                let searcher = Searcher::new(&ContentStore::open_read_only(&path)?)?;
+                let words = hot_words(&searcher, &scope);
                 crate::return_freed_memory();
                 Ok((searcher, words))
             })?;
@@ -173,10 +169,7 @@ impl SearchController {
         let searcher = self.searcher();
         match searcher.refresh(&ctx.store) {
             Ok(false) => {}
-            Ok(true) => match hot_words(&ctx.store, searcher, &ctx.scope) {
-                Ok(words) => self.hot_words = words,
-                Err(e) => tracing::warn!("hot words not found again: {e}"),
-            },
+            Ok(true) => self.hot_words = hot_words(searcher, &ctx.scope),
             Err(e) => tracing::warn!("search index reload failed: {e}"),
         }
     }

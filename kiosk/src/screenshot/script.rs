@@ -255,8 +255,10 @@ fn social_assistance() -> Domain {
 
 impl ScreenshotScript for App {
     fn show_shot(&self, shot: Shot) -> anyhow::Result<Vec<String>> {
-        // Each picture starts as if someone had just touched the screen.
+        // Each picture starts as if someone had just touched the screen,
+        // with the 手写 model closed (the handwriting shot opens it).
         self.touched();
+        self.context().close_handwriting();
         let ctx = self.context();
         let store = &ctx.store;
         let scope = &ctx.scope;

@@ -26,7 +26,6 @@ GONGKAI_BUILDROOT_PACKAGES=(
     pkgconf dpkg-dev binutils-aarch64-linux-gnu file
     libudev-dev:arm64 libinput-dev:arm64 libxkbcommon-dev:arm64 libgbm-dev:arm64
     libdrm-dev:arm64 libfontconfig-dev:arm64 libespeak-ng-dev:arm64 libasound2-dev:arm64
-    libzinnia-dev:arm64
 )
 
 gongkai_need_root() {

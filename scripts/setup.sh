@@ -27,7 +27,8 @@ MSG
 # fontconfig), the Simplified Chinese font it shows, and read-aloud:
 # espeak-ng with its voices (espeak-ng-data comes with it), the library
 # the speech crate links (libespeak-ng-dev) and ALSA's (libasound2-dev);
-# 手写: Zinnia (libzinnia-dev) and its Simplified Chinese model.
+# 手写: Zinnia (libzinnia0, loaded when someone writes) and its Simplified
+# Chinese model.
 gongkai_need_packages() {
     local missing=()
     command -v cc >/dev/null 2>&1 || missing+=(build-essential)
@@ -35,7 +36,7 @@ gongkai_need_packages() {
     local pkg
     for pkg in libinput-dev libudev-dev libxkbcommon-dev libgbm-dev libdrm-dev \
                libfontconfig-dev fonts-noto-cjk espeak-ng libespeak-ng-dev libasound2-dev \
-               libzinnia-dev tegaki-zinnia-simplified-chinese; do
+               libzinnia0 tegaki-zinnia-simplified-chinese; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
             || missing+=("$pkg")
     done

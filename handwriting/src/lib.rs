@@ -1,7 +1,8 @@
 //! Offline handwriting (手写) recognition for the kiosk's writing pad: the
 //! strokes a finger drew, as points on the pad, in; hanzi ranked by
-//! likeness, out. Zinnia (BSD) with Debian's Simplified Chinese model
-//! (`tegaki-zinnia-simplified-chinese`, LGPL-2.1+), both read at run time.
+//! likeness, out. Zinnia (BSD, `libzinnia.so.0`, loaded at the first use)
+//! with Debian's Simplified Chinese model (`tegaki-zinnia-simplified-chinese`,
+//! LGPL-2.1+), both read at run time.
 //!
 //! This crate knows nothing of Slint or of the content: the kiosk decides
 //! which guesses to offer first (the terminal's own vocabulary in search,
@@ -21,6 +22,8 @@ pub const GUESSES: usize = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HandwritingError {
+    #[error("手写识别库 libzinnia.so.0 无法加载：{0}（需要安装 libzinnia0）")]
+    Library(String),
     #[error("手写识别模型 {path} 无法打开：{reason}（需要安装 tegaki-zinnia-simplified-chinese）")]
     Model { path: PathBuf, reason: String },
     #[error("手写识别无法启动（Zinnia 内存不足）")]
@@ -134,9 +137,15 @@ pub struct Guess {
 
 /// A loaded model. The model file is mapped, not read: its pages are in
 /// memory only while recognising, and leave with the recognizer.
-#[derive(Debug)]
 pub struct Recognizer {
+    zinnia: &'static ffi::Zinnia,
     raw: NonNull<ffi::ZinniaRecognizer>,
+}
+
+impl std::fmt::Debug for Recognizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recognizer").finish_non_exhaustive()
+    }
 }
 
 // Zinnia's recognizer holds the mapped model and nothing shared; one
@@ -152,14 +161,15 @@ impl Recognizer {
         };
         let c_path = CString::new(path.as_os_str().as_encoded_bytes())
             .map_err(|_| model_error("路径含有空字符".into()))?;
+        let z = ffi::zinnia().map_err(HandwritingError::Library)?;
         // SAFETY: a new recognizer, checked for null.
-        let raw = NonNull::new(unsafe { ffi::zinnia_recognizer_new() })
-            .ok_or(HandwritingError::OutOfMemory)?;
-        let r = Recognizer { raw };
+        let raw =
+            NonNull::new(unsafe { (z.recognizer_new)() }).ok_or(HandwritingError::OutOfMemory)?;
+        let r = Recognizer { zinnia: z, raw };
         // SAFETY: `raw` is a live recognizer and `c_path` a C string.
-        if unsafe { ffi::zinnia_recognizer_open(r.raw.as_ptr(), c_path.as_ptr()) } == 0 {
+        if unsafe { (z.recognizer_open)(r.raw.as_ptr(), c_path.as_ptr()) } == 0 {
             // SAFETY: Zinnia's message for the failed open, copied at once.
-            let reason = unsafe { CStr::from_ptr(ffi::zinnia_recognizer_strerror(r.raw.as_ptr())) }
+            let reason = unsafe { CStr::from_ptr((z.recognizer_strerror)(r.raw.as_ptr())) }
                 .to_string_lossy()
                 .into_owned();
             return Err(model_error(reason));
@@ -173,8 +183,9 @@ impl Recognizer {
         if ink.is_empty() || n == 0 {
             return Vec::new();
         }
+        let z = self.zinnia;
         // SAFETY: a new character, checked for null, destroyed below.
-        let Some(ch) = NonNull::new(unsafe { ffi::zinnia_character_new() }) else {
+        let Some(ch) = NonNull::new(unsafe { (z.character_new)() }) else {
             return Vec::new();
         };
         let size = |v: f32| v.max(1.0).round() as usize;
@@ -182,33 +193,28 @@ impl Recognizer {
         // SAFETY: `ch` is live; strokes are numbered from 0 in order, as
         // Zinnia requires; the result is read, then destroyed.
         unsafe {
-            ffi::zinnia_character_set_width(ch.as_ptr(), size(ink.width));
-            ffi::zinnia_character_set_height(ch.as_ptr(), size(ink.height));
+            (z.character_set_width)(ch.as_ptr(), size(ink.width));
+            (z.character_set_height)(ch.as_ptr(), size(ink.height));
             for (id, stroke) in ink.strokes.iter().enumerate() {
                 for p in stroke {
-                    ffi::zinnia_character_add(
-                        ch.as_ptr(),
-                        id,
-                        p.x.round() as i32,
-                        p.y.round() as i32,
-                    );
+                    (z.character_add)(ch.as_ptr(), id, p.x.round() as i32, p.y.round() as i32);
                 }
             }
-            let result = ffi::zinnia_recognizer_classify(self.raw.as_ptr(), ch.as_ptr(), n);
+            let result = (z.recognizer_classify)(self.raw.as_ptr(), ch.as_ptr(), n);
             if !result.is_null() {
-                for i in 0..ffi::zinnia_result_size(result) {
-                    let value = ffi::zinnia_result_value(result, i);
+                for i in 0..(z.result_size)(result) {
+                    let value = (z.result_value)(result, i);
                     if value.is_null() {
                         continue;
                     }
                     guesses.push(Guess {
                         text: CStr::from_ptr(value).to_string_lossy().into_owned(),
-                        score: ffi::zinnia_result_score(result, i),
+                        score: (z.result_score)(result, i),
                     });
                 }
-                ffi::zinnia_result_destroy(result);
+                (z.result_destroy)(result);
             }
-            ffi::zinnia_character_destroy(ch.as_ptr());
+            (z.character_destroy)(ch.as_ptr());
         }
         guesses
     }
@@ -217,7 +223,7 @@ impl Recognizer {
 impl Drop for Recognizer {
     fn drop(&mut self) {
         // SAFETY: the recognizer is live and dropped once.
-        unsafe { ffi::zinnia_recognizer_destroy(self.raw.as_ptr()) }
+        unsafe { (self.zinnia.recognizer_destroy)(self.raw.as_ptr()) }
     }
 }
 

@@ -38,6 +38,9 @@ pub struct Context {
     /// 手写: the model, opened at the first stroke written and closed for
     /// the next person (its pages leave memory with it).
     recognizer: RefCell<Option<handwriting::Recognizer>>,
+    /// Whether 手写 is offered: its model file was there at start (looked
+    /// at once, not at every keystroke's fill).
+    handwriting_available: bool,
 }
 
 impl Context {
@@ -73,6 +76,7 @@ impl Context {
             today: Cell::new(Date::today_in_china()),
             vocabulary: Arc::new(Mutex::new(None)),
             recognizer: RefCell::new(None),
+            handwriting_available: config.handwriting_model.is_file(),
             config,
             store,
         })
@@ -135,15 +139,10 @@ impl Context {
         false
     }
 
-    /// Whether 手写 is offered: its model file is there.
-    pub fn handwriting_available(&self) -> bool {
-        self.config.handwriting_model.is_file()
-    }
-
     /// The keyboard modes of a text as offered here: 手写 only where its
     /// model is installed.
     pub fn offered_modes(&self, modes: &[crate::KeyboardMode]) -> Vec<crate::KeyboardMode> {
-        let hand = self.handwriting_available();
+        let hand = self.handwriting_available;
         modes
             .iter()
             .copied()

@@ -45,7 +45,7 @@ pub use technician::{TechnicianController, TechnicianStep};
 
 use crate::config::KioskConfig;
 use crate::service::ScreenHoursSetting;
-use crate::{AppState, ApplyAdapter, KeyboardMode, MainWindow, ReadingState, SearchAdapter, Theme};
+use crate::{AppState, KeyboardMode, MainWindow, ReadingState, Theme};
 use apply::ApplyController;
 use home::HomeController;
 use progress::ProgressController;
@@ -415,39 +415,25 @@ impl App {
     /// 手写 in the search box: a moving finger only draws; a finished
     /// stroke brings the candidates.
     pub fn search_pen(&self, pen: Pen) {
-        if pen.only_draws() {
-            let (ink, w, h) = {
-                let mut s = self.inner.search.borrow_mut();
-                s.pen(self.ctx(), pen);
-                s.ink_commands()
-            };
-            if let Some(ui) = self.inner.ui.upgrade() {
-                let a = ui.global::<SearchAdapter>();
-                a.set_ink(ink.into());
-                a.set_ink_width(w);
-                a.set_ink_height(h);
-            }
-        } else {
-            self.on_search(|s, ctx| s.pen(ctx, pen));
+        if !pen.only_draws() {
+            return self.on_search(|s, ctx| s.pen(ctx, pen));
+        }
+        let mut s = self.inner.search.borrow_mut();
+        s.pen(self.ctx(), pen);
+        if let Some(ui) = self.inner.ui.upgrade() {
+            s.show_ink(&ui);
         }
     }
 
     /// 手写 in the field being typed into, as [`App::search_pen`].
     pub fn form_pen(&self, pen: Pen) {
-        if pen.only_draws() {
-            let (ink, w, h) = {
-                let mut a = self.inner.apply.borrow_mut();
-                a.pen(self.ctx(), pen);
-                a.ink_commands()
-            };
-            if let Some(ui) = self.inner.ui.upgrade() {
-                let a = ui.global::<ApplyAdapter>();
-                a.set_ink(ink.into());
-                a.set_ink_width(w);
-                a.set_ink_height(h);
-            }
-        } else {
-            self.on_apply(|a, ctx| a.pen(ctx, pen));
+        if !pen.only_draws() {
+            return self.on_apply(|a, ctx| a.pen(ctx, pen));
+        }
+        let mut a = self.inner.apply.borrow_mut();
+        a.pen(self.ctx(), pen);
+        if let Some(ui) = self.inner.ui.upgrade() {
+            a.show_ink(&ui);
         }
     }
 

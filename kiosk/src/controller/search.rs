@@ -194,11 +194,13 @@ impl SearchController {
         super::handwriting::apply_pen(ctx, &mut self.composer, pen);
     }
 
-    /// The pad's strokes as path commands ("" for none), and the pad's
-    /// size they were written on.
-    pub fn ink_commands(&self) -> (String, f32, f32) {
+    /// The pad's strokes onto the page (a moving finger redraws only this).
+    pub fn show_ink(&self, ui: &MainWindow) {
+        let a = ui.global::<SearchAdapter>();
         let ink = self.composer.ink();
-        (ink.path_commands(), ink.width, ink.height)
+        a.set_ink(ink.path_commands().into());
+        a.set_ink_width(ink.width);
+        a.set_ink_height(ink.height);
     }
 
     /// A hot word tapped: it becomes the query.
@@ -245,10 +247,7 @@ impl SearchController {
         a.set_modes(ModelRc::new(VecModel::from(
             ctx.offered_modes(self.composer.modes()),
         )));
-        let ink = self.composer.ink();
-        a.set_ink(ink.path_commands().into());
-        a.set_ink_width(ink.width);
-        a.set_ink_height(ink.height);
+        self.show_ink(ui);
         a.set_query(input.committed.as_str().into());
         a.set_composing(input.composing.as_str().into());
         a.set_candidates(strings(self.composer.shown_candidates()));

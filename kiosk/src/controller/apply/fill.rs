@@ -70,9 +70,7 @@ impl ApplyController {
             a.set_composing(c.composing().into());
             a.set_mode(c.mode());
             a.set_modes(ModelRc::new(VecModel::from(ctx.offered_modes(c.modes()))));
-            a.set_ink(c.ink().path_commands().into());
-            a.set_ink_width(c.ink().width);
-            a.set_ink_height(c.ink().height);
+            self.show_ink(ui);
             a.set_extra_keys(strings(extra_keys(f, t.field).iter().copied()));
             a.set_candidates(strings(c.shown_candidates()));
         }

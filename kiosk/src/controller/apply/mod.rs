@@ -26,10 +26,11 @@ use super::navigator::Target;
 use super::printing::{PrintTask, take_ended};
 use crate::applications::DeskError;
 use crate::composer::{Composer, Edit};
-use crate::{ChoiceKind, KeyboardMode};
+use crate::{ChoiceKind, KeyboardMode, MainWindow};
 use fields::{
     composer_rules, field_from_key, field_value, field_value_mut, first_step_of, step_fields,
 };
+use slint::ComponentHandle;
 
 /// After a successful submission.
 #[derive(Debug, Clone)]
@@ -366,17 +367,16 @@ impl ApplyController {
         });
     }
 
-    /// The pad's strokes as path commands ("" for none), and the pad's
-    /// size they were written on.
-    pub fn ink_commands(&self) -> (String, f32, f32) {
-        self.state
-            .typing
-            .as_ref()
-            .map(|t| {
-                let ink = t.composer.ink();
-                (ink.path_commands(), ink.width, ink.height)
-            })
-            .unwrap_or_default()
+    /// The pad's strokes of the field being typed into onto the page (a
+    /// moving finger redraws only this).
+    pub fn show_ink(&self, ui: &MainWindow) {
+        if let Some(t) = &self.state.typing {
+            let a = ui.global::<crate::ApplyAdapter>();
+            let ink = t.composer.ink();
+            a.set_ink(ink.path_commands().into());
+            a.set_ink_width(ink.width);
+            a.set_ink_height(ink.height);
+        }
     }
 
     /// 填好了: the field is done; a field marked in error is checked again,
